@@ -1,0 +1,4 @@
+"""RegioMonitor domain and data layer: catalogue, importers, warehouse store, benchmarks, targets.
+
+Everything here is plain Python that tests can call without Streamlit.
+"""

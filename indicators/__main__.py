@@ -1,0 +1,79 @@
+"""Command line: ``python -m indicators build|demo|report``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from indicators.errors import BuildError, SourceFileError
+
+
+def _progress_bar():
+    from tqdm import tqdm
+
+    bar = tqdm(total=100, unit="%", bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} % {postfix}")
+
+    def update(fraction: float, message: str) -> None:
+        bar.n = round(100 * fraction)
+        bar.set_postfix_str(message[:60])
+        bar.refresh()
+
+    return bar, update
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m indicators", description="RegioMonitor Daten-Warehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="Warehouse aus amtlichen Rohdateien bauen")
+    b.add_argument("--raw", default="data/raw", type=Path, help="Ordner mit den amtlichen Dateien (Standard: data/raw)")
+    b.add_argument("--out", default="data/warehouse", type=Path, help="Zielordner (Standard: data/warehouse)")
+    d = sub.add_parser("demo", help="Synthetisches Demo-Warehouse schreiben (als Demo gekennzeichnet)")
+    d.add_argument("--out", default="data/warehouse", type=Path)
+    d.add_argument("--size", choices=["kreis", "gemeinde"], default="kreis", help="gemeinde: ca. 11.000 Regionen x 100 Indikatoren x 20 Jahre")
+    d.add_argument("--seed", type=int, default=20240101)
+    r = sub.add_parser("report", help="Datenqualitätsbericht eines Warehouse ausgeben")
+    r.add_argument("--out", default="data/warehouse", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "build":
+        from indicators.build import build
+
+        bar, update = _progress_bar()
+        try:
+            manifest = build(args.raw, args.out, progress=update)
+        except (BuildError, SourceFileError) as exc:
+            bar.close()
+            print(f"Fehler: {exc}\nDas bisherige Warehouse bleibt unverändert.", file=sys.stderr)
+            return 2
+        bar.close()
+        counts = manifest["counts"]
+        print(
+            f"Warehouse geschrieben nach {args.out}: {counts['districts']} Kreise, {counts['indicators']} Indikatoren, "
+            f"{counts['facts']:,} Werte, Geometrie für {counts['geometry_kreise']} Kreise "
+            f"({manifest['build_seconds']} s). Bericht: {args.out / 'quality.md'}".replace(",", ".")
+        )
+        return 0
+    if args.command == "demo":
+        from indicators import demo
+
+        if args.size == "gemeinde":
+            manifest = demo.write_municipality_panel(args.out, seed=args.seed)
+        else:
+            manifest = demo.write_demo(args.out, seed=args.seed)
+        print(f"Demo-Warehouse ({args.size}) geschrieben nach {args.out} in {manifest['build_seconds']} s. DEMODATEN.")
+        return 0
+    if args.command == "report":
+        from indicators.store import Store, WarehouseMissing
+
+        try:
+            print(Store(args.out).quality_report())
+        except WarehouseMissing as exc:
+            print(f"Fehler: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

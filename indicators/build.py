@@ -1,0 +1,484 @@
+"""Build the warehouse: official raw files -> harmonised Parquet tables, in one atomic step.
+
+The build reads every file it recognises under the raw folder, maps raw indicators onto the catalogue,
+harmonises older Gebietsstände onto today's 400 Kreise, derives rates from counts and Germany/Land values
+where the files lack them, and writes the warehouse contract (see README). It writes into a fresh folder
+and swaps it in only when everything succeeded, so a failed build leaves the previous warehouse untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from indicators import importers, registry, warehouse
+from indicators.ags import GERMANY, is_kreis
+from indicators.catalog import Catalogue, load_catalogue
+from indicators.errors import BuildError, SourceFileError
+from indicators.importers.base import ImportResult
+
+Progress = Callable[[float, str], None]
+
+FACT_OUTPUT_COLUMNS = [
+    "region",
+    "indicator",
+    "year",
+    "value",
+    "value_label",
+    "suppressed",
+    "harmonised",
+    "estimated",
+    "break",
+    "source",
+]
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    format: str
+    sha256: str
+    size: int
+    result: ImportResult | None = None
+    rows: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildInputs:
+    """Everything read from the raw folder, before it is combined."""
+
+    files: list[SourceFile]
+    results: list[ImportResult]
+    crosswalk: pd.DataFrame | None
+    kreistypen: pd.DataFrame | None
+    areas: pd.DataFrame | None
+    geometry: dict | None
+    published_reference: pd.DataFrame | None
+    unrecognised: list[Path]
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def discover(raw: Path) -> tuple[list[tuple[Path, str]], list[Path]]:
+    """All files under ``raw`` with the format each is in; unrecognised files listed apart."""
+    found, unknown = [], []
+    for path in sorted(p for p in raw.rglob("*") if p.is_file()):
+        if path.name.startswith(".") or path.suffix.lower() in {".shx", ".dbf", ".prj", ".cpg", ".pdf", ".md"}:
+            continue
+        if "codebook" in path.name.lower() or path.name == "SHA256SUMS":
+            continue
+        fmt = importers.recognise(path)
+        (found.append((path, fmt)) if fmt else unknown.append(path))
+    return found, unknown
+
+
+def read_inputs(raw: Path, progress: Progress | None = None) -> BuildInputs:
+    found, unknown = discover(raw)
+    files: list[SourceFile] = []
+    results: list[ImportResult] = []
+    crosswalk = kreistypen = areas = published = None
+    geometry = None
+    for i, (path, fmt) in enumerate(found):
+        if progress:
+            progress(0.05 + 0.6 * i / max(len(found), 1), f"Lese {path.name} ({importers.FORMAT_LABELS.get(fmt, fmt)})")
+        src = SourceFile(path=path, format=fmt, sha256=sha256(path), size=path.stat().st_size)
+        files.append(src)
+        if fmt == "bbsr_crosswalk":
+            crosswalk = importers.module("bbsr").read_crosswalk(path)
+            src.rows = len(crosswalk)
+            continue
+        if fmt == "geometry":
+            geo = importers.module("geometry")
+            if "KRS" in path.stem.upper():
+                geometry = geometry or {}
+                geometry["kreise"] = geo.read_kreise(path)
+                src.rows = len(geometry["kreise"])
+            elif "LAN" in path.stem.upper():
+                geometry = geometry or {}
+                geometry["laender"] = geo.read_laender(path)
+                src.rows = len(geometry["laender"])
+            continue
+        mod = importers.module(fmt)
+        result = mod.read(path)
+        src.result = result
+        src.rows = len(result.facts)
+        src.problems = list(result.problems)
+        results.append(result)
+        if fmt == "bbsr" and hasattr(mod, "read_kreistypen"):
+            kreistypen = _newest(kreistypen, mod.read_kreistypen(path), result)
+        if fmt == "destatis" and hasattr(mod, "read_kreis_list"):
+            try:
+                listed = mod.read_kreis_list(path)
+            except SourceFileError:
+                listed = None
+            if listed is not None and len(listed) and set(listed["ags"]) >= registry.kreis_codes():
+                areas = _newest(areas, listed, result)
+        if fmt == "reference" and hasattr(mod, "read_published_reference"):
+            published = mod.read_published_reference(path)
+    return BuildInputs(files, results, crosswalk, kreistypen, areas, geometry, published, unknown)
+
+
+def _newest(current: pd.DataFrame | None, candidate: pd.DataFrame, result: ImportResult) -> pd.DataFrame:
+    """Keep the table of the latest reference year when several vintages are dropped."""
+    year = max(result.years) if len(result.facts) else 0
+    candidate = candidate.copy()
+    candidate.attrs["year"] = year
+    if current is None or year >= current.attrs.get("year", 0):
+        return candidate
+    return current
+
+
+def source_label(result: ImportResult) -> str:
+    stand = f", Stand {result.stand}" if result.stand else ""
+    return f"{result.publisher or result.format}: {result.table or result.path.name}{stand}"
+
+
+def map_to_catalogue(result: ImportResult, catalogue: Catalogue) -> tuple[pd.DataFrame, list[dict]]:
+    """Facts of one file with catalogue ids, priorities and unit factors applied.
+
+    Raw ids the catalogue does not know stay as they are and are returned as new indicator entries, so a
+    table nobody catalogued yet still shows up (labelled from its own header lines).
+    """
+    facts = result.facts.copy()
+    specs = {s.id: s for s in result.indicators}
+    ids, prios, factors = {}, {}, {}
+    extra = []
+    for raw in facts["indicator"].dropna().unique():
+        hit = catalogue.source_for_raw(raw)
+        if hit:
+            ind, src, prio = hit
+            ids[raw], prios[raw], factors[raw] = ind.id, prio, src.factor
+        else:
+            ids[raw], prios[raw], factors[raw] = raw, 0, 1.0
+            spec = specs.get(raw)
+            extra.append(
+                {
+                    "id": raw,
+                    "label": spec.label if spec else raw,
+                    "unit": spec.unit if spec else "",
+                    "definition": spec.definition if spec else "",
+                    "scale": spec.scale if spec else "ratio",
+                    "classes": list(spec.classes) if spec else [],
+                    "source": source_label(result),
+                    "licence": result.licence,
+                    "stand": result.stand,
+                }
+            )
+    raw_ids = facts["indicator"]
+    facts["indicator"] = raw_ids.map(ids).astype("string")
+    facts["priority"] = raw_ids.map(prios).astype("int16")
+    facts["value"] = facts["value"] * raw_ids.map(factors).astype(float)
+    facts["source"] = source_label(result)
+    return facts, extra
+
+
+def combine(inputs: BuildInputs, catalogue: Catalogue, progress: Progress | None = None) -> tuple[pd.DataFrame, list[dict], dict]:
+    """Harmonise each file, then pick one value per region, indicator and year by source priority."""
+    from indicators import harmonise as harmonise_mod
+
+    frames, extras = [], []
+    report: dict = {"harmonised_files": []}
+    aggregation = {ind.id: ind.aggregation for ind in catalogue}
+    numerators = {
+        ind.id: (ind.numerator, ind.denominator, ind.rate_factor) for ind in catalogue if ind.numerator and ind.denominator
+    }
+    for result in inputs.results:
+        facts, extra = map_to_catalogue(result, catalogue)
+        extras.extend(extra)
+        needs = facts["territory_year"].notna().any()
+        if needs:
+            if inputs.crosswalk is None:
+                raise BuildError(
+                    f"{result.path.name} bezieht sich auf frühere Gebietsstände, aber der BBSR-Umsteigeschlüssel "
+                    "(ref-kreise-umrech-*.xlsx) fehlt im Rohdatenordner"
+                )
+            keep = facts[["indicator", "source", "priority"]].drop_duplicates("indicator")
+            for e in extra:
+                aggregation.setdefault(e["id"], "none" if e["scale"] != "ratio" else "mean")
+            harmonised = harmonise_mod.harmonise(facts.drop(columns=["priority"]), inputs.crosswalk, aggregation, numerators)
+            facts = harmonised.drop(columns=["source"], errors="ignore").merge(keep, on="indicator", how="left")
+            report["harmonised_files"].append(result.path.name)
+        if "harmonised" not in facts.columns:
+            facts["harmonised"] = False
+        frames.append(facts)
+    if not frames:
+        raise BuildError("Im Rohdatenordner wurde keine einzige bekannte amtliche Datei gefunden")
+    facts = pd.concat(frames, ignore_index=True)
+    facts = facts[facts["value"].notna() | facts["suppressed"]]
+    # Where two sources deliver the same cell, count disagreements beyond rounding for the quality report.
+    facts = facts.sort_values(["indicator", "region", "year", "priority", "suppressed"])
+    dup = facts.duplicated(["region", "indicator", "year"], keep=False)
+    report["overlapping_cells"] = int(dup.sum())
+    facts = facts.drop_duplicates(["region", "indicator", "year"], keep="first")
+    facts = facts[facts["region"].map(lambda r: r == GERMANY or len(r) == 2 or (is_kreis(r) and r in registry.kreis_codes()))]
+    if progress:
+        progress(0.75, "Leite Quoten aus Zählgrößen ab")
+    facts = derive_rates(facts, catalogue)
+    facts = derive_aggregates(facts, catalogue)
+    facts = mark_breaks(facts)
+    return facts, extras, report
+
+
+def derive_rates(facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Fill missing rates from their numerator and denominator counts (own calculation, marked in source)."""
+    added = []
+    for ind in catalogue:
+        if not (ind.numerator and ind.denominator):
+            continue
+        num = facts[facts["indicator"] == ind.numerator].set_index(["region", "year"])["value"]
+        den = facts[facts["indicator"] == ind.denominator].set_index(["region", "year"])["value"]
+        both = pd.concat([num.rename("num"), den.rename("den")], axis=1).dropna()
+        both = both[both["den"] > 0]
+        have = facts[(facts["indicator"] == ind.id) & facts["value"].notna()].set_index(["region", "year"]).index
+        both = both[~both.index.isin(have)]
+        if both.empty:
+            continue
+        out = both.reset_index()
+        out["indicator"] = ind.id
+        out["value"] = ind.rate_factor * out["num"] / out["den"]
+        out["source"] = f"Eigene Berechnung: {catalogue[ind.numerator].label} / {catalogue[ind.denominator].label}"
+        added.append(out.drop(columns=["num", "den"]))
+    if not added:
+        return facts
+    new = pd.concat(added, ignore_index=True)
+    for col, default in (("suppressed", False), ("harmonised", False), ("estimated", False), ("priority", 99)):
+        new[col] = default
+    return pd.concat([facts, new], ignore_index=True)
+
+
+def derive_aggregates(facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Germany and Land values where the files give none: counts summed, rates population-weighted.
+
+    Deutschland is the national figure, not the mean of the districts: summed counts are exact when all 400
+    Kreise report; weighted rates are approximations and carry the ``estimated`` flag.
+    """
+    kreise = facts[facts["region"].str.len() == 5]
+    population = kreise[kreise["indicator"] == "einwohner"][["region", "year", "value"]]
+    pop_latest = population.sort_values("year").drop_duplicates("region", keep="last").set_index("region")["value"]
+    added = []
+    for ind in catalogue:
+        if ind.aggregation == "none" or ind.scale != "ratio":
+            continue
+        sub = kreise[(kreise["indicator"] == ind.id) & kreise["value"].notna()]
+        if sub.empty:
+            continue
+        sub = sub.assign(land=sub["region"].str[:2])
+        existing = set(map(tuple, facts.loc[facts["indicator"] == ind.id, ["region", "year"]].astype(str).values))
+        for level, key in ((GERMANY, None), ("land", "land")):
+            groups = sub.groupby(["year"] if key is None else ["year", key])
+            for gkey, grp in groups:
+                year = gkey[0] if isinstance(gkey, tuple) else gkey
+                region = GERMANY if key is None else gkey[1]
+                if (region, str(year)) in existing:
+                    continue
+                expected = 400 if key is None else int((registry.kreise()["land_code"] == region).sum())
+                if len(grp) < expected:
+                    continue  # an aggregate over incomplete Kreise would be wrong
+                if ind.aggregation == "sum":
+                    value, estimated = grp["value"].sum(), False
+                else:
+                    w = grp["region"].map(pop_latest)
+                    if w.isna().any():
+                        continue
+                    value, estimated = float((grp["value"] * w).sum() / w.sum()), True
+                added.append(
+                    {
+                        "region": region,
+                        "indicator": ind.id,
+                        "year": year,
+                        "value": value,
+                        "suppressed": False,
+                        "harmonised": False,
+                        "estimated": estimated,
+                        "priority": 99,
+                        "source": "Eigene Berechnung aus den Kreiswerten"
+                        + (" (Summe)" if not estimated else " (bevölkerungsgewichtetes Mittel, Näherung)"),
+                    }
+                )
+    if not added:
+        return facts
+    return pd.concat([facts, pd.DataFrame(added)], ignore_index=True)
+
+
+def mark_breaks(facts: pd.DataFrame) -> pd.DataFrame:
+    """Flag the first year a series continues from a different source: a possible break in the series."""
+    facts = facts.sort_values(["indicator", "region", "year"]).reset_index(drop=True)
+    prev_source = facts.groupby(["indicator", "region"])["source"].shift()
+    facts["break"] = prev_source.notna() & (prev_source != facts["source"])
+    return facts
+
+
+def indicator_table(catalogue: Catalogue, facts: pd.DataFrame, extras: list[dict], results: list[ImportResult]) -> pd.DataFrame:
+    """The indicator metadata table, limited to indicators that have at least one value."""
+    coverage = (
+        facts[facts["value"].notna()]
+        .groupby("indicator")
+        .agg(first_year=("year", "min"), last_year=("year", "max"), n_regions=("region", "nunique"))
+    )
+    stands: dict[str, set[str]] = {}
+    for src in facts[["indicator", "source"]].drop_duplicates().itertuples():
+        stands.setdefault(src.indicator, set()).add(src.source)
+    classes = _classes_by_indicator(catalogue, results)
+    rows = []
+    for ind in catalogue:
+        if ind.id not in coverage.index:
+            continue
+        used = sorted(stands.get(ind.id, []))
+        rows.append(
+            {
+                "id": ind.id,
+                "label": ind.label,
+                "unit": ind.unit,
+                "polarity": ind.polarity,
+                "polarity_reason": ind.polarity_reason,
+                "topic": ind.topic,
+                "definition": ind.definition,
+                "source": " | ".join(used),
+                "licence": " | ".join(ind.licences),
+                "caveats": ind.caveats,
+                "aggregation": ind.aggregation,
+                "scale": ind.scale,
+                "classes": json.dumps(classes.get(ind.id, []), ensure_ascii=False),
+                "seed_id": ind.seed_id,
+                "headline": ind.headline,
+                "catalogued": True,
+            }
+        )
+    seen = {r["id"] for r in rows}
+    for e in extras:
+        if e["id"] in seen or e["id"] not in coverage.index:
+            continue
+        seen.add(e["id"])
+        rows.append(
+            {
+                "id": e["id"],
+                "label": e["label"],
+                "unit": e["unit"],
+                "polarity": 0,
+                "polarity_reason": "Noch nicht im Katalog: ohne Wertung angezeigt.",
+                "topic": "Weitere Indikatoren (nicht katalogisiert)",
+                "definition": e["definition"],
+                "source": e["source"],
+                "licence": e["licence"],
+                "caveats": "Automatisch aus den Kopfzeilen der Datei übernommen; Polarität und Definition noch nicht geprüft.",
+                "aggregation": "none" if e["scale"] != "ratio" else "mean",
+                "scale": e["scale"],
+                "classes": json.dumps(e["classes"], ensure_ascii=False),
+                "seed_id": "",
+                "headline": False,
+                "catalogued": False,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table = table.join(coverage, on="id")
+    table["polarity"] = table["polarity"].astype("int8")
+    return table
+
+
+def _classes_by_indicator(catalogue: Catalogue, results: list[ImportResult]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for result in results:
+        for spec in result.indicators:
+            if not spec.classes:
+                continue
+            hit = catalogue.source_for_raw(spec.id)
+            target = hit[0].id if hit else spec.id
+            if hit and hit[2] > 0 and target in out:
+                continue
+            out[target] = list(spec.classes)
+    return out
+
+
+def build(raw: Path, out: Path, progress: Progress | None = None, catalogue: Catalogue | None = None) -> dict:
+    """Build the warehouse from ``raw`` into ``out`` atomically and return the manifest."""
+    started = time.time()
+    raw, out = Path(raw), Path(out)
+    if not raw.is_dir():
+        raise BuildError(f"Rohdatenordner „{raw}“ nicht gefunden")
+    catalogue = catalogue or load_catalogue()
+    if progress:
+        progress(0.02, "Suche amtliche Dateien")
+    inputs = read_inputs(raw, progress)
+    if progress:
+        progress(0.68, "Harmonisiere Gebietsstände und führe Quellen zusammen")
+    facts, extras, report = combine(inputs, catalogue, progress)
+    districts = registry.districts(inputs.areas, inputs.kreistypen)
+    indicators = indicator_table(catalogue, facts, extras, inputs.results)
+    facts = facts[facts["indicator"].isin(indicators["id"])]
+    facts_out = facts_frame_out(facts)
+    if progress:
+        progress(0.85, "Schreibe Warehouse")
+    manifest = {
+        "demo": False,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "build_seconds": None,
+        "gebietsstand": "Kreise zum 31.12.2021 (400 Kreise)",
+        "raw_dir": str(raw.resolve()),
+        "sources": [
+            {
+                "file": str(f.path.relative_to(raw)),
+                "format": f.format,
+                "format_label": importers.FORMAT_LABELS.get(f.format, f.format),
+                "sha256": f.sha256,
+                "bytes": f.size,
+                "rows": f.rows,
+                "title": f.result.title if f.result else "",
+                "publisher": f.result.publisher if f.result else "",
+                "stand": f.result.stand if f.result else "",
+                "licence": f.result.licence if f.result else "",
+                "problems": f.problems,
+            }
+            for f in inputs.files
+        ],
+        "unrecognised_files": [str(p.relative_to(raw)) for p in inputs.unrecognised],
+        "counts": {
+            "districts": int(len(districts)),
+            "indicators": int(len(indicators)),
+            "facts": int(len(facts_out)),
+            "geometry_kreise": len(inputs.geometry.get("kreise", [])) if inputs.geometry else 0,
+        },
+        "report": report,
+    }
+    manifest["build_seconds"] = round(time.time() - started, 2)
+    warehouse.write(
+        out,
+        districts=districts,
+        indicators=indicators,
+        facts=facts_out,
+        manifest=manifest,
+        geometry=inputs.geometry,
+        published_reference=inputs.published_reference,
+    )
+    if progress:
+        progress(1.0, "Fertig")
+    return manifest
+
+
+def facts_frame_out(facts: pd.DataFrame) -> pd.DataFrame:
+    out = facts.copy()
+    for col, default in (("harmonised", False), ("estimated", False), ("break", False), ("suppressed", False)):
+        out[col] = out[col].fillna(default).astype(bool) if col in out else default
+    if "value_label" not in out:
+        out["value_label"] = None
+    out = out[FACT_OUTPUT_COLUMNS]
+    out["region"] = out["region"].astype("string")
+    out["indicator"] = out["indicator"].astype("string")
+    out["year"] = out["year"].astype("int16")
+    out["value"] = out["value"].astype("float64")
+    out["value_label"] = out["value_label"].astype("string")
+    out["source"] = out["source"].astype("string")
+    return out.sort_values(["indicator", "year", "region"]).reset_index(drop=True)

@@ -1,0 +1,147 @@
+"""What every importer returns, so that the build treats all official formats alike.
+
+An importer reads one file and returns an :class:`ImportResult`: long facts (one row per region,
+indicator and year) plus the indicators it found, described by the file itself. The build maps those
+indicators onto the catalogue; indicators the catalogue does not know keep the stable id derived here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+#: Columns of the facts frame every importer returns.
+#: ``territory_year`` is the Gebietsstand the keys refer to (``<NA>`` = today's 400 Kreise);
+#: ``value_label`` holds the text of class or category values (``value`` then holds the ordinal rank).
+FACT_COLUMNS = [
+    "region",
+    "indicator",
+    "year",
+    "value",
+    "value_label",
+    "suppressed",
+    "estimated",
+    "territory_year",
+]
+
+#: Special values of Regionalstatistik and BA tables, and what they mean.
+SPECIAL_VALUES = {
+    "-": "nichts vorhanden",
+    ".": "unbekannt oder geheim zu halten",
+    "x": "Tabellenfach gesperrt, weil Aussage nicht sinnvoll",
+    "...": "Angabe fällt später an",
+    "/": "keine Angabe, da Zahlenwert nicht sicher genug",
+    "*": "Angabe gesperrt (Datenschutz)",
+}
+#: Special values that mean a value exists but is withheld (as opposed to ``-`` = nothing there).
+SUPPRESSED_VALUES = {".", "x", "...", "/", "*"}
+
+
+@dataclass
+class IndicatorSpec:
+    """An indicator as a file describes it (header lines, metadata sheet)."""
+
+    id: str
+    label: str
+    unit: str = ""
+    definition: str = ""
+    source: str = ""
+    scale: str = "ratio"  # ratio | ordinal | nominal
+    classes: list[str] = field(default_factory=list)  # ordered labels of ordinal classes
+
+
+@dataclass
+class ImportResult:
+    format: str
+    table: str
+    path: Path
+    facts: pd.DataFrame
+    indicators: list[IndicatorSpec]
+    title: str = ""
+    publisher: str = ""
+    stand: str = ""
+    licence: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.facts["year"].dropna().unique())
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted(self.facts["region"].dropna().unique())
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII id fragment: ``Arbeitslosenquote bez. abh. zivile`` -> ``arbeitslosenquote_bez_abh_zivile``."""
+    text = text.replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    text = text.replace("Ä", "ae").replace("Ö", "oe").replace("Ü", "ue")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def derived_indicator_id(prefix: str, table: str, *header_parts: str) -> str:
+    """Stable id for an indicator the catalogue does not know yet, from its table code and header.
+
+    The same table and header give the same id in every vintage, so a new release of a known table
+    lands on the same indicator.
+    """
+    parts = [slug(prefix), slug(table)] + [slug(p) for p in header_parts if p and slug(p)]
+    return "__".join(p for p in parts if p)
+
+
+def parse_number(cell: object, decimal_comma: bool = True) -> tuple[float | None, bool]:
+    """Return ``(value, suppressed)`` for one cell of an official table.
+
+    Special values give ``None``; ``suppressed`` is true for withheld values (``.``, ``x``, ``/``, ...),
+    false for ``-`` (nothing there) and empty cells.
+    """
+    if cell is None:
+        return None, False
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        value = float(cell)
+        return (None, False) if value != value else (value, False)
+    text = str(cell).strip()
+    if not text or text == "-":
+        return None, False
+    if text in SUPPRESSED_VALUES:
+        return None, True
+    if decimal_comma:
+        text = text.replace(".", "").replace(",", ".") if "," in text else text
+    try:
+        return float(text), False
+    except ValueError:
+        raise ValueError(text) from None
+
+
+def empty_facts() -> pd.DataFrame:
+    return facts_frame([])
+
+
+def facts_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
+    """Facts with the standard columns and dtypes; missing columns get defaults."""
+    df = pd.DataFrame(rows)
+    defaults = {
+        "value": float("nan"),
+        "value_label": None,
+        "suppressed": False,
+        "estimated": False,
+        "territory_year": pd.NA,
+    }
+    for col in FACT_COLUMNS:
+        if col not in df.columns:
+            df[col] = defaults.get(col)
+    df = df[FACT_COLUMNS].copy()
+    df["region"] = df["region"].astype("string")
+    df["indicator"] = df["indicator"].astype("string")
+    df["year"] = df["year"].astype("Int16")
+    df["value"] = df["value"].astype("float64")
+    df["value_label"] = df["value_label"].astype("string")
+    df["suppressed"] = df["suppressed"].fillna(False).astype(bool)
+    df["estimated"] = df["estimated"].fillna(False).astype(bool)
+    df["territory_year"] = df["territory_year"].astype("Int16")
+    return df

@@ -1,0 +1,146 @@
+"""The warehouse on disk: file layout, atomic replacement, and the data-quality report.
+
+Layout of ``<out>``::
+
+    districts.parquet    the 400 Kreise (contract columns, see README)
+    indicators.parquet   the indicator metadata
+    facts.parquet        region, indicator, year, value + flags and source, sorted by indicator, year, region
+    quality.parquet      coverage per indicator and year
+    quality.md           the same as a readable report
+    reference_published.parquet   published reference rows (optional)
+    geometry/kreise.geojson, geometry/laender.geojson   WGS84, simplified (optional)
+    manifest.json        sources with checksum, Stand, licence, row counts, build time, demo flag
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+FILES = ("districts.parquet", "indicators.parquet", "facts.parquet", "manifest.json")
+
+
+def is_warehouse(path: Path) -> bool:
+    path = Path(path)
+    return all((path / name).exists() for name in FILES)
+
+
+def recover(out: Path) -> None:
+    """Finish an interrupted swap: if only the previous warehouse is left beside ``out``, put it back."""
+    out = Path(out)
+    previous = out.with_name(f".{out.name}.previous")
+    if not out.exists() and previous.exists():
+        previous.rename(out)
+
+
+def write(
+    out: Path,
+    *,
+    districts: pd.DataFrame,
+    indicators: pd.DataFrame,
+    facts: pd.DataFrame,
+    manifest: dict,
+    geometry: dict | None = None,
+    published_reference: pd.DataFrame | None = None,
+    extra_tables: dict[str, pd.DataFrame] | None = None,
+) -> None:
+    """Write a complete warehouse next to ``out`` and swap it in; ``out`` is untouched if anything fails."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    recover(out)
+    staging = out.with_name(f".{out.name}.building-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    try:
+        districts.to_parquet(staging / "districts.parquet", index=False)
+        indicators.to_parquet(staging / "indicators.parquet", index=False)
+        facts.to_parquet(staging / "facts.parquet", index=False, row_group_size=256_000, compression="zstd")
+        quality = quality_table(facts, indicators)
+        quality.to_parquet(staging / "quality.parquet", index=False)
+        (staging / "quality.md").write_text(quality_markdown(quality, indicators, manifest), encoding="utf-8")
+        if published_reference is not None and len(published_reference):
+            published_reference.to_parquet(staging / "reference_published.parquet", index=False)
+        for name, table in (extra_tables or {}).items():
+            table.to_parquet(staging / f"{name}.parquet", index=False)
+        if geometry:
+            from indicators.importers import geometry as geo
+
+            (staging / "geometry").mkdir()
+            for level in ("kreise", "laender"):
+                if geometry.get(level):
+                    geo.write_geojson(geometry[level], staging / "geometry" / f"{level}.geojson")
+        manifest = dict(manifest)
+        manifest["row_counts"] = {
+            "districts": int(len(districts)),
+            "indicators": int(len(indicators)),
+            "facts": int(len(facts)),
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    swap(staging, out)
+
+
+def swap(staging: Path, out: Path) -> None:
+    previous = out.with_name(f".{out.name}.previous")
+    if previous.exists():
+        shutil.rmtree(previous)
+    if out.exists():
+        out.rename(previous)
+    staging.rename(out)
+    if previous.exists():
+        shutil.rmtree(previous)
+
+
+def quality_table(facts: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Coverage per indicator and year over the 400 Kreise: values, gaps, suppressed and harmonised cells."""
+    kreise = facts[facts["region"].str.len() == 5]
+    grouped = kreise.groupby(["indicator", "year"])
+    table = pd.DataFrame(
+        {
+            "kreise_mit_wert": grouped["value"].count(),
+            "unterdrueckt": grouped["suppressed"].sum(),
+            "harmonisiert": grouped["harmonised"].sum(),
+            "geschaetzt": grouped["estimated"].sum(),
+            "reihenbruch": grouped["break"].sum(),
+        }
+    ).reset_index()
+    table["luecken"] = 400 - table["kreise_mit_wert"]
+    table["abdeckung"] = table["kreise_mit_wert"] / 400
+    for col in ("kreise_mit_wert", "unterdrueckt", "harmonisiert", "geschaetzt", "reihenbruch", "luecken"):
+        table[col] = table[col].astype("int32")
+    return table
+
+
+def quality_markdown(quality: pd.DataFrame, indicators: pd.DataFrame, manifest: dict) -> str:
+    labels = indicators.set_index("id")["label"]
+    lines = [
+        "# Datenqualitätsbericht",
+        "",
+        f"Erstellt: {manifest.get('built_at', '')}  ",
+        f"Demodaten: {'ja' if manifest.get('demo') else 'nein'}  ",
+        f"Gebietsstand: {manifest.get('gebietsstand', '')}",
+        "",
+        "| Indikator | Jahre | Kreise mit Wert (min–max) | Lücken gesamt | unterdrückt | harmonisiert | geschätzt |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for ind, grp in quality.groupby("indicator", sort=True):
+        years = f"{grp['year'].min()}–{grp['year'].max()} ({len(grp)})"
+        lines.append(
+            f"| {labels.get(ind, ind)} (`{ind}`) | {years} | {grp['kreise_mit_wert'].min()}–{grp['kreise_mit_wert'].max()}"
+            f" | {grp['luecken'].sum()} | {grp['unterdrueckt'].sum()} | {grp['harmonisiert'].sum()} | {grp['geschaetzt'].sum()} |"
+        )
+    problems = [(s["file"], p) for s in manifest.get("sources", []) for p in s.get("problems", [])]
+    if problems:
+        lines += ["", "## Hinweise der Importer", ""]
+        lines += [f"- {f}: {p}" for f, p in problems]
+    if manifest.get("unrecognised_files"):
+        lines += ["", "## Nicht erkannte Dateien", ""]
+        lines += [f"- {f}" for f in manifest["unrecognised_files"]]
+    return "\n".join(lines) + "\n"
