@@ -52,6 +52,22 @@ KNOWN_LEVELS = {
     "flaeche": (900.0, 500.0),
 }
 
+#: Counts per inhabitant, so that demo counts scale with the Kreis.
+PER_CAPITA = {
+    "arbeitslose": 0.028,
+    "arbeitslose_15_25": 0.0025,
+    "arbeitslose_15_20": 0.0006,
+    "arbeitslose_55_65": 0.006,
+    "arbeitslose_auslaender": 0.009,
+    "arbeitslose_schwerbehindert": 0.0016,
+    "langzeitarbeitslose": 0.009,
+    "svb_wohnort": 0.38,
+    "svb_arbeitsort": 0.37,
+    "erwerbsfaehige_bevoelkerung": 0.63,
+    "svb_ohne_berufsabschluss": 0.05,
+    "svb_akademisch": 0.07,
+}
+
 #: Approximate centre (lon, lat) of each Land, for the schematic demo map.
 LAND_CENTRES = {
     "01": (9.8, 54.2), "02": (10.0, 53.55), "03": (9.2, 52.7), "04": (8.8, 53.1), "05": (7.5, 51.45),
@@ -126,6 +142,11 @@ def demo_facts(districts: pd.DataFrame, catalogue: Catalogue, rng: np.random.Gen
             values = np.clip(values, 0, 100)
         if ind.id == "einwohner":
             values = districts["population"].to_numpy(dtype=float)[:, None] * (1 + 0.003 * (years - years[-1]))[None, :]
+        if ind.unit == "Anzahl" and ind.id != "einwohner":
+            share = PER_CAPITA.get(ind.id, 0.001) * np.clip(1 + 0.15 * effect, 0.3, None)
+            growth = 1 + trend[:, None] / max(spread, 1e-9) * 0.05 * (years - years[-1])[None, :]
+            pop = districts["population"].to_numpy(dtype=float)[:, None]
+            values = pop * share[:, None] * growth
         if ind.id == "flaeche":
             values = np.repeat(districts["area_km2"].to_numpy(dtype=float)[:, None], len(years), axis=1)
         decimals = 0 if ind.unit == "Anzahl" else 2

@@ -1,0 +1,189 @@
+"""Benchmark statistics: where a Kreis stands against its peers, polarity-aware.
+
+Pure functions over small frames; the store answers the SQL side (reference statistics, ranks) and these
+functions turn the answers into what the pages say: position, quartile, change, peer groups and neighbours.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+PEER_GROUP_KINDS = {
+    "alle": "Alle Kreise",
+    "land": "Gleiches Land",
+    "ostwest": "Ost/West",
+    "kreistyp": "Gleicher BBSR-Kreistyp",
+    "nachbarn": "Statistische Nachbarn",
+    "eigene": "Eigene Gruppe",
+}
+
+#: Context variables offered for statistical neighbours (catalogue ids), in the order shown.
+DEFAULT_NEIGHBOUR_VARIABLES = ("bevoelkerungsdichte", "einwohner", "alq", "bip_je_einwohner", "anteil_65_plus")
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+
+
+def polarity_rank(n_higher: int, n_lower: int, n: int, polarity: int) -> int:
+    """Rank 1 = most favourable; for contextual indicators rank 1 = highest value."""
+    better = n_lower if polarity < 0 else n_higher
+    return int(better) + 1
+
+
+def percentile(rank: int, n: int) -> float:
+    """Share of the other peers with a less favourable value, 0..100 (100 = best)."""
+    if n <= 1:
+        return 100.0
+    return 100.0 * (n - rank) / (n - 1)
+
+
+def position(value, low, high, polarity: int) -> float | None:
+    """Where ``value`` lies between the peers' min and max, 0..1, with 1 at the favourable end.
+
+    For contextual indicators 1 is simply the maximum.
+    """
+    if any(_missing(x) for x in (value, low, high)) or high == low:
+        return None if _missing(value) else 0.5
+    share = (float(value) - float(low)) / (float(high) - float(low))
+    return 1.0 - share if polarity < 0 else share
+
+
+@dataclass(frozen=True)
+class Assessment:
+    code: str  # guenstig | mittel | unguenstig | kontext | keine
+    label: str
+    icon: str
+
+
+ASSESSMENTS = {
+    "guenstig": Assessment("guenstig", "günstigstes Viertel", "▲"),
+    "mittel": Assessment("mittel", "Mittelfeld", "●"),
+    "unguenstig": Assessment("unguenstig", "ungünstigstes Viertel", "▼"),
+    "kontext": Assessment("kontext", "Kontext (ohne Wertung)", "○"),
+    "keine": Assessment("keine", "keine Angabe", "–"),
+}
+
+
+def assess(percentile_value, polarity: int) -> Assessment:
+    """Quartile position within the peer group; contextual indicators stay neutral."""
+    if polarity == 0:
+        return ASSESSMENTS["kontext"]
+    if _missing(percentile_value):
+        return ASSESSMENTS["keine"]
+    if percentile_value >= 75:
+        return ASSESSMENTS["guenstig"]
+    if percentile_value <= 25:
+        return ASSESSMENTS["unguenstig"]
+    return ASSESSMENTS["mittel"]
+
+
+def trend_direction(delta, polarity: int) -> str:
+    """'besser', 'schlechter', 'unverändert' or 'neutral' (contextual) for a change over time."""
+    if _missing(delta):
+        return "keine Angabe"
+    if polarity == 0:
+        return "neutral"
+    if abs(delta) < 1e-9:
+        return "unverändert"
+    return "besser" if delta * polarity > 0 else "schlechter"
+
+
+def enrich_profile(profile: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Add label, unit, topic, polarity, rank, percentile, position, assessment and changes to a store profile."""
+    meta = indicators.set_index("id")[["label", "unit", "topic", "polarity", "scale"]]
+    df = profile.join(meta, on="indicator", how="inner")
+    ratio = df["scale"] == "ratio"
+    df["rank"] = [
+        polarity_rank(h, lo, n, p) if r and not _missing(n) else None
+        for h, lo, n, p, r in zip(df["n_higher"], df["n_lower"], df["n"], df["polarity"], ratio, strict=True)
+    ]
+    df["percentile"] = [
+        percentile(rk, n) if rk is not None and not _missing(n) else None for rk, n in zip(df["rank"], df["n"], strict=True)
+    ]
+    df["position"] = [
+        position(v, lo, hi, p) if r else None
+        for v, lo, hi, p, r in zip(df["value"], df["min"], df["max"], df["polarity"], ratio, strict=True)
+    ]
+    assessments = [assess(pc, p) if r else ASSESSMENTS["kontext"] for pc, p, r in zip(df["percentile"], df["polarity"], ratio, strict=True)]
+    df["assessment"] = [a.code for a in assessments]
+    df["assessment_label"] = [a.label for a in assessments]
+    df["assessment_icon"] = [a.icon for a in assessments]
+    year = df["year"].astype(float)
+    value = df["value"].astype(float)
+    df["change_1y"] = (value - df["previous"].astype(float)).where(df["previous_year"].astype(float) == year - 1)
+    df["change_5y"] = (value - df["five_years_back"].astype(float)).where(df["five_years_back_year"].astype(float) == year - 5)
+    df.loc[~ratio, ["change_1y", "change_5y", "median", "mean", "min", "max", "q25", "q75"]] = np.nan
+    df["trend_1y"] = [trend_direction(d, p) for d, p in zip(df["change_1y"], df["polarity"], strict=True)]
+    df["trend_5y"] = [trend_direction(d, p) for d, p in zip(df["change_5y"], df["polarity"], strict=True)]
+    return df.sort_values(["topic", "label"]).reset_index(drop=True)
+
+
+def peer_members(districts: pd.DataFrame, home: str, kind: str, custom: list[str] | None = None) -> list[str]:
+    """AGS of the peer group of ``home``; the home Kreis is always a member."""
+    d = districts.set_index("ags")
+    if home not in d.index:
+        raise KeyError(home)
+    me = d.loc[home]
+    if kind == "alle":
+        members = d.index
+    elif kind == "land":
+        members = d.index[d["land_code"] == me["land_code"]]
+    elif kind == "ostwest":
+        members = d.index[d["east"] == me["east"]]
+    elif kind == "kreistyp":
+        if _missing(me["kreistyp"]):
+            members = d.index
+        else:
+            members = d.index[d["kreistyp"] == me["kreistyp"]]
+    elif kind in {"eigene", "nachbarn"}:
+        members = [a for a in (custom or []) if a in d.index]
+    else:
+        raise ValueError(kind)
+    out = sorted(set(members) | {home})
+    return out
+
+
+def peer_group_label(kind: str, districts: pd.DataFrame, home: str, name: str | None = None) -> str:
+    d = districts.set_index("ags")
+    me = d.loc[home]
+    if kind == "land":
+        return f"Kreise in {me['land_name']}"
+    if kind == "ostwest":
+        return "Kreise in Ostdeutschland (mit Berlin)" if me["east"] else "Kreise in Westdeutschland"
+    if kind == "kreistyp":
+        return f"Kreistyp {me['kreistyp_name']}" if not _missing(me["kreistyp"]) else "Kreistyp unbekannt: alle Kreise"
+    if kind == "eigene" and name:
+        return f"Eigene Gruppe „{name}“"
+    return PEER_GROUP_KINDS.get(kind, kind)
+
+
+def statistical_neighbours(matrix: pd.DataFrame, home: str, k: int = 10) -> pd.DataFrame:
+    """The ``k`` Kreise nearest to ``home`` on standardised context variables.
+
+    Each variable is z-standardised over all Kreise (so units do not matter), distances are Euclidean over
+    the variables the home Kreis has. For each neighbour the variables with the smallest standardised
+    difference are named: they are what makes it similar.
+    """
+    if home not in matrix.index:
+        raise KeyError(home)
+    data = matrix.astype(float)
+    usable = [c for c in data.columns if not pd.isna(data.loc[home, c]) and data[c].std(ddof=0) > 0]
+    if not usable:
+        return pd.DataFrame(columns=["ags", "distance", "similar_on", "differs_on"])
+    z = (data[usable] - data[usable].mean()) / data[usable].std(ddof=0)
+    z = z.dropna()
+    diff = z.sub(z.loc[home], axis=1)
+    dist = np.sqrt((diff**2).sum(axis=1) / len(usable))
+    dist = dist.drop(index=home).sort_values(kind="stable")
+    rows = []
+    for ags, distance in dist.head(k).items():
+        gaps = diff.loc[ags].abs().sort_values()
+        similar = [c for c in gaps.index if gaps[c] < 0.5] or [gaps.index[0]]
+        differs = [c for c in gaps.index[::-1] if gaps[c] >= 1.0]
+        rows.append({"ags": ags, "distance": float(distance), "similar_on": similar, "differs_on": differs})
+    return pd.DataFrame(rows)

@@ -1,0 +1,67 @@
+"""German number and date formats, used by every page and export."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+DECIMALS_BY_UNIT = {"Anzahl": 0, "EUR": 0, "km²": 1, "je km²": 0, "Jahre": 1}
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value, decimals: int = 1, unit: str = "", sign: bool = False) -> str:
+    """``1234.5`` -> ``1.234,5``; missing values -> ``–``."""
+    if _is_missing(value):
+        return "–"
+    try:
+        text = f"{float(value):{'+' if sign else ''},.{decimals}f}"
+    except (TypeError, ValueError):
+        return str(value)
+    text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    if text in {"-0", "+0"} or text.strip("+-").replace("0", "").replace(",", "") == "":
+        text = text.lstrip("+-")
+        if sign:
+            text = "±" + text
+    return f"{text} {unit}".strip() if unit else text
+
+
+def decimals_for(unit: str, value=None) -> int:
+    if unit in DECIMALS_BY_UNIT:
+        return DECIMALS_BY_UNIT[unit]
+    if value is not None and not _is_missing(value) and abs(float(value)) >= 1000:
+        return 0
+    return 1 if unit in {"%", "je 100"} else 2 if unit.startswith("Tsd") else 1
+
+
+def value(value, unit: str = "", label: str | None = None, with_unit: bool = True) -> str:
+    """A value as the page shows it: class/category text where present, else the number in German format."""
+    if label:
+        return str(label)
+    shown_unit = unit if with_unit and unit not in {"Anzahl", "Kategorie"} else ""
+    return number(value, decimals_for(unit, value), shown_unit)
+
+
+def change(delta, unit: str = "") -> str:
+    """Signed change: ``+0,4`` percentage points for percentages."""
+    if _is_missing(delta):
+        return "–"
+    suffix = "Pp." if unit == "%" else ("" if unit in {"Anzahl", "Kategorie"} else unit)
+    return number(delta, decimals_for(unit, delta), suffix, sign=True)
+
+
+def german_date(d: date | datetime | str | None) -> str:
+    if d is None or d == "":
+        return "–"
+    if isinstance(d, str):
+        try:
+            d = datetime.fromisoformat(d)
+        except ValueError:
+            return d
+    return d.strftime("%d.%m.%Y")
+
+
+def percent_rank(percentile) -> str:
+    return "–" if _is_missing(percentile) else f"{number(percentile, 0)}. Perzentil"
