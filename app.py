@@ -1,27 +1,67 @@
-"""RegioMonitor: entry point. Shows which warehouse the app reads."""
+"""RegioMonitor: router and global selection (Kreis, Jahr, Vergleichsgruppe, Indikator, Sitzungsmodus)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import streamlit as st
 
-from indicators.store import Store, WarehouseMissing
+from ui import components, data, state, user
 
-WAREHOUSE = Path(os.environ.get("REGIOMONITOR_WAREHOUSE", "data/warehouse"))
+st.set_page_config(page_title="RegioMonitor", page_icon="📊", layout="wide")
+st.markdown(components.PRINT_CSS, unsafe_allow_html=True)
 
-st.set_page_config(page_title="RegioMonitor", layout="wide")
-st.title("RegioMonitor")
-try:
-    store = Store(WAREHOUSE)
-except WarehouseMissing:
-    st.warning(
-        f"Kein Warehouse unter `{WAREHOUSE}`. Amtliche Dateien nach `data/raw` legen und "
-        "`python -m indicators build` ausführen, oder mit `python -m indicators demo` Demodaten erzeugen."
-    )
+store = data.store()
+
+if store is None:
+    setup = st.Page("pages/einrichtung.py", title="Einrichtung", icon=":material/build:", default=True)
+    st.navigation([setup]).run()
     st.stop()
-if store.is_demo:
-    st.error("DEMODATEN – synthetisch erzeugt, keine amtlichen Werte.")
-counts = store.manifest.get("row_counts", {})
-st.write(f"Warehouse: `{WAREHOUSE}` – {counts.get('districts')} Kreise, {counts.get('indicators')} Indikatoren")
+
+v = data.version(store)
+districts = data.districts(store, v)
+indicators = data.indicators(store, v)
+groups = user.custom_groups()
+state.load_from_url(store, v, list(groups))
+
+names = dict(zip(districts["ags"], districts["display_name"] + " (" + districts["land_name"] + ")", strict=True))
+labels = dict(zip(indicators["id"], indicators["label"], strict=True))
+
+with st.sidebar:
+    st.markdown("### RegioMonitor")
+    st.selectbox("Kreis", options=list(districts["ags"]), format_func=lambda a: f"{names.get(a, a)} – {a}", key="kreis")
+    st.selectbox("Jahr", options=sorted(data.all_years(store, v), reverse=True), key="jahr")
+    st.selectbox("Vergleichsgruppe", options=state.peer_options(list(groups)), format_func=state.peer_option_label, key="gruppe")
+    st.selectbox("Indikator", options=list(indicators["id"]), format_func=lambda i: labels.get(i, i), key="indikator")
+    st.toggle("Sitzungsmodus (Beamer)", key="sitzung", help="Große Schrift, ein Indikator nach dem anderen; auch per Link mit ?modus=sitzung")
+
+sel = state.current()
+if sel.peer_kind == "eigene" and sel.peer_name not in groups:
+    st.session_state["gruppe"] = "alle"
+    sel = state.current()
+state.write_to_url(sel)
+
+pages = {
+    "Benchmarking": [
+        st.Page("pages/profil.py", title="Kreisprofil", icon=":material/table_chart:", default=not sel.meeting),
+        st.Page("pages/indikator.py", title="Indikator", icon=":material/bar_chart:"),
+        st.Page("pages/karte.py", title="Karte", icon=":material/map:"),
+        st.Page("pages/vergleichsgruppen.py", title="Vergleichsgruppen", icon=":material/groups:"),
+        st.Page("pages/sitzung.py", title="Sitzung", icon=":material/co_present:", default=sel.meeting),
+    ],
+    "Steuerung": [
+        st.Page("pages/ziele.py", title="Ziele", icon=":material/flag:"),
+        st.Page("pages/schwerpunkte.py", title="Handlungsschwerpunkte", icon=":material/priority_high:"),
+        st.Page("pages/landrat.py", title="Landrat", icon=":material/summarize:"),
+    ],
+    "Daten": [
+        st.Page("pages/daten.py", title="Daten", icon=":material/download:"),
+        st.Page("pages/datenimport.py", title="Import", icon=":material/upload_file:"),
+        st.Page("pages/methodik.py", title="Methodik", icon=":material/menu_book:"),
+    ],
+}
+if sel.meeting:
+    st.markdown(components.MEETING_CSS, unsafe_allow_html=True)
+    pages = {"Sitzung": [p for p in pages["Benchmarking"] if p.title in {"Sitzung", "Karte", "Indikator"}]}
+
+page = st.navigation(pages, position="top" if sel.meeting else "sidebar")
+components.demo_banner(store)
+page.run()

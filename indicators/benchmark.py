@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from indicators.catalog import POLARITY_TEXT
+from indicators.formatting import decimals_for
+
 PEER_GROUP_KINDS = {
     "alle": "Alle Kreise",
     "land": "Gleiches Land",
@@ -82,13 +85,16 @@ def assess(percentile_value, polarity: int) -> Assessment:
     return ASSESSMENTS["mittel"]
 
 
-def trend_direction(delta, polarity: int) -> str:
-    """'besser', 'schlechter', 'unverändert' or 'neutral' (contextual) for a change over time."""
+def trend_direction(delta, polarity: int, unchanged_below: float = 1e-9) -> str:
+    """'besser', 'schlechter', 'unverändert' or 'neutral' (contextual) for a change over time.
+
+    Changes smaller than ``unchanged_below`` (half the published precision) count as unchanged.
+    """
     if _missing(delta):
         return "keine Angabe"
     if polarity == 0:
         return "neutral"
-    if abs(delta) < 1e-9:
+    if abs(delta) < unchanged_below:
         return "unverändert"
     return "besser" if delta * polarity > 0 else "schlechter"
 
@@ -118,8 +124,10 @@ def enrich_profile(profile: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
     df["change_1y"] = (value - df["previous"].astype(float)).where(df["previous_year"].astype(float) == year - 1)
     df["change_5y"] = (value - df["five_years_back"].astype(float)).where(df["five_years_back_year"].astype(float) == year - 5)
     df.loc[~ratio, ["change_1y", "change_5y", "median", "mean", "min", "max", "q25", "q75"]] = np.nan
-    df["trend_1y"] = [trend_direction(d, p) for d, p in zip(df["change_1y"], df["polarity"], strict=True)]
-    df["trend_5y"] = [trend_direction(d, p) for d, p in zip(df["change_5y"], df["polarity"], strict=True)]
+    df["polarity_text"] = df["polarity"].map(POLARITY_TEXT)
+    noise = [0.5 * 10 ** -decimals_for(u or "") for u in df["unit"]]
+    df["trend_1y"] = [trend_direction(d, p, t) for d, p, t in zip(df["change_1y"], df["polarity"], noise, strict=True)]
+    df["trend_5y"] = [trend_direction(d, p, t) for d, p, t in zip(df["change_5y"], df["polarity"], noise, strict=True)]
     return df.sort_values(["topic", "label"]).reset_index(drop=True)
 
 

@@ -43,6 +43,9 @@ UNIT_DEFAULTS = {
 KNOWN_LEVELS = {
     "alq": (5.5, 2.0),
     "alq_abhaengige": (6.1, 2.2),
+    "alq_maenner": (5.8, 2.1),
+    "alq_frauen": (5.2, 1.9),
+    "alq_auslaender": (14.0, 4.0),
     "jugend_alq": (5.3, 1.8),
     "beschaeftigtenquote": (62.0, 4.0),
     "mindestsicherungsquote": (8.0, 3.0),
@@ -214,8 +217,9 @@ def schematic_geometry(districts: pd.DataFrame) -> dict:
             ring = [[x, y], [x + side, y], [x + side, y - side * 0.65], [x, y - side * 0.65], [x, y]]
             features.append(
                 {
-                    "type": "Feature",
-                    "properties": {"ags": row.ags, "name": row.name, "kind": row.kind},
+                    "ags": row.ags,
+                    "name": row.name,
+                    "kind": row.kind,
                     "geometry": {"type": "Polygon", "coordinates": [[[round(a, 5), round(b, 5)] for a, b in ring]]},
                 }
             )

@@ -24,3 +24,32 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "README.md").exists():
         pytest.skip(f"offline mirror of official files not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """A Kreis-scale demo warehouse, written once per test session."""
+    from indicators import demo
+
+    out = tmp_path_factory.mktemp("demo") / "warehouse"
+    demo.write_demo(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(tmp_path_factory) -> Path:
+    """The warehouse built from the offline mirror of official files, once per test session.
+
+    CI builds ``data/warehouse`` before the tests; set REGIOMONITOR_TEST_WAREHOUSE to reuse such a build.
+    Skips with a reason when the mirror is absent.
+    """
+    prebuilt = os.environ.get("REGIOMONITOR_TEST_WAREHOUSE")
+    if prebuilt and (Path(prebuilt) / "manifest.json").exists():
+        return Path(prebuilt)
+    if not (SHARED_DATA / "README.md").exists():
+        pytest.skip(f"offline mirror of official files not found at {SHARED_DATA}")
+    from indicators.build import build
+
+    out = tmp_path_factory.mktemp("real") / "warehouse"
+    build(SHARED_DATA, out)
+    return out

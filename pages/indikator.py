@@ -1,0 +1,116 @@
+"""Indikator: one indicator across all Kreise: distribution, ranking, time series and metadata."""
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from indicators import benchmark
+from indicators import formatting as fmt
+from ui import charts, components, data, state, user
+
+store = data.store()
+v = data.version(store)
+sel = state.current()
+districts = data.districts(store, v)
+names = dict(zip(districts["ags"], districts["display_name"], strict=True))
+lands = dict(zip(districts["ags"], districts["land_name"], strict=True))
+meta = data.indicators(store, v).set_index("id").loc[sel.indicator]
+unit = meta["unit"] or ""
+polarity = int(meta["polarity"])
+peers, peer_label = state.peers(store, v, sel, user.custom_groups())
+years = data.years(store, v, sel.indicator)
+year = max([y for y in years if y <= sel.year], default=years[0] if years else sel.year)
+
+components.header(
+    meta["label"],
+    f"{unit} · {benchmark.POLARITY_TEXT[polarity]} · Jahr {year}"
+    + (f" (gewählt {sel.year}: letzter verfügbarer Wert)" if year != sel.year else "")
+    + f" · Vergleichsgruppe: {peer_label} ({len(peers)} Kreise)",
+)
+
+with st.popover("ℹ️ Metadaten: Definition, Quelle, Lizenz"):
+    st.markdown(f"**Definition:** {meta['definition']}")
+    st.markdown(f"**Einheit:** {unit or '–'} · **Polarität:** {benchmark.POLARITY_TEXT[polarity]}")
+    if meta.get("polarity_reason"):
+        st.markdown(f"**Warum:** {meta['polarity_reason']}")
+    st.markdown(f"**Quelle und Stand:** {meta['source']}")
+    st.markdown("**Gebietsstand:** 400 Kreise zum 31.12.2021; ältere Jahre auf diesen Stand umgerechnet (BBSR-Umsteigeschlüssel).")
+    st.markdown(f"**Lizenz:** {meta['licence']}")
+    if meta.get("caveats"):
+        st.markdown(f"**Hinweise:** {meta['caveats']}")
+    st.markdown(f"**Verfügbare Jahre:** {', '.join(map(str, years))}")
+    st.caption(f"Kennung: `{sel.indicator}`")
+
+values = data.values(store, v, sel.indicator, year)
+home_row = values[values["region"] == sel.home]
+home_value = home_row["value"].iloc[0] if len(home_row) else None
+home_label = home_row["value_label"].iloc[0] if len(home_row) else None
+home_label = home_label if isinstance(home_label, str) else None
+
+if meta["scale"] != "ratio":
+    classes = json.loads(meta["classes"] or "[]")
+    st.metric(names[sel.home], home_label or "–")
+    st.plotly_chart(charts.class_counts(values, sel.home, classes, f"{meta['label']} {year}: Kreise je Klasse"))
+    st.info("Klassen und Kategorien werden nicht gemittelt; Median, Mittelwert und Rang entfallen.")
+    table = values.assign(Kreis=values["region"].map(names), Land=values["region"].map(lands))
+    st.dataframe(table[["region", "Kreis", "Land", "value_label"]].rename(columns={"region": "AGS", "value_label": "Klasse"}), hide_index=True)
+    st.stop()
+
+stats = data.reference_statistics(store, v, sel.indicator, year, tuple(peers))
+ranking = data.ranking(store, v, sel.indicator, year, tuple(peers), polarity)
+mine = ranking[ranking["region"] == sel.home]
+rank_text = f"{int(mine['rank'].iloc[0])} von {int(mine['n'].iloc[0])}" if len(mine) else "–"
+assessment = benchmark.assess(mine["percentile"].iloc[0] if len(mine) else None, polarity)
+
+with st.container(horizontal=True):
+    st.metric(names[sel.home], fmt.value(home_value, unit))
+    st.metric("Median Vergleichsgruppe", fmt.value(stats["median"], unit))
+    st.metric("Deutschland", fmt.value(stats["germany"], unit))
+    st.metric("Rang in der Vergleichsgruppe", rank_text)
+    st.metric("Einordnung", f"{assessment.icon} {assessment.label}")
+
+left, right = st.columns([1, 2])
+with left:
+    st.markdown("**Referenzwerte der Vergleichsgruppe**")
+    ref = components.reference_frame({**stats, "value": home_value, "unit": unit}, names[sel.home])
+    st.dataframe(ref, hide_index=True)
+with right:
+    st.plotly_chart(
+        charts.distribution(values, sel.home, set(peers), names, f"{meta['label']} {year}: alle Kreise", unit, stats["median"])
+    )
+
+st.subheader("Zeitreihe")
+band = data.band(store, v, sel.indicator, tuple(peers))
+show_peers = len(peers) <= 40
+series = data.series(store, v, sel.indicator, tuple(peers) if show_peers else (sel.home,))
+st.plotly_chart(
+    charts.time_series(band, series, sel.home, names, f"{meta['label']}: {names[sel.home]} und Vergleichsgruppe", unit, show_peers)
+)
+if not show_peers:
+    st.caption("Bei mehr als 40 Kreisen in der Vergleichsgruppe werden deren einzelne Linien nicht gezeichnet, nur das Band.")
+
+st.subheader("Rangliste")
+only_peers = st.toggle("nur Vergleichsgruppe", value=sel.peer_kind != "alle")
+full = data.ranking(store, v, sel.indicator, year, tuple(peers) if only_peers else tuple(districts["ags"]), polarity)
+table = pd.DataFrame(
+    {
+        "Rang": full["rank"].astype(int),
+        "AGS": full["region"],
+        "Kreis": full["region"].map(names),
+        "Land": full["region"].map(lands),
+        f"Wert ({unit})" if unit else "Wert": full["value"],
+        "Perzentil": full["percentile"].round(0),
+        "Eigener Kreis": full["region"] == sel.home,
+    }
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "Perzentil": st.column_config.NumberColumn(help="Anteil der anderen Kreise mit ungünstigerem Wert (100 = bester)", format="%d"),
+        "Eigener Kreis": st.column_config.CheckboxColumn(),
+    },
+    height=420,
+)
+st.caption(f"Rang 1 = {'günstigster' if polarity else 'höchster'} Wert. Quelle: {meta['source']} · Lizenz: {meta['licence']}")

@@ -1,0 +1,6 @@
+"""landrat: in Arbeit."""
+
+import streamlit as st
+
+st.title("landrat")
+st.info("Diese Seite ist in Arbeit.")

@@ -1,0 +1,58 @@
+"""Kreisprofil: every indicator of the Kreis against the peer group, Germany and its own past."""
+
+import streamlit as st
+
+from ui import components, data, profile_table, state, user
+
+store = data.store()
+v = data.version(store)
+sel = state.current()
+districts = data.districts(store, v).set_index("ags")
+kreis = districts.loc[sel.home]
+peers, peer_label = state.peers(store, v, sel, user.custom_groups())
+profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
+
+components.header(
+    f"Kreisprofil: {kreis['display_name']}",
+    components.selection_caption(kreis["display_name"], sel.year, peer_label, len(peers))
+    + " · je Indikator das letzte Jahr bis zum gewählten Jahr",
+)
+
+if profile.empty:
+    st.info("Für diesen Kreis liegen bis zum gewählten Jahr keine Werte vor.")
+    st.stop()
+
+bad = profile[profile["assessment"] == "unguenstig"]
+good = profile[profile["assessment"] == "guenstig"]
+with st.container(horizontal=True):
+    st.metric("Indikatoren mit Wert", len(profile))
+    st.metric("▼ im ungünstigsten Viertel", len(bad))
+    st.metric("▲ im günstigsten Viertel", len(good))
+    st.metric("○ Kontextindikatoren", int((profile["assessment"] == "kontext").sum()))
+
+with st.container(horizontal=True):
+    topics = st.multiselect("Themen", sorted(profile["topic"].unique()), placeholder="alle Themen")
+    search = st.text_input("Suche", placeholder="Name oder Kennung des Indikators")
+    only_bad = st.checkbox("nur ungünstigstes Viertel", help="Indikatoren, bei denen der Kreis im ungünstigsten Viertel der Vergleichsgruppe liegt")
+
+shown = profile
+if topics:
+    shown = shown[shown["topic"].isin(topics)]
+if search:
+    needle = search.lower()
+    shown = shown[shown["label"].str.lower().str.contains(needle, regex=False) | shown["indicator"].str.contains(needle, regex=False)]
+if only_bad:
+    shown = shown[shown["assessment"] == "unguenstig"]
+
+st.markdown(profile_table.TABLE_CSS, unsafe_allow_html=True)
+for topic, group in shown.groupby("topic", sort=True):
+    st.subheader(topic)
+    st.markdown(profile_table.rows_html(group), unsafe_allow_html=True)
+
+st.caption(
+    "Rang 1 = günstigster Wert in der Vergleichsgruppe (bei Kontextindikatoren: höchster Wert). "
+    "▼ ungünstigstes Viertel, ▲ günstigstes Viertel, ● Mittelfeld, ○ Kontext ohne Wertung. "
+    "Deutschland mit * = aus den Kreiswerten geschätzt. Gebietsstand: 400 Kreise (31.12.2021)."
+)
+if shown.empty:
+    st.info("Keine Indikatoren entsprechen dem Filter.")

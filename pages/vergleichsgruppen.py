@@ -1,0 +1,134 @@
+"""Vergleichsgruppen: choose and inspect peer groups, find statistical neighbours, keep hand-picked groups."""
+
+import pandas as pd
+import streamlit as st
+
+from indicators import benchmark
+from indicators import formatting as fmt
+from indicators.userdata import ConflictError, UserDataError
+from ui import components, data, state, user
+
+store = data.store()
+v = data.version(store)
+sel = state.current()
+districts = data.districts(store, v)
+d = districts.set_index("ags")
+names = d["display_name"].to_dict()
+labels = data.indicators(store, v).set_index("id")["label"].to_dict()
+groups = user.custom_groups()
+peers, peer_label = state.peers(store, v, sel, groups)
+
+components.header(
+    "Vergleichsgruppen",
+    f"Eigener Kreis: {names[sel.home]} · aktive Gruppe: {peer_label} ({len(peers)} Kreise)",
+)
+
+
+def use_group(option: str) -> None:
+    st.session_state["gruppe"] = option
+
+
+def members_table(members: list[str]) -> pd.DataFrame:
+    sub = d.loc[[m for m in members if m in d.index]]
+    return pd.DataFrame(
+        {
+            "AGS": sub.index,
+            "Kreis": sub["display_name"],
+            "Land": sub["land_name"],
+            "Kreistyp": sub["kreistyp_name"],
+            "Einwohner": [fmt.number(x, 0) for x in sub["population"]],
+            "Eigener Kreis": sub.index == sel.home,
+        }
+    )
+
+
+st.subheader("Gruppen im Überblick")
+st.caption("Jede Gruppe enthält den eigenen Kreis. Ein Klick auf „verwenden“ macht sie zur Vergleichsgruppe auf allen Seiten.")
+for kind in ("alle", "land", "ostwest", "kreistyp"):
+    members = benchmark.peer_members(districts, sel.home, kind)
+    with st.expander(f"{benchmark.peer_group_label(kind, districts, sel.home)} – {len(members)} Kreise", expanded=kind == sel.peer_kind):
+        st.button("verwenden", key=f"use_{kind}", on_click=use_group, args=(kind,), disabled=sel.peer_kind == kind)
+        st.dataframe(members_table(members), hide_index=True, height=260)
+
+st.subheader("Statistische Nachbarn")
+st.markdown(
+    "Die *k* Kreise, die dem eigenen Kreis auf den gewählten Kontextvariablen am ähnlichsten sind "
+    "(Variablen über alle Kreise standardisiert, euklidischer Abstand; Vorbild: IAB-Vergleichstypen der BA)."
+)
+
+
+def keep_neighbour_settings() -> None:
+    st.session_state["vars"] = st.session_state["_vars"] or list(benchmark.DEFAULT_NEIGHBOUR_VARIABLES)
+    st.session_state["k"] = st.session_state["_k"]
+
+
+ratio_ids = [i for i, s in data.indicators(store, v).set_index("id")["scale"].items() if s == "ratio"]
+with st.container(horizontal=True):
+    st.multiselect(
+        "Kontextvariablen",
+        ratio_ids,
+        default=[x for x in sel.neighbour_vars if x in ratio_ids],
+        format_func=lambda i: labels.get(i, i),
+        key="_vars",
+        on_change=keep_neighbour_settings,
+    )
+    st.slider("Zahl der Nachbarn (k)", 3, 30, value=sel.k, key="_k", on_change=keep_neighbour_settings)
+
+neighbours = state.neighbours(store, v, sel)
+if neighbours.empty:
+    st.info("Für den eigenen Kreis fehlen Werte der gewählten Variablen im gewählten Jahr.")
+else:
+    m = data.matrix(store, v, sel.neighbour_vars, sel.year)
+
+    def describe(vars_: list[str], ags: str) -> str:
+        return "; ".join(
+            f"{labels.get(x, x)} {fmt.number(m.loc[ags, x], 1)} (eigener Kreis {fmt.number(m.loc[sel.home, x], 1)})" for x in vars_
+        )
+
+    table = pd.DataFrame(
+        {
+            "AGS": neighbours["ags"],
+            "Kreis": neighbours["ags"].map(names),
+            "Land": neighbours["ags"].map(d["land_name"]),
+            "Abstand": neighbours["distance"].round(2),
+            "ähnlich bei": [describe(s, a) for s, a in zip(neighbours["similar_on"], neighbours["ags"], strict=True)],
+            "unterscheidet sich bei": [describe(s, a) or "–" for s, a in zip(neighbours["differs_on"], neighbours["ags"], strict=True)],
+        }
+    )
+    st.dataframe(table, hide_index=True)
+    st.button("Statistische Nachbarn verwenden", on_click=use_group, args=("nachbarn",), disabled=sel.peer_kind == "nachbarn")
+    st.caption("Abstand 0 = identisch; „ähnlich bei“: standardisierte Differenz unter 0,5; „unterscheidet sich bei“: ab 1,0.")
+
+st.subheader("Eigene Gruppen")
+st.caption("Von Hand zusammengestellte Gruppen (z. B. Fachkräfteallianz Sachsen-Anhalt Süd). Sie sind Nutzerdaten und bleiben bei jedem Neuaufbau der Daten erhalten.")
+saved = {g.name: g for g in user.userdata().peer_groups()}
+for name, group in saved.items():
+    with st.expander(f"{name} – {len(group.members)} Kreise (Version {group.version}, zuletzt {group.updated_by})"):
+        st.button("verwenden", key=f"use_custom_{name}", on_click=use_group, args=(f"eigene:{name}",))
+        st.dataframe(members_table(list(group.members)), hide_index=True)
+
+with st.form("gruppe_speichern"):
+    st.markdown("**Gruppe anlegen oder ändern**")
+    existing = st.selectbox("Bestehende Gruppe ändern", ["(neue Gruppe)"] + list(saved))
+    name = st.text_input("Name", value="" if existing == "(neue Gruppe)" else existing)
+    chosen = st.multiselect(
+        "Kreise",
+        list(d.index),
+        default=list(saved[existing].members) if existing in saved else [sel.home],
+        format_func=lambda a: f"{names[a]} ({d.loc[a, 'land_name']})",
+    )
+    delete = st.checkbox("Gruppe löschen", disabled=existing not in saved)
+    if st.form_submit_button("Speichern"):
+        try:
+            ud = user.userdata()
+            if delete and existing in saved:
+                ud.delete_peer_group(existing, user.current_user(), saved[existing].version)
+                st.success(f"Gruppe „{existing}“ gelöscht (im Verlauf erhalten).")
+            else:
+                version = saved[existing].version if existing in saved and existing == name else None
+                ud.save_peer_group(name, chosen, user.current_user(), expected_version=version, known_ags=set(d.index))
+                st.success(f"Gruppe „{name}“ gespeichert.")
+        except ConflictError as exc:
+            st.error(str(exc))
+        except UserDataError as exc:
+            st.error(str(exc))

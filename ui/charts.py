@@ -1,0 +1,88 @@
+"""Plotly charts with titles, units and German number formats; the home Kreis always stands out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ui.components import HOME_COLOUR, NEUTRAL, PEER_COLOUR
+
+LAYOUT = dict(
+    separators=",.",
+    template="plotly_white",
+    margin=dict(l=10, r=10, t=60, b=40),
+    font=dict(size=14),
+    legend=dict(orientation="h", yanchor="bottom", y=-0.35, x=0),
+)
+
+
+def distribution(values: pd.DataFrame, home: str, peers: set[str], names: dict[str, str], title: str, unit: str, median) -> go.Figure:
+    """All Kreise as dots on one axis; peers and the home Kreis marked, median as a line."""
+    df = values.dropna(subset=["value"]).copy()
+    df["group"] = ["Eigener Kreis" if r == home else "Vergleichsgruppe" if r in peers else "Übrige Kreise" for r in df["region"]]
+    fig = go.Figure()
+    styles = {
+        "Übrige Kreise": dict(color="#c7c7c7", size=7),
+        "Vergleichsgruppe": dict(color=PEER_COLOUR, size=9),
+        "Eigener Kreis": dict(color=HOME_COLOUR, size=18, symbol="diamond", line=dict(color="black", width=1)),
+    }
+    for group, style in styles.items():
+        sub = df[df["group"] == group]
+        if sub.empty:
+            continue
+        jitter = (sub["region"].map(hash) % 100) / 250 - 0.2 if group != "Eigener Kreis" else 0
+        fig.add_trace(
+            go.Scatter(
+                x=sub["value"],
+                y=jitter if group != "Eigener Kreis" else [0] * len(sub),
+                mode="markers",
+                name=group,
+                marker=style,
+                text=[names.get(r, r) for r in sub["region"]],
+                hovertemplate="%{text}: %{x:,.2f} " + unit + "<extra></extra>",
+            )
+        )
+    if median is not None and not pd.isna(median):
+        fig.add_vline(x=median, line=dict(color="black", dash="dash"), annotation_text="Median Vergleichsgruppe")
+    fig.update_layout(title=title, xaxis_title=unit, yaxis=dict(visible=False, range=[-0.5, 0.5]), height=300, **LAYOUT)
+    return fig
+
+
+def time_series(band: pd.DataFrame, series: pd.DataFrame, home: str, names: dict[str, str], title: str, unit: str, show_peers: bool) -> go.Figure:
+    """Home Kreis over time against the peers' median, interquartile and min-max band, Germany and peer lines."""
+    fig = go.Figure()
+    if not band.empty:
+        fig.add_trace(go.Scatter(x=band["year"], y=band["max"], line=dict(width=0), showlegend=False, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(x=band["year"], y=band["min"], fill="tonexty", fillcolor="rgba(150,150,150,0.15)", line=dict(width=0), name="Minimum–Maximum")
+        )
+        fig.add_trace(go.Scatter(x=band["year"], y=band["q75"], line=dict(width=0), showlegend=False, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(x=band["year"], y=band["q25"], fill="tonexty", fillcolor="rgba(31,119,180,0.25)", line=dict(width=0), name="mittlere Hälfte (25–75 %)")
+        )
+        fig.add_trace(go.Scatter(x=band["year"], y=band["median"], name="Median", line=dict(color="black", dash="dash")))
+        if band["germany"].notna().any():
+            fig.add_trace(go.Scatter(x=band["year"], y=band["germany"], name="Deutschland", line=dict(color=NEUTRAL, dash="dot")))
+    if show_peers:
+        for region, grp in series[series["region"] != home].groupby("region"):
+            fig.add_trace(
+                go.Scatter(x=grp["year"], y=grp["value"], name=names.get(region, region), line=dict(color=PEER_COLOUR, width=1), opacity=0.45, showlegend=False)
+            )
+    mine = series[series["region"] == home]
+    fig.add_trace(
+        go.Scatter(x=mine["year"], y=mine["value"], name=names.get(home, home), line=dict(color=HOME_COLOUR, width=4), mode="lines+markers")
+    )
+    fig.update_layout(title=title, yaxis_title=unit, xaxis=dict(dtick=1, title="Jahr"), height=440, **LAYOUT)
+    return fig
+
+
+def class_counts(values: pd.DataFrame, home: str, classes: list[str], title: str) -> go.Figure:
+    """Ordinal or nominal indicators: how many Kreise fall into each class; the home Kreis's class marked."""
+    counts = values["value_label"].value_counts()
+    order = classes or list(counts.index)
+    home_label = values.loc[values["region"] == home, "value_label"]
+    home_label = home_label.iloc[0] if len(home_label) else None
+    colours = [HOME_COLOUR if c == home_label else "#9ecae1" for c in order]
+    fig = go.Figure(go.Bar(x=order, y=[int(counts.get(c, 0)) for c in order], marker_color=colours))
+    fig.update_layout(title=title, yaxis_title="Zahl der Kreise", height=320, **LAYOUT)
+    return fig

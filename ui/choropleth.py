@@ -1,0 +1,110 @@
+"""The pydeck choropleth: polarity-aware colours centred on the median, Länder borders, home Kreis outlined.
+
+No basemap tiles: the map draws only our own polygons, so it works offline and on any projector.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+import pydeck as pdk
+
+from indicators import formatting as fmt
+from ui.components import diverging_colour
+
+LAYER_KREISE = "kreise"
+
+
+def colour_features(geojson_features: list[dict], values: pd.DataFrame, names: dict[str, str], unit: str, polarity: int, stats: dict) -> list[dict]:
+    """Copy of the Kreis features with fill colour and a formatted tooltip value per Kreis."""
+    by_region = values.set_index("region")
+    out = []
+    median, low, high = stats.get("median"), stats.get("min"), stats.get("max")
+    for feature in geojson_features:
+        f = copy.copy(feature)
+        props = dict(feature["properties"])
+        ags = props.get("ags")
+        value = by_region["value"].get(ags) if ags in by_region.index else None
+        label = by_region["value_label"].get(ags) if ags in by_region.index else None
+        props["name"] = names.get(ags, props.get("name", ags))
+        props["wert"] = fmt.value(value, unit, label if isinstance(label, str) else None)
+        if median is None:
+            props["fill"] = [220, 220, 220]
+        else:
+            props["fill"] = diverging_colour(value, median, low, high, polarity)
+        f["properties"] = props
+        out.append(f)
+    return out
+
+
+def deck(kreise: list[dict], laender: list[dict] | None, home_feature: dict | None, view: dict | None = None) -> pdk.Deck:
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            id=LAYER_KREISE,
+            data={"type": "FeatureCollection", "features": kreise},
+            get_fill_color="properties.fill",
+            get_line_color=[255, 255, 255],
+            line_width_min_pixels=0.5,
+            pickable=True,
+            auto_highlight=True,
+        )
+    ]
+    if laender:
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                id="laender",
+                data={"type": "FeatureCollection", "features": laender},
+                filled=False,
+                get_line_color=[40, 40, 40],
+                line_width_min_pixels=1.6,
+                pickable=False,
+            )
+        )
+    if home_feature:
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                id="heimatkreis",
+                data={"type": "FeatureCollection", "features": [home_feature]},
+                filled=False,
+                get_line_color=[214, 39, 40],
+                line_width_min_pixels=4,
+                pickable=False,
+            )
+        )
+    view = view or dict(latitude=51.2, longitude=10.4, zoom=5.0)
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
+        map_provider=None,
+        map_style=None,
+        tooltip={"html": "<b>{name}</b><br/>{wert}", "style": {"fontSize": "14px"}},
+    )
+
+
+def legend_html(stats: dict, unit: str, polarity: int) -> str:
+    """Legend with colour boxes and value ranges; the favourable end is named, not just coloured."""
+    if stats.get("median") is None:
+        return ""
+    low, median, high = stats["min"], stats["median"], stats["max"]
+    steps = [low, (low + median) / 2, median, (median + high) / 2, high]
+    boxes = []
+    for value in steps:
+        r, g, b = diverging_colour(value, median, low, high, polarity)
+        boxes.append(
+            f'<div style="text-align:center;font-size:0.8rem"><div style="width:70px;height:18px;background:rgb({r},{g},{b});'
+            f'border:1px solid #999"></div>{fmt.value(value, unit)}</div>'
+        )
+    if polarity == 0:
+        note = "Kontextindikator: neutrale Farbskala (hell = niedrig, dunkel = hoch), keine Wertung."
+    elif polarity < 0:
+        note = "Blau = günstiger als der Median (niedriger), Orange = ungünstiger (höher). Mitte = Median der Vergleichsgruppe."
+    else:
+        note = "Blau = günstiger als der Median (höher), Orange = ungünstiger (niedriger). Mitte = Median der Vergleichsgruppe."
+    return (
+        '<div style="display:flex;gap:0.4rem;align-items:flex-end">' + "".join(boxes) + "</div>"
+        + f'<div style="font-size:0.8rem;color:#444">{note} Grau = kein Wert. Rot umrandet = eigener Kreis.</div>'
+    )

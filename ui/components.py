@@ -1,0 +1,131 @@
+"""Screen components shared by the pages: banners, headers, the reference rows, position markers, legends."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from indicators import formatting as fmt
+from indicators.store import Store
+
+#: Colour-blind safe diverging palette (blue = favourable, orange = unfavourable) and a neutral sequence.
+FAVOURABLE = "#2166ac"
+UNFAVOURABLE = "#b35806"
+NEUTRAL = "#6b6b6b"
+HOME_COLOUR = "#d62728"
+PEER_COLOUR = "#1f77b4"
+
+MEETING_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
+html, body, [class*="st-"] {font-size: 1.35rem;}
+h1 {font-size: 3rem !important;} h2 {font-size: 2.3rem !important;} h3 {font-size: 1.9rem !important;}
+[data-testid="stMetricValue"] {font-size: 3.2rem !important;}
+[data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
+.block-container {padding-top: 2rem; max-width: 96%;}
+</style>
+"""
+
+PRINT_CSS = """
+<style>
+@media print {
+  [data-testid="stSidebar"], header, [data-testid="stToolbar"], .stButton, .stDownloadButton {display: none !important;}
+  .block-container {padding: 0 !important;}
+}
+.rm-badge {display:inline-block; padding:0.1rem 0.45rem; border-radius:0.3rem; border:1px solid #999;
+           font-size:0.85rem; white-space:nowrap;}
+.rm-guenstig {background:#deebf7; border-color:#2166ac;}
+.rm-unguenstig {background:#fee6ce; border-color:#b35806; font-weight:600;}
+.rm-mittel, .rm-kontext, .rm-keine {background:#f0f0f0;}
+.rm-pos {position:relative; height:0.9rem; background:linear-gradient(90deg,#f0f0f0,#f0f0f0); border:1px solid #bbb;
+         border-radius:0.45rem; min-width:70px;}
+.rm-pos span {position:absolute; top:-0.25rem; width:0.5rem; height:1.3rem; background:#1a1a1a; border-radius:0.2rem;}
+</style>
+"""
+
+
+def demo_banner(s: Store) -> None:
+    if s.is_demo:
+        st.warning(
+            "**DEMODATEN** – Alle Werte sind synthetisch erzeugt und keine amtlichen Zahlen. "
+            "Amtliche Daten lassen sich unter *Daten › Import* oder mit `python -m indicators build` laden.",
+            icon="⚠️",
+        )
+
+
+def header(title: str, subtitle: str) -> None:
+    st.title(title)
+    st.caption(subtitle)
+
+
+def selection_caption(kreis_name: str, year: int, peer_label: str, n_peers: int) -> str:
+    return f"{kreis_name} · Jahr {year} · Vergleichsgruppe: {peer_label} ({n_peers} Kreise)"
+
+
+def badge(code: str, icon: str, label: str) -> str:
+    """Status as icon and text, never colour alone."""
+    return f'<span class="rm-badge rm-{html.escape(code)}">{html.escape(icon)} {html.escape(label)}</span>'
+
+
+def position_marker(position: float | None, polarity: int) -> str:
+    """A bar from the peers' minimum to maximum with the Kreis marked; the favourable end is labelled."""
+    if position is None or pd.isna(position):
+        return "–"
+    left = max(0.0, min(1.0, float(position))) * 100
+    if polarity == 0:
+        ends = ("Min.", "Max.")
+    else:
+        ends = ("ungünstig", "günstig")
+    return (
+        f'<div style="display:flex;gap:0.3rem;align-items:center;font-size:0.7rem;color:#555">{ends[0]}'
+        f'<div class="rm-pos" style="flex:1"><span style="left:calc({left:.0f}% - 0.25rem)"></span></div>{ends[1]}</div>'
+    )
+
+
+def reference_frame(row: dict | pd.Series, kreis_name: str, land_name: str | None = None) -> pd.DataFrame:
+    """The five reference rows of the JUGEND STÄRKEN table plus the Kreis (and its Land) as a small table."""
+    unit = row.get("unit", "")
+    label = row.get("value_label")
+    rows = [
+        (kreis_name, fmt.value(row.get("value"), unit, label if isinstance(label, str) else None)),
+        ("Median", fmt.value(row.get("median"), unit)),
+        ("Mittelwert", fmt.value(row.get("mean"), unit)),
+        ("Minimum", fmt.value(row.get("min"), unit)),
+        ("Maximum", fmt.value(row.get("max"), unit)),
+        ("Deutschland", fmt.value(row.get("germany"), unit) + (" (geschätzt)" if row.get("germany_estimated") is True else "")),
+    ]
+    if land_name is not None:
+        rows.append((land_name, fmt.value(row.get("land"), unit)))
+    return pd.DataFrame(rows, columns=["", "Wert"])
+
+
+def source_caption(source: str | None, licence: str | None = None) -> None:
+    text = f"Quelle: {source or 'unbekannt'}"
+    if licence:
+        text += f" · Lizenz: {licence}"
+    st.caption(text)
+
+
+def diverging_colour(value, median, low, high, polarity: int) -> list[int]:
+    """RGB for a map cell: favourable blue, unfavourable orange, centred on the median; grey-purple for context."""
+    if value is None or pd.isna(value):
+        return [220, 220, 220]
+    if polarity == 0:
+        span = (high - low) or 1.0
+        t = (value - low) / span
+        base = (247, 244, 249)
+        top = (84, 39, 143)
+        return [round(base[i] + (top[i] - base[i]) * t) for i in range(3)]
+    if value >= median:
+        t = 0 if high == median else (value - median) / (high - median)
+        direction = 1
+    else:
+        t = 0 if low == median else (median - value) / (median - low)
+        direction = -1
+    favourable = direction * polarity > 0
+    end = (33, 102, 172) if favourable else (179, 88, 6)
+    mid = (247, 247, 247)
+    t = max(0.0, min(1.0, t)) ** 0.8
+    return [round(mid[i] + (end[i] - mid[i]) * t) for i in range(3)]

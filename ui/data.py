@@ -1,0 +1,118 @@
+"""Cached access to the warehouse: one DuckDB connection per process, small query results cached by parameters.
+
+Every cached function takes the warehouse version (its build time) as first argument, so a rebuild or a
+switch to demo data invalidates the cache without a restart.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from indicators import benchmark
+from indicators.store import Store, WarehouseMissing
+
+TTL = 3600
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get("REGIOMONITOR_WAREHOUSE", "data/warehouse"))
+
+
+def raw_path() -> Path:
+    return Path(os.environ.get("REGIOMONITOR_RAW", "data/raw"))
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str, stamp: float) -> Store:
+    return Store(path)
+
+
+def store() -> Store | None:
+    """The shared store, or ``None`` when no warehouse exists yet."""
+    path = warehouse_path()
+    manifest = path / "manifest.json"
+    try:
+        stamp = manifest.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    try:
+        return _store(str(path), stamp)
+    except WarehouseMissing:
+        return None
+
+
+def version(s: Store) -> str:
+    return f"{s.path}|{s.manifest.get('built_at', '')}"
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def districts(_s: Store, v: str) -> pd.DataFrame:
+    return _s.districts()
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def indicators(_s: Store, v: str) -> pd.DataFrame:
+    return _s.indicators()
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def years(_s: Store, v: str, indicator: str) -> list[int]:
+    return _s.years(indicator)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def all_years(_s: Store, v: str) -> list[int]:
+    cov = _s.coverage()
+    if cov.empty:
+        return []
+    return list(range(int(cov["first_year"].min()), int(cov["last_year"].max()) + 1))
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def profile(_s: Store, v: str, home: str, peers: tuple[str, ...], year: int) -> pd.DataFrame:
+    return benchmark.enrich_profile(_s.profile(home, list(peers), year), indicators(_s, v))
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def ranking(_s: Store, v: str, indicator: str, year: int, regions: tuple[str, ...], polarity: int) -> pd.DataFrame:
+    return _s.ranking(indicator, year, list(regions), polarity)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def reference_statistics(_s: Store, v: str, indicator: str, year: int, regions: tuple[str, ...]) -> dict:
+    return _s.reference_statistics(indicator, year, list(regions))
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def band(_s: Store, v: str, indicator: str, regions: tuple[str, ...]) -> pd.DataFrame:
+    return _s.band(indicator, list(regions))
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def series(_s: Store, v: str, indicator: str, regions: tuple[str, ...]) -> pd.DataFrame:
+    return _s.series(indicator, list(regions))
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def values(_s: Store, v: str, indicator: str, year: int) -> pd.DataFrame:
+    return _s.values(indicator, year)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def matrix(_s: Store, v: str, variables: tuple[str, ...], year: int) -> pd.DataFrame:
+    kreise = districts(_s, v)["ags"].tolist()
+    return _s.matrix(list(variables), year, kreise)
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def geometry(_s: Store, v: str, level: str) -> dict | None:
+    return _s.geometry(level)
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def coverage(_s: Store, v: str) -> pd.DataFrame:
+    return _s.coverage()

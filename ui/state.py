@@ -1,0 +1,134 @@
+"""The global selection (home Kreis, year, peer group, indicator, meeting mode), kept across pages and in the URL.
+
+A link copied from the browser reproduces the view for everyone in the meeting: the selection is read from
+the query parameters when a session starts and written back on every run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from indicators import benchmark
+from indicators.store import Store
+from ui import data
+
+DEFAULT_HOME = os.environ.get("REGIOMONITOR_HOME_KREIS", "15087")
+DEFAULT_INDICATOR = "alq"
+DEFAULT_NEIGHBOURS = 10
+URL_KEYS = ("kreis", "jahr", "gruppe", "indikator", "modus", "k", "vars")
+
+
+@dataclass(frozen=True)
+class Selection:
+    home: str
+    year: int
+    peer_kind: str  # alle | land | ostwest | kreistyp | nachbarn | eigene
+    peer_name: str  # name of a saved group for "eigene"
+    indicator: str
+    meeting: bool
+    k: int
+    neighbour_vars: tuple[str, ...]
+
+
+def peer_options(custom_names: list[str]) -> list[str]:
+    return [k for k in benchmark.PEER_GROUP_KINDS if k != "eigene"] + [f"eigene:{n}" for n in custom_names]
+
+
+def peer_option_label(option: str) -> str:
+    if option.startswith("eigene:"):
+        return f"Eigene Gruppe: {option.split(':', 1)[1]}"
+    return benchmark.PEER_GROUP_KINDS.get(option, option)
+
+
+def default_year(s: Store, v: str) -> int:
+    yrs = data.years(s, v, DEFAULT_INDICATOR) or data.all_years(s, v)
+    return int(max(yrs)) if yrs else 2023
+
+
+def load_from_url(s: Store, v: str, custom_names: list[str]) -> None:
+    """Fill the session's selection from the query parameters once, validating every value."""
+    if st.session_state.get("_url_loaded"):
+        return
+    st.session_state["_url_loaded"] = True
+    q = st.query_params
+    ags = set(data.districts(s, v)["ags"])
+    home = q.get("kreis", DEFAULT_HOME)
+    st.session_state["kreis"] = home if home in ags else (DEFAULT_HOME if DEFAULT_HOME in ags else sorted(ags)[0])
+    years = data.all_years(s, v)
+    try:
+        year = int(q.get("jahr", ""))
+    except ValueError:
+        year = None
+    st.session_state["jahr"] = year if year in years else default_year(s, v)
+    gruppe = q.get("gruppe", "alle")
+    st.session_state["gruppe"] = gruppe if gruppe in peer_options(custom_names) else "alle"
+    inds = set(data.indicators(s, v)["id"])
+    ind = q.get("indikator", DEFAULT_INDICATOR)
+    st.session_state["indikator"] = ind if ind in inds else (DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds else sorted(inds)[0])
+    st.session_state["sitzung"] = q.get("modus", "") == "sitzung"
+    try:
+        st.session_state["k"] = max(3, min(50, int(q.get("k", DEFAULT_NEIGHBOURS))))
+    except ValueError:
+        st.session_state["k"] = DEFAULT_NEIGHBOURS
+    wanted = [x for x in q.get("vars", "").split(",") if x in inds]
+    st.session_state["vars"] = wanted or [x for x in benchmark.DEFAULT_NEIGHBOUR_VARIABLES if x in inds]
+
+
+def write_to_url(sel: Selection) -> None:
+    wanted = {
+        "kreis": sel.home,
+        "jahr": str(sel.year),
+        "gruppe": sel.peer_kind if sel.peer_kind != "eigene" else f"eigene:{sel.peer_name}",
+        "indikator": sel.indicator,
+    }
+    if sel.meeting:
+        wanted["modus"] = "sitzung"
+    if sel.peer_kind == "nachbarn":
+        wanted["k"] = str(sel.k)
+        wanted["vars"] = ",".join(sel.neighbour_vars)
+    current = {k: st.query_params.get(k) for k in URL_KEYS}
+    if any(current.get(k) != v for k, v in wanted.items()) or any(
+        current.get(k) is not None and k not in wanted for k in URL_KEYS
+    ):
+        st.query_params.from_dict(wanted)
+
+
+def current() -> Selection:
+    gruppe = st.session_state.get("gruppe", "alle")
+    kind, _, name = gruppe.partition(":")
+    return Selection(
+        home=st.session_state.get("kreis", DEFAULT_HOME),
+        year=int(st.session_state.get("jahr", 2023)),
+        peer_kind=kind,
+        peer_name=name,
+        indicator=st.session_state.get("indikator", DEFAULT_INDICATOR),
+        meeting=bool(st.session_state.get("sitzung", False)),
+        k=int(st.session_state.get("k", DEFAULT_NEIGHBOURS)),
+        neighbour_vars=tuple(st.session_state.get("vars", benchmark.DEFAULT_NEIGHBOUR_VARIABLES)),
+    )
+
+
+def neighbours(s: Store, v: str, sel: Selection) -> pd.DataFrame:
+    m = data.matrix(s, v, sel.neighbour_vars, sel.year)
+    if sel.home not in m.index:
+        return pd.DataFrame(columns=["ags", "distance", "similar_on", "differs_on"])
+    return benchmark.statistical_neighbours(m, sel.home, sel.k)
+
+
+def peers(s: Store, v: str, sel: Selection, custom_groups: dict[str, list[str]]) -> tuple[list[str], str]:
+    """Members and German label of the selected peer group."""
+    districts = data.districts(s, v)
+    custom = None
+    if sel.peer_kind == "nachbarn":
+        custom = neighbours(s, v, sel)["ags"].tolist()
+    elif sel.peer_kind == "eigene":
+        custom = custom_groups.get(sel.peer_name, [])
+    members = benchmark.peer_members(districts, sel.home, sel.peer_kind, custom)
+    label = benchmark.peer_group_label(sel.peer_kind, districts, sel.home, sel.peer_name)
+    if sel.peer_kind == "nachbarn":
+        label = f"{sel.k} statistische Nachbarn"
+    return members, label
