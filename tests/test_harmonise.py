@@ -1,0 +1,306 @@
+"""Harmonisation onto today's Kreise: hand-made crosswalk with Eisenach -> Wartburgkreis and
+Göttingen + Osterode -> 03159, then the real BA table through the real crosswalk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from indicators.harmonise import harmonisation_report, harmonise
+from indicators.importers import ba, bbsr
+from indicators.importers.base import facts_frame
+
+NAN = float("nan")
+
+# year, old, new, w_area, w_pop, w_emp, area of the whole old Kreis, population of the whole old Kreis
+CROSSWALK = pd.DataFrame(
+    [
+        (2010, "03152", "03159", 1, 1, 1, 1117.0, 250.0),
+        (2010, "03156", "03159", 1, 1, 1, 636.0, 75.0),
+        (2010, "16056", "16063", 1, 1, 1, 104.0, 42.0),
+        (2010, "16063", "16063", 0.97, 0.96, 0.98, 1307.0, 125.0),
+        (2010, "16063", "16066", 0.03, 0.04, 0.02, 1307.0, 125.0),
+        (2010, "16066", "16066", 1, 1, 1, 1210.0, 122.0),
+        (2010, "15087", "15087", 1, 1, 1, 1449.0, 140.0),
+        (2020, "03159", "03159", 1, 1, 1, 1753.0, 320.0),
+        (2020, "16056", "16063", 1, 1, 1, 104.0, 42.0),
+        (2020, "16063", "16063", 1, 1, 1, 1267.0, 119.0),
+        (2020, "16066", "16066", 1, 1, 1, 1250.0, 123.0),
+        (2020, "15087", "15087", 1, 1, 1, 1449.0, 134.0),
+    ],
+    columns=["year", "old_ags", "new_ags", "w_area", "w_pop", "w_emp", "area_old_km2", "pop_old_1000"],
+)
+AGG = {"pop": "sum", "ue": "sum", "rate": "mean", "typ": "none"}
+RATES = {"rate": ("ue", "pop", 100.0)}
+
+# region: population, unemployed, rate, class
+OLD_2010 = {
+    "03152": (1000.0, 100.0, 10.0, 2.0),
+    "03156": (500.0, 80.0, 16.0, 3.0),
+    "16056": (300.0, 30.0, 10.0, 1.0),
+    "16063": (900.0, 45.0, 5.0, 4.0),
+    "16066": (800.0, 40.0, 5.0, 4.0),
+    "15087": (700.0, 70.0, 10.0, 4.0),
+    "15": (5000.0, 500.0, 10.0, NAN),
+    "DG": (90000.0, 9000.0, 10.0, NAN),
+}
+
+
+def facts_2010(drop: tuple = (), **changes) -> pd.DataFrame:
+    rows = []
+    for region, (pop, ue, rate, typ) in OLD_2010.items():
+        for indicator, value in (("pop", pop), ("ue", ue), ("rate", rate), ("rate_only", rate), ("typ", typ)):
+            if (region, indicator) in drop or np.isnan(value):
+                continue
+            row = dict(region=region, indicator=indicator, year=2010, value=value, territory_year=2010)
+            row.update(changes.get(f"{region}_{indicator}", {}))
+            if indicator == "typ":
+                row["value_label"] = f"Klasse {int(value)}"
+            rows.append(row)
+    return facts_frame(rows)
+
+
+def cell(out: pd.DataFrame, region: str, indicator: str, year: int = 2010) -> pd.Series:
+    hit = out[(out["region"] == region) & (out["indicator"] == indicator) & (out["year"] == year)]
+    assert len(hit) == 1, (region, indicator, year, len(hit))
+    return hit.iloc[0]
+
+
+def test_counts_are_summed_exactly() -> None:
+    out = harmonise(facts_2010(), CROSSWALK, AGG, RATES)
+    assert cell(out, "03159", "pop")["value"] == 1500.0
+    assert cell(out, "03159", "ue")["value"] == 180.0
+    goe = cell(out, "03159", "pop")
+    assert goe["harmonised"] and not goe["estimated"]
+    # Eisenach whole plus 96 % of the (split) Wartburgkreis
+    wartburg = cell(out, "16063", "pop")
+    assert wartburg["value"] == pytest.approx(300 + 0.96 * 900)
+    assert wartburg["harmonised"] and wartburg["estimated"]
+    assert cell(out, "16066", "pop")["value"] == pytest.approx(800 + 0.04 * 900)
+    assert set(out["region"]) == {"03159", "16063", "16066", "15087", "15", "DG"}
+    assert out["territory_year"].isna().all()
+
+
+def test_rates_recomputed_from_counts() -> None:
+    out = harmonise(facts_2010(), CROSSWALK, AGG, RATES)
+    goe = cell(out, "03159", "rate")
+    assert goe["value"] == pytest.approx(100 * 180 / 1500)  # 12.0, not the mean of 10 and 16
+    assert goe["harmonised"] and not goe["estimated"]
+    wartburg = cell(out, "16063", "rate")
+    assert wartburg["value"] == pytest.approx(100 * (30 + 0.96 * 45) / (300 + 0.96 * 900))
+
+
+def test_rates_weighted_by_population_without_counts() -> None:
+    out = harmonise(facts_2010(), CROSSWALK, AGG, RATES)
+    goe = cell(out, "03159", "rate_only")  # no aggregation given: treated as a rate
+    assert goe["value"] == pytest.approx((250 * 10 + 75 * 16) / (250 + 75))
+    assert goe["estimated"] and goe["harmonised"]
+    wartburg = cell(out, "16063", "rate_only")
+    weight = 0.96 * 125
+    assert wartburg["value"] == pytest.approx((42 * 10 + weight * 5) / (42 + weight))
+    # a 1:1 Kreis keeps its rate untouched
+    mansfeld = cell(out, "15087", "rate_only")
+    assert mansfeld["value"] == 10.0 and not mansfeld["harmonised"] and not mansfeld["estimated"]
+
+
+def test_laender_and_germany_untouched() -> None:
+    before = facts_2010()
+    out = harmonise(before, CROSSWALK, AGG, RATES)
+    for region in ("15", "DG"):
+        for indicator in ("pop", "rate"):
+            got = cell(out, region, indicator)
+            expected = before[(before["region"] == region) & (before["indicator"] == indicator)].iloc[0]
+            assert got["value"] == expected["value"]
+            assert not got["harmonised"] and not got["estimated"]
+
+
+def test_missing_contributor_gives_missing_value() -> None:
+    out = harmonise(facts_2010(drop=(("03156", "pop"),)), CROSSWALK, AGG, RATES)
+    assert out[(out["region"] == "03159") & (out["indicator"] == "pop")].empty
+    lost = out.attrs["lost"]
+    assert ((lost["region"] == "03159") & (lost["indicator"] == "pop")).any()
+    # the rate cannot be recomputed either, but the weighted rate remains
+    assert cell(out, "03159", "rate")["estimated"]
+
+
+def test_suppressed_contributor_gives_suppressed_value() -> None:
+    changes = {"03156_ue": {"value": NAN, "suppressed": True}}
+    out = harmonise(facts_2010(**changes), CROSSWALK, AGG, RATES)
+    goe = cell(out, "03159", "ue")
+    assert np.isnan(goe["value"]) and goe["suppressed"]
+
+
+def test_classes_only_where_the_kreis_did_not_change() -> None:
+    out = harmonise(facts_2010(), CROSSWALK, AGG, RATES)
+    assert cell(out, "15087", "typ")["value_label"] == "Klasse 4"
+    assert cell(out, "16066", "typ")["value"] == 4  # 16066 gains a small part of 16063 but keeps its class
+    assert out[(out["indicator"] == "typ") & (out["region"].isin(["03159", "16063"]))].empty
+    reasons = out.attrs["lost"].set_index("region")["reason"]
+    assert "Klasse" in reasons["03159"]
+
+
+def test_absorbing_kreis_keeps_own_class_when_whole() -> None:
+    rows = [
+        dict(region="16056", indicator="typ", year=2020, value=2.0, value_label="B", territory_year=2020),
+        dict(region="16063", indicator="typ", year=2020, value=4.0, value_label="D", territory_year=2020),
+    ]
+    out = harmonise(facts_frame(rows), CROSSWALK, {"typ": "none"})
+    assert len(out) == 1
+    assert cell(out, "16063", "typ", 2020)["value_label"] == "D"
+
+
+def test_years_after_newest_sheet() -> None:
+    rows = [
+        dict(region="16056", indicator="ue", year=2021, value=5.0, territory_year=2021),
+        dict(region="16063", indicator="ue", year=2021, value=50.0, territory_year=2021),
+        dict(region="15087", indicator="ue", year=2021, value=7.0, territory_year=2021),
+        dict(region="16056", indicator="ue", year=2022, suppressed=True, territory_year=2022),
+        dict(region="16063", indicator="ue", year=2022, value=52.0, territory_year=2022),
+    ]
+    out = harmonise(facts_frame(rows), CROSSWALK, AGG)
+    assert cell(out, "16063", "ue", 2021)["value"] == 55.0
+    assert cell(out, "15087", "ue", 2021)["value"] == 7.0
+    assert not cell(out, "15087", "ue", 2021)["harmonised"]
+    # Eisenach no longer exists in 2022: its empty cell does not block the Wartburgkreis
+    assert cell(out, "16063", "ue", 2022)["value"] == 52.0
+
+
+def test_mid_year_reform_uses_previous_sheet() -> None:
+    """Data at 30.06.2020 still lists Göttingen and Osterode, which only the 2010 sheet knows."""
+    rows = [
+        dict(region="03152", indicator="pop", year=2020, value=1000.0, territory_year=2020),
+        dict(region="03156", indicator="pop", year=2020, value=500.0, territory_year=2020),
+        dict(region="03159", indicator="pop", year=2020, suppressed=True, territory_year=2020),
+        dict(region="15087", indicator="pop", year=2020, value=700.0, territory_year=2020),
+    ]
+    out = harmonise(facts_frame(rows), CROSSWALK, AGG)
+    assert cell(out, "03159", "pop", 2020)["value"] == 1500.0
+    assert cell(out, "15087", "pop", 2020)["value"] == 700.0
+
+
+def test_unknown_key_is_reported() -> None:
+    rows = [dict(region="99999", indicator="pop", year=2010, value=1.0, territory_year=2010)]
+    out = harmonise(facts_frame(rows), CROSSWALK, AGG)
+    assert out.empty
+    assert out.attrs["lost"]["region"].tolist() == ["99999"]
+    assert out.attrs["problems"]
+
+
+def test_pass_through_and_deduplication() -> None:
+    facts = facts_2010()
+    today = facts_frame([dict(region="03159", indicator="pop", year=2010, value=1499.0)])
+    both = pd.concat([facts, today], ignore_index=True)
+    both["source"] = "test"
+    out = harmonise(both, CROSSWALK, AGG, RATES)
+    assert "source" in out.columns
+    goe = cell(out, "03159", "pop")
+    assert goe["value"] == 1499.0 and not goe["harmonised"]
+    assert not out.duplicated(["region", "indicator", "year"]).any()
+
+
+def test_unknown_aggregation_rejected() -> None:
+    with pytest.raises(ValueError, match="Aggregation"):
+        harmonise(facts_2010(), CROSSWALK, {"pop": "median"})
+
+
+def test_harmonisation_report() -> None:
+    before = facts_2010(drop=(("03156", "pop"),))
+    out = harmonise(before, CROSSWALK, AGG, RATES)
+    report = harmonisation_report(before, out).set_index(["indicator", "year"])
+    pop = report.loc[("pop", 2010)]
+    assert pop["cells_before"] == 7
+    assert pop["cells_after"] == 5  # 03159 lost; 16056 and 16063 became 16063 and 16066
+    assert pop["lost"] == 1
+    assert pop["harmonised"] == 2 and pop["estimated"] == 2
+    assert report.loc[("typ", 2010), "lost"] == 2
+
+
+def test_large_input_is_vectorised() -> None:
+    base = facts_2010()
+    frames = [base.assign(indicator=base["indicator"] + f"_{i}") for i in range(200)]
+    big = pd.concat(frames, ignore_index=True)
+    aggregation = {f"{k}_{i}": v for k, v in AGG.items() for i in range(200)}
+    out = harmonise(big, CROSSWALK, aggregation)
+    assert len(out) == 200 * len(harmonise(base, CROSSWALK, AGG))
+
+
+# --------------------------------------------------------------------------------------------------
+# fixtures in the real formats: BA table through the BBSR crosswalk workbook
+
+
+def test_fixture_ba_through_fixture_crosswalk(fixtures: Path) -> None:
+    result = ba.read(fixtures / "ba/Kreise_WO_fixture.xlsx")
+    cw = bbsr.read_crosswalk(fixtures / "bbsr/ref-kreise-umrech-fixture.xlsx")
+    total = "ba__svb_kreise_wo_anzahl__insgesamt"
+    without = "ba__svb_kreise_wo_anzahl__1_ohne_berufsausbildung_ohne_berufsabschluss"
+    unknown = "ba__svb_kreise_wo_anzahl__abschluss_unbekannt"
+    share = "ba__svb_kreise_wo_anteile__1_ohne_berufsausbildung_ohne_berufsabschluss"
+    aggregation = {s.id: "sum" if s.unit == "Anzahl" else "mean" for s in result.indicators}
+    out = harmonise(result.facts, cw, aggregation, {share: (without, total, 100.0)})
+    assert cell(out, "15087", total, 2006)["value"] == 29607 + 19652
+    assert cell(out, "15087", total, 2007)["value"] == 30252 + 19987  # 30.06.2007: before the reform
+    assert cell(out, "15087", total, 2013)["value"] == 50212
+    assert cell(out, "03159", total, 2013)["value"] == 86019 + 24000  # no 2013 sheet: nearest that fits
+    assert cell(out, "16063", total, 2006)["value"] == pytest.approx(14841 + 0.974 * 52871)
+    # Berlin 2006 exists only as West + Ost: counts added in the importer, share recomputed here
+    assert cell(out, "11000", share, 2006)["value"] == pytest.approx(100 * 140000 / 935659)
+    assert cell(out, "15087", share, 2006)["value"] == pytest.approx(100 * 4300 / (29607 + 19652))
+    # Eisenach has '-' in 2007: the Wartburgkreis value is missing, not too small
+    assert out[(out["region"] == "16063") & (out["indicator"] == unknown) & (out["year"] == 2007)].empty
+    assert cell(out, "DG", total, 2006)["value"] == 26384204
+
+
+# --------------------------------------------------------------------------------------------------
+# real files
+
+
+def _raw_ba_row(path: Path, sheet: str, label_start: str) -> tuple:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        for row in book[sheet].iter_rows(values_only=True):
+            if isinstance(row[0], str) and row[0].startswith(label_start):
+                return row
+    finally:
+        book.close()
+    raise AssertionError(label_start)
+
+
+@pytest.mark.integration
+def test_real_ba_through_real_crosswalk(shared_data: Path) -> None:
+    path = shared_data / "ba/Kreise_WO_Zeitreihe.xlsx"
+    result = ba.read(path)
+    cw = bbsr.read_crosswalk(shared_data / "bbsr/ref-kreise-umrech-2021-1990-2020.xlsx")
+    total = "ba__svb_kreise_wo_anzahl__insgesamt"
+    aggregation = {s.id: "sum" if s.unit == "Anzahl" else "mean" for s in result.indicators}
+    numerators = {
+        s.id: (s.id.replace("_anteile_", "_anzahl_"), total, 100.0) for s in result.indicators if s.unit == "%"
+    }
+    out = harmonise(result.facts, cw, aggregation, numerators)
+
+    # column B = 30.06.2002, G = 30.06.2007 (still before the Sachsen-Anhalt reform of 1.7.2007)
+    mansfelder, sangerhausen = (
+        _raw_ba_row(path, "SvB_Kreise_WO_Anzahl", "15260"),
+        _raw_ba_row(path, "SvB_Kreise_WO_Anzahl", "15266"),
+    )
+    assert cell(out, "15087", total, 2002)["value"] == mansfelder[1] + sangerhausen[1]
+    assert cell(out, "15087", total, 2007)["value"] == mansfelder[6] + sangerhausen[6]
+    assert cell(out, "15087", total, 2010)["value"] == 50514
+    assert not cell(out, "15087", total, 2010)["harmonised"]
+    goe, ost = (
+        _raw_ba_row(path, "SvB_Kreise_WO_Anzahl", "03152"),
+        _raw_ba_row(path, "SvB_Kreise_WO_Anzahl", "03156"),
+    )
+    assert cell(out, "03159", total, 2015)["value"] == goe[14] + ost[14]
+    hamburg = _raw_ba_row(path, "SvB_Kreise_WO_Anzahl", "02000")
+    assert cell(out, "02000", total, 2002)["value"] == hamburg[1]
+    # every year on today's 400 Kreise, nothing lost
+    kreise = out[out["region"].str.len() == 5]
+    assert (kreise[kreise["indicator"] == total].groupby("year")["region"].nunique() == 400).all()
+    assert out.attrs["lost"].empty
+    report = harmonisation_report(result.facts, out)
+    assert (report["lost"] == 0).all()
+    assert report.loc[(report["indicator"] == total) & (report["year"] == 2002), "cells_after"].item() == 401
