@@ -11,15 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from indicators import importers, registry, warehouse
-from indicators.ags import GERMANY, is_kreis
+from indicators.ags import GERMANY
 from indicators.catalog import Catalogue, load_catalogue
 from indicators.errors import BuildError, SourceFileError
 from indicators.importers.base import ImportResult
@@ -86,8 +86,14 @@ def discover(raw: Path) -> tuple[list[tuple[Path, str]], list[Path]]:
     return found, unknown
 
 
+#: The committed reference table (JUGEND STÄRKEN) is always part of a build unless a newer copy is dropped in raw.
+BUILTIN_REFERENCE = registry.REFERENCE_DIR / "seed_indicator_table.csv"
+
+
 def read_inputs(raw: Path, progress: Progress | None = None) -> BuildInputs:
     found, unknown = discover(raw)
+    if not any(fmt == "reference" for _, fmt in found) and BUILTIN_REFERENCE.exists():
+        found.append((BUILTIN_REFERENCE, "reference"))
     files: list[SourceFile] = []
     results: list[ImportResult] = []
     crosswalk = kreistypen = areas = published = None
@@ -128,8 +134,19 @@ def read_inputs(raw: Path, progress: Progress | None = None) -> BuildInputs:
             if listed is not None and len(listed) and set(listed["ags"]) >= registry.kreis_codes():
                 areas = _newest(areas, listed, result)
         if fmt == "reference" and hasattr(mod, "read_published_reference"):
-            published = mod.read_published_reference(path)
+            published = published_reference(mod.read_published_reference(path), load_catalogue())
     return BuildInputs(files, results, crosswalk, kreistypen, areas, geometry, published, unknown)
+
+
+def published_reference(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Published Median/Mittelwert/Min/Max of the reference table, keyed by catalogue id for comparison."""
+    ids = table["indicator"].map(lambda raw: (catalogue.source_for_raw(raw) or (None,))[0])
+    out = table.assign(indicator=[ind.id if ind else raw for ind, raw in zip(ids, table["indicator"], strict=True)])
+    factors = [
+        (catalogue.source_for_raw(raw)[1].factor if catalogue.source_for_raw(raw) else 1.0) for raw in table["indicator"]
+    ]
+    out["value"] = out["value"] * pd.Series(factors, index=out.index)
+    return out
 
 
 def _newest(current: pd.DataFrame | None, candidate: pd.DataFrame, result: ImportResult) -> pd.DataFrame:
@@ -199,8 +216,8 @@ def combine(inputs: BuildInputs, catalogue: Catalogue, progress: Progress | None
     for result in inputs.results:
         facts, extra = map_to_catalogue(result, catalogue)
         extras.extend(extra)
-        needs = facts["territory_year"].notna().any()
-        if needs:
+        facts = current_territory(facts)
+        if facts["territory_year"].notna().any():
             if inputs.crosswalk is None:
                 raise BuildError(
                     f"{result.path.name} bezieht sich auf frühere Gebietsstände, aber der BBSR-Umsteigeschlüssel "
@@ -224,13 +241,26 @@ def combine(inputs: BuildInputs, catalogue: Catalogue, progress: Progress | None
     dup = facts.duplicated(["region", "indicator", "year"], keep=False)
     report["overlapping_cells"] = int(dup.sum())
     facts = facts.drop_duplicates(["region", "indicator", "year"], keep="first")
-    facts = facts[facts["region"].map(lambda r: r == GERMANY or len(r) == 2 or (is_kreis(r) and r in registry.kreis_codes()))]
+    region = facts["region"].astype(str)
+    facts = facts[(region == GERMANY) | (region.str.len() == 2) | region.isin(registry.kreis_codes())]
     if progress:
         progress(0.75, "Leite Quoten aus Zählgrößen ab")
     facts = derive_rates(facts, catalogue)
     facts = derive_aggregates(facts, catalogue)
     facts = mark_breaks(facts)
     return facts, extras, report
+
+
+def current_territory(facts: pd.DataFrame) -> pd.DataFrame:
+    """Clear the Gebietsstand of rows that already refer to today's Kreise (since the reform of July 2021)."""
+    ty = facts["territory_year"]
+    region = facts["region"].astype(str)
+    current = (region.str.len() != 5) | region.isin(registry.kreis_codes())
+    clear = ty.notna() & (ty >= 2022) & current
+    if clear.any():
+        facts = facts.copy()
+        facts.loc[clear, "territory_year"] = pd.NA
+    return facts
 
 
 def derive_rates(facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -263,55 +293,50 @@ def derive_rates(facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
 def derive_aggregates(facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """Germany and Land values where the files give none: counts summed, rates population-weighted.
 
-    Deutschland is the national figure, not the mean of the districts: summed counts are exact when all 400
-    Kreise report; weighted rates are approximations and carry the ``estimated`` flag.
+    Deutschland is the national figure, not the mean of the districts: summed counts are exact when all Kreise
+    of the area report; weighted rates are approximations and carry the ``estimated`` flag. An aggregate over
+    an incomplete set of Kreise is never written.
     """
-    kreise = facts[facts["region"].str.len() == 5]
-    population = kreise[kreise["indicator"] == "einwohner"][["region", "year", "value"]]
-    pop_latest = population.sort_values("year").drop_duplicates("region", keep="last").set_index("region")["value"]
-    added = []
-    for ind in catalogue:
-        if ind.aggregation == "none" or ind.scale != "ratio":
-            continue
-        sub = kreise[(kreise["indicator"] == ind.id) & kreise["value"].notna()]
-        if sub.empty:
-            continue
-        sub = sub.assign(land=sub["region"].str[:2])
-        existing = set(map(tuple, facts.loc[facts["indicator"] == ind.id, ["region", "year"]].astype(str).values))
-        for level, key in ((GERMANY, None), ("land", "land")):
-            groups = sub.groupby(["year"] if key is None else ["year", key])
-            for gkey, grp in groups:
-                year = gkey[0] if isinstance(gkey, tuple) else gkey
-                region = GERMANY if key is None else gkey[1]
-                if (region, str(year)) in existing:
-                    continue
-                expected = 400 if key is None else int((registry.kreise()["land_code"] == region).sum())
-                if len(grp) < expected:
-                    continue  # an aggregate over incomplete Kreise would be wrong
-                if ind.aggregation == "sum":
-                    value, estimated = grp["value"].sum(), False
-                else:
-                    w = grp["region"].map(pop_latest)
-                    if w.isna().any():
-                        continue
-                    value, estimated = float((grp["value"] * w).sum() / w.sum()), True
-                added.append(
-                    {
-                        "region": region,
-                        "indicator": ind.id,
-                        "year": year,
-                        "value": value,
-                        "suppressed": False,
-                        "harmonised": False,
-                        "estimated": estimated,
-                        "priority": 99,
-                        "source": "Eigene Berechnung aus den Kreiswerten"
-                        + (" (Summe)" if not estimated else " (bevölkerungsgewichtetes Mittel, Näherung)"),
-                    }
-                )
-    if not added:
+    wanted = {ind.id: ind.aggregation for ind in catalogue if ind.aggregation != "none" and ind.scale == "ratio"}
+    kreise = facts[(facts["region"].str.len() == 5) & facts["indicator"].isin(list(wanted)) & facts["value"].notna()]
+    if kreise.empty:
         return facts
-    return pd.concat([facts, pd.DataFrame(added)], ignore_index=True)
+    population = facts[(facts["indicator"] == "einwohner") & (facts["region"].str.len() == 5)]
+    weights = population.sort_values("year").drop_duplicates("region", keep="last").set_index("region")["value"]
+    k = kreise[["region", "indicator", "year", "value"]].copy()
+    k["land"] = k["region"].str[:2]
+    k["w"] = k["region"].map(weights).astype(float)
+    k["wv"] = k["value"] * k["w"]
+    size = registry.kreise().groupby("land_code").size()
+    frames = []
+    for keys, area_size in ((["indicator", "year"], None), (["indicator", "year", "land"], size)):
+        g = k.groupby(keys)
+        agg = g.agg(n=("value", "size"), total=("value", "sum"), wv=("wv", "sum"), w=("w", "sum"), w_n=("w", "count")).reset_index()
+        agg["region"] = GERMANY if area_size is None else agg["land"]
+        expected = 400 if area_size is None else agg["land"].map(area_size)
+        agg = agg[agg["n"] >= expected]
+        is_sum = agg["indicator"].map(wanted) == "sum"
+        agg = agg[is_sum | (agg["w_n"] == agg["n"])]
+        is_sum = agg["indicator"].map(wanted) == "sum"
+        agg["value"] = agg["total"].where(is_sum, agg["wv"] / agg["w"])
+        agg["estimated"] = ~is_sum
+        frames.append(agg[["region", "indicator", "year", "value", "estimated"]])
+    added = pd.concat(frames, ignore_index=True)
+    have = facts[["region", "indicator", "year"]].drop_duplicates()
+    added = added.merge(have, on=["region", "indicator", "year"], how="left", indicator="_m")
+    added = added[added["_m"] == "left_only"].drop(columns="_m")
+    if added.empty:
+        return facts
+    added["suppressed"] = False
+    added["harmonised"] = False
+    added["priority"] = 99
+    added["source"] = added["estimated"].map(
+        {
+            False: "Eigene Berechnung aus den Kreiswerten (Summe)",
+            True: "Eigene Berechnung aus den Kreiswerten (bevölkerungsgewichtetes Mittel, Näherung)",
+        }
+    )
+    return pd.concat([facts, added], ignore_index=True)
 
 
 def mark_breaks(facts: pd.DataFrame) -> pd.DataFrame:
@@ -424,13 +449,13 @@ def build(raw: Path, out: Path, progress: Progress | None = None, catalogue: Cat
         progress(0.85, "Schreibe Warehouse")
     manifest = {
         "demo": False,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": None,
         "gebietsstand": "Kreise zum 31.12.2021 (400 Kreise)",
         "raw_dir": str(raw.resolve()),
         "sources": [
             {
-                "file": str(f.path.relative_to(raw)),
+                "file": str(f.path.relative_to(raw)) if f.path.is_relative_to(raw) else f"(mitgeliefert) {f.path.name}",
                 "format": f.format,
                 "format_label": importers.FORMAT_LABELS.get(f.format, f.format),
                 "sha256": f.sha256,

@@ -53,6 +53,7 @@ def laender() -> pd.DataFrame:
     return df
 
 
+@lru_cache(maxsize=1)
 def kreis_codes() -> frozenset[str]:
     return frozenset(kreise()["ags"])
 

@@ -194,9 +194,7 @@ def _parse_header(path: Path, lines: list[str]) -> _Header:
         raise SourceFileError(path, "Zeile 1", "„GENESIS-Tabelle: <Code>“ oder „Tabelle: <Code>“", found)
     footer_start = next((i for i, line in enumerate(lines) if line.startswith(_FOOTER_MARK)), len(lines))
     if not any(";" in line for line in lines[1 : min(footer_start, 30)]):
-        raise SourceFileError(
-            path, "Zeile 2", "Felder getrennt durch „;“", lines[1] if len(lines) > 1 else ""
-        )
+        raise SourceFileError(path, "Zeile 2", "Felder getrennt durch „;“", lines[1] if len(lines) > 1 else "")
 
     titles: list[str] = []
     header_rows: list[list[str]] = []
@@ -220,12 +218,8 @@ def _parse_header(path: Path, lines: list[str]) -> _Header:
             )
         titles.append(fields[0].strip())
     if not header_rows:
-        raise SourceFileError(
-            path, f"Zeile {footer_start + 1}", "Spaltenköpfe (Zeilen, deren erste Felder leer sind)"
-        )
-    raise SourceFileError(
-        path, f"Zeile {footer_start + 1}", "mindestens eine Datenzeile nach den Spaltenköpfen"
-    )
+        raise SourceFileError(path, f"Zeile {footer_start + 1}", "Spaltenköpfe (Zeilen, deren erste Felder leer sind)")
+    raise SourceFileError(path, f"Zeile {footer_start + 1}", "mindestens eine Datenzeile nach den Spaltenköpfen")
 
 
 def _header(path, code, titles, header_rows, header_first, data_start, footer_start) -> _Header:
@@ -419,9 +413,7 @@ def _indicator_parts(column: _Column, extra_values: tuple[str, ...]) -> list[str
     return parts
 
 
-def _facts(
-    path, rows, line_numbers, header: _Header, dims: _Dims
-) -> tuple[pd.DataFrame, list[IndicatorSpec]]:
+def _facts(path, rows, line_numbers, header: _Header, dims: _Dims) -> tuple[pd.DataFrame, list[IndicatorSpec]]:
     table = np.array(rows, dtype=object)
     values = table[:, header.n_dims :]
     number, suppressed, dash = _parse_values(path, values, line_numbers, header)

@@ -153,8 +153,7 @@ def _read_shapefile(shp: Path, shx: Path, dbf: Path, required: tuple[str, ...]) 
         try:
             with ExitStack() as stack:
                 handles = {
-                    key: stack.enter_context(open(p, "rb"))
-                    for key, p in (("shp", shp), ("shx", shx), ("dbf", dbf))
+                    key: stack.enter_context(open(p, "rb")) for key, p in (("shp", shp), ("shx", shx), ("dbf", dbf))
                 }
                 reader = stack.enter_context(shapefile.Reader(encoding=encoding, **handles))
                 _check_layout(reader, shp, dbf, required)
@@ -164,9 +163,7 @@ def _read_shapefile(shp: Path, shx: Path, dbf: Path, required: tuple[str, ...]) 
         except UnicodeDecodeError as exc:
             if attempt + 1 < len(encodings):
                 continue
-            raise SourceFileError(
-                dbf, "Attributtabelle", f"Text in der Kodierung {encoding}", str(exc)
-            ) from None
+            raise SourceFileError(dbf, "Attributtabelle", f"Text in der Kodierung {encoding}", str(exc)) from None
         except (shapefile.ShapefileException, struct.error, ValueError, OSError, IndexError) as exc:
             raise SourceFileError(shp, "Dateiinhalt", "eine lesbare Shapefile-Datei", str(exc)) from None
     raise AssertionError("unreachable")
@@ -296,9 +293,7 @@ def _polygons(geometry: dict) -> list[list]:
 def _locate(path: Path, layer: str) -> Path:
     """The ``.shp`` itself, or the single ``*_<layer>.shp`` in a folder."""
     if path.is_dir():
-        found = sorted(
-            p for p in path.iterdir() if p.suffix.lower() == ".shp" and p.stem.upper().endswith(layer)
-        )
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".shp" and p.stem.upper().endswith(layer))
         if len(found) != 1:
             shown = ", ".join(p.name for p in found) or "keine"
             raise SourceFileError(path, "Verzeichnis", f"genau eine Shapefile-Datei *_{layer}.shp", shown)

@@ -152,9 +152,7 @@ def read_published_reference(path: Path) -> pd.DataFrame:
                     }
                 )
     frame = pd.DataFrame(rows, columns=["indicator", "statistic", "value", "value_label"])
-    return frame.astype(
-        {"indicator": "string", "statistic": "string", "value": "float64", "value_label": "string"}
-    )
+    return frame.astype({"indicator": "string", "statistic": "string", "value": "float64", "value_label": "string"})
 
 
 # --- the table ------------------------------------------------------------------------------------
@@ -253,18 +251,14 @@ def _read_rows(path: Path) -> tuple[list[str], list[_Row]]:
             reader = csv.reader(fh)
             header = [h.strip() for h in next(reader, [])]
             if "name" not in header:
-                raise SourceFileError(
-                    path, "Zeile 1", "eine Kopfzeile mit der Spalte „name“", ",".join(header)
-                )
+                raise SourceFileError(path, "Zeile 1", "eine Kopfzeile mit der Spalte „name“", ",".join(header))
             rows = []
             for fields in reader:
                 if not any(f.strip() for f in fields):
                     continue
                 if len(fields) != len(header):
                     where = f"Zeile {reader.line_num}"
-                    raise SourceFileError(
-                        path, where, f"{len(header)} Felder wie die Kopfzeile", str(len(fields))
-                    )
+                    raise SourceFileError(path, where, f"{len(header)} Felder wie die Kopfzeile", str(len(fields)))
                 cells = dict(zip(header, fields))
                 name = " ".join(cells["name"].split())
                 rows.append(
@@ -338,15 +332,11 @@ def _scale_from_content(texts: list[str]) -> str:
     return "ordinal" if all(_class_key(t) is not None for t in words) else "nominal"
 
 
-def _number(
-    path: Path, line: int, label: str, text: str, expected: str = "eine Zahl"
-) -> tuple[float | None, bool]:
+def _number(path: Path, line: int, label: str, text: str, expected: str = "eine Zahl") -> tuple[float | None, bool]:
     try:
         return parse_number(text, decimal_comma=False)
     except ValueError:
-        raise SourceFileError(
-            path, f"Zeile {line}, Spalte „{label}“", f"{expected} (Dezimalpunkt)", text
-        ) from None
+        raise SourceFileError(path, f"Zeile {line}, Spalte „{label}“", f"{expected} (Dezimalpunkt)", text) from None
 
 
 def _is_number(text: str) -> bool:
@@ -425,9 +415,7 @@ class _KreisIndex:
             base, _ = _split_name(row["name"])
             ags = normalise_key(row["ags"])
             kind = _KIND_GROUPS.get(row["kind"].strip().casefold())
-            by_name.setdefault(base, []).append(
-                (ags, kind, (row.get("land_code") or (ags or "")[:2]).strip())
-            )
+            by_name.setdefault(base, []).append((ags, kind, (row.get("land_code") or (ags or "")[:2]).strip()))
         lands = {
             r["land_name"].strip().casefold(): r["land_code"].strip()
             for r in _dict_rows(laender_path, ("land_code", "land_name"))
