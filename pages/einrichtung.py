@@ -6,6 +6,9 @@ from indicators import demo, importers
 from indicators.build import build, discover
 from indicators.errors import BuildError, SourceFileError
 from ui import data
+from ui.router import ensure_router
+
+ensure_router()
 
 st.title("RegioMonitor einrichten")
 st.markdown(

@@ -8,6 +8,9 @@ import streamlit as st
 from indicators import benchmark
 from indicators import formatting as fmt
 from ui import charts, components, data, state, user
+from ui.router import ensure_router
+
+ensure_router()
 
 store = data.store()
 v = data.version(store)

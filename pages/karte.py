@@ -4,6 +4,9 @@ import streamlit as st
 
 from indicators import benchmark
 from ui import choropleth, components, data, state, user
+from ui.router import ensure_router
+
+ensure_router()
 
 store = data.store()
 v = data.version(store)

@@ -3,6 +3,9 @@
 import streamlit as st
 
 from ui import components, data, profile_table, state, user
+from ui.router import ensure_router
+
+ensure_router()
 
 store = data.store()
 v = data.version(store)

@@ -7,6 +7,9 @@ from indicators import benchmark
 from indicators import formatting as fmt
 from indicators.userdata import ConflictError, UserDataError
 from ui import components, data, state, user
+from ui.router import ensure_router
+
+ensure_router()
 
 store = data.store()
 v = data.version(store)
