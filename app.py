@@ -1,4 +1,8 @@
-"""RegioMonitor: router and global selection (Kreis, Jahr, Vergleichsgruppe, Indikator, Sitzungsmodus)."""
+"""RegioMonitor: router and global selection (Kreis, Jahr, Vergleichsgruppe, Indikator, Sitzungsmodus).
+
+The navigation is declared before the global widgets so that Streamlit gives those widgets the same identity on
+every page and every run; their values live in the session and in the URL.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +25,36 @@ districts = data.districts(store, v)
 indicators = data.indicators(store, v)
 groups = user.custom_groups()
 state.load_from_url(store, v, list(groups))
+meeting = bool(st.session_state.get("sitzung"))
+
+benchmarking = [
+    st.Page("pages/profil.py", title="Kreisprofil", icon=":material/table_chart:", default=not meeting),
+    st.Page("pages/indikator.py", title="Indikator", icon=":material/bar_chart:"),
+    st.Page("pages/karte.py", title="Karte", icon=":material/map:"),
+    st.Page("pages/vergleichsgruppen.py", title="Vergleichsgruppen", icon=":material/groups:"),
+    st.Page("pages/sitzung.py", title="Sitzung", icon=":material/co_present:", default=meeting),
+]
+if meeting:
+    st.markdown(components.MEETING_CSS, unsafe_allow_html=True)
+    pages = {"Sitzung": [p for p in benchmarking if p.title in {"Sitzung", "Karte", "Indikator"}]}
+else:
+    pages = {
+        "Benchmarking": benchmarking,
+        "Steuerung": [
+            st.Page("pages/ziele.py", title="Ziele", icon=":material/flag:"),
+            st.Page("pages/schwerpunkte.py", title="Handlungsschwerpunkte", icon=":material/priority_high:"),
+            st.Page("pages/landrat.py", title="Landrat", icon=":material/summarize:"),
+        ],
+        "Daten": [
+            st.Page("pages/daten.py", title="Daten", icon=":material/download:"),
+            st.Page("pages/datenimport.py", title="Import", icon=":material/upload_file:"),
+            st.Page("pages/methodik.py", title="Methodik", icon=":material/menu_book:"),
+        ],
+    }
+page = st.navigation(pages, position="top" if meeting else "sidebar")
 
 names = dict(zip(districts["ags"], districts["display_name"] + " (" + districts["land_name"] + ")", strict=True))
 labels = dict(zip(indicators["id"], indicators["label"], strict=True))
-
 with st.sidebar:
     st.markdown("### RegioMonitor")
     st.selectbox("Kreis", options=list(districts["ags"]), format_func=lambda a: f"{names.get(a, a)} – {a}", key="kreis")
@@ -39,29 +69,5 @@ if sel.peer_kind == "eigene" and sel.peer_name not in groups:
     sel = state.current()
 state.write_to_url(sel)
 
-pages = {
-    "Benchmarking": [
-        st.Page("pages/profil.py", title="Kreisprofil", icon=":material/table_chart:", default=not sel.meeting),
-        st.Page("pages/indikator.py", title="Indikator", icon=":material/bar_chart:"),
-        st.Page("pages/karte.py", title="Karte", icon=":material/map:"),
-        st.Page("pages/vergleichsgruppen.py", title="Vergleichsgruppen", icon=":material/groups:"),
-        st.Page("pages/sitzung.py", title="Sitzung", icon=":material/co_present:", default=sel.meeting),
-    ],
-    "Steuerung": [
-        st.Page("pages/ziele.py", title="Ziele", icon=":material/flag:"),
-        st.Page("pages/schwerpunkte.py", title="Handlungsschwerpunkte", icon=":material/priority_high:"),
-        st.Page("pages/landrat.py", title="Landrat", icon=":material/summarize:"),
-    ],
-    "Daten": [
-        st.Page("pages/daten.py", title="Daten", icon=":material/download:"),
-        st.Page("pages/datenimport.py", title="Import", icon=":material/upload_file:"),
-        st.Page("pages/methodik.py", title="Methodik", icon=":material/menu_book:"),
-    ],
-}
-if sel.meeting:
-    st.markdown(components.MEETING_CSS, unsafe_allow_html=True)
-    pages = {"Sitzung": [p for p in pages["Benchmarking"] if p.title in {"Sitzung", "Karte", "Indikator"}]}
-
-page = st.navigation(pages, position="top" if sel.meeting else "sidebar")
 components.demo_banner(store)
 page.run()

@@ -25,20 +25,23 @@ if profile.empty:
     st.info("Für diesen Kreis liegen bis zum gewählten Jahr keine Werte vor.")
     st.stop()
 
-bad = profile[profile["assessment"] == "unguenstig"]
-good = profile[profile["assessment"] == "guenstig"]
+catalogued_ids = set(data.indicators(store, v).query("catalogued")["id"])
+core = profile[profile["indicator"].isin(catalogued_ids)]
+bad = core[core["assessment"] == "unguenstig"]
+good = core[core["assessment"] == "guenstig"]
 with st.container(horizontal=True):
-    st.metric("Indikatoren mit Wert", len(profile))
+    st.metric("Katalogisierte Indikatoren mit Wert", len(core))
     st.metric("▼ im ungünstigsten Viertel", len(bad))
     st.metric("▲ im günstigsten Viertel", len(good))
-    st.metric("○ Kontextindikatoren", int((profile["assessment"] == "kontext").sum()))
+    st.metric("○ Kontextindikatoren", int((core["assessment"] == "kontext").sum()))
 
 with st.container(horizontal=True):
     topics = st.multiselect("Themen", sorted(profile["topic"].unique()), placeholder="alle Themen")
     search = st.text_input("Suche", placeholder="Name oder Kennung des Indikators")
     only_bad = st.checkbox("nur ungünstigstes Viertel", help="Indikatoren, bei denen der Kreis im ungünstigsten Viertel der Vergleichsgruppe liegt")
+    uncatalogued = st.checkbox("auch nicht katalogisierte", help="Indikatoren aus importierten Tabellen, die noch keinen Katalogeintrag (Polarität, Definition) haben")
 
-shown = profile
+shown = profile if uncatalogued else core
 if topics:
     shown = shown[shown["topic"].isin(topics)]
 if search:
@@ -54,7 +57,7 @@ for topic, group in shown.groupby("topic", sort=True):
 
 st.caption(
     "Rang 1 = günstigster Wert in der Vergleichsgruppe (bei Kontextindikatoren: höchster Wert). "
-    "▼ ungünstigstes Viertel, ▲ günstigstes Viertel, ● Mittelfeld, ○ Kontext ohne Wertung. "
+    "▼ ungünstig = ungünstigstes Viertel, ▲ günstig = günstigstes Viertel, ● Mitte = Mittelfeld, ○ Kontext = ohne Wertung. "
     "Deutschland mit * = aus den Kreiswerten geschätzt. Gebietsstand: 400 Kreise (31.12.2021)."
 )
 if shown.empty:

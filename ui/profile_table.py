@@ -9,6 +9,9 @@ import pandas as pd
 from indicators import formatting as fmt
 from ui import components
 
+#: Short badge texts for the wide table; the legend below the table spells them out.
+SHORT_ASSESSMENT = {"guenstig": "günstig", "unguenstig": "ungünstig", "mittel": "Mitte", "kontext": "Kontext"}
+
 COLUMNS = [
     "Indikator",
     "Jahr",
@@ -53,7 +56,7 @@ def rows_html(profile: pd.DataFrame) -> str:
             germany,
             rank,
             components.position_marker(r.position, int(r.polarity)),
-            components.badge(r.assessment, r.assessment_icon, r.assessment_label),
+            components.badge(r.assessment, r.assessment_icon, SHORT_ASSESSMENT.get(r.assessment, r.assessment_label)),
             _trend(r.change_1y, unit, r.trend_1y),
             _trend(r.change_5y, unit, r.trend_5y),
         ]
