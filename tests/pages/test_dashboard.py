@@ -1,0 +1,170 @@
+"""AppTest runs of the benchmarking pages: every page, selection changes, URL parameters, meeting, empty, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from indicators import benchmark
+from indicators import formatting as fmt
+from indicators.store import Store
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+PAGES = ["pages/profil.py", "pages/indikator.py", "pages/karte.py", "pages/vergleichsgruppen.py", "pages/sitzung.py"]
+
+
+def app(warehouse, userdata, monkeypatch, **params) -> AppTest:
+    monkeypatch.setenv("REGIOMONITOR_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("REGIOMONITOR_USERDATA", str(userdata))
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [str(m.value) for m in at.metric] + [t.value for t in at.title]
+    parts += [c.value for c in at.caption]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def userdata(tmp_path):
+    return tmp_path / "userdata.sqlite"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_demo_data_with_banner(demo_warehouse, userdata, monkeypatch, page):
+    at = app(demo_warehouse, userdata, monkeypatch)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    assert any("DEMODATEN" in w.value for w in at.warning)
+
+
+def test_without_warehouse_the_setup_page_explains_how_to_load_data(tmp_path, userdata, monkeypatch):
+    at = app(tmp_path / "leer", userdata, monkeypatch)
+    monkeypatch.setenv("REGIOMONITOR_RAW", str(tmp_path / "raw"))
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "RegioMonitor einrichten"
+    assert "data/raw" in texts(at) or "raw" in texts(at)
+    labels = [b.label for b in at.button]
+    assert "Mit Demodaten starten" in labels and "Aus Rohdateien aufbauen" in labels
+
+
+def test_demo_button_creates_a_marked_demo_warehouse(tmp_path, userdata, monkeypatch):
+    at = app(tmp_path / "wh", userdata, monkeypatch)
+    monkeypatch.setenv("REGIOMONITOR_RAW", str(tmp_path / "raw"))
+    at.run()
+    next(b for b in at.button if b.label == "Mit Demodaten starten").click().run()
+    assert Store(tmp_path / "wh").is_demo
+
+
+def test_url_parameters_select_kreis_year_group_and_indicator(demo_warehouse, userdata, monkeypatch):
+    at = app(demo_warehouse, userdata, monkeypatch, kreis="01001", jahr="2015", gruppe="land", indikator="jugend_alq")
+    at.run()
+    assert at.session_state["kreis"] == "01001"
+    assert at.session_state["jahr"] == 2015
+    assert at.session_state["gruppe"] == "land"
+    assert at.title[0].value == "Kreisprofil: Flensburg"
+    assert "Kreise in Schleswig-Holstein" in texts(at)
+    assert at.query_params["kreis"] == ["01001"] or at.query_params["kreis"] == "01001"
+
+
+def test_invalid_url_parameters_fall_back_to_defaults(demo_warehouse, userdata, monkeypatch):
+    at = app(demo_warehouse, userdata, monkeypatch, kreis="99999'; DROP", jahr="abc", gruppe="nix", indikator="<script>")
+    at.run()
+    assert not at.exception
+    assert at.session_state["kreis"] == "15087"
+    assert at.session_state["indikator"] == "alq"
+
+
+def test_selection_change_carries_over_to_other_pages(demo_warehouse, userdata, monkeypatch):
+    at = app(demo_warehouse, userdata, monkeypatch)
+    at.run()
+    at.sidebar.selectbox(key="kreis").set_value("02000").run()
+    at.sidebar.selectbox(key="indikator").set_value("jugend_alq").run()
+    at.switch_page("pages/indikator.py")
+    at.run()
+    assert at.title[0].value == "Jugendarbeitslosenquote (15 bis unter 25 Jahre)"
+    assert any(m.label == "Hamburg" for m in at.metric)
+    assert at.query_params["kreis"] in ("02000", ["02000"])
+
+
+def test_meeting_mode_from_url_shows_one_indicator_and_steps(demo_warehouse, userdata, monkeypatch):
+    at = app(demo_warehouse, userdata, monkeypatch, modus="sitzung")
+    at.run()
+    assert not at.exception
+    assert at.session_state["sitzung"] is True
+    first = at.title[0].value
+    assert any("display: none" in m.value for m in at.markdown)  # sidebar hidden on the projector
+    next(b for b in at.button if b.label == "Weiter ▶").click().run()
+    assert at.title[0].value != first
+    next(b for b in at.button if b.label == "◀ Zurück").click().run()
+    assert at.title[0].value == first
+    next(b for b in at.button if b.label == "Sitzungsmodus beenden").click().run()
+    assert at.session_state["sitzung"] is False
+
+
+# --- real data --------------------------------------------------------------------------------------------
+
+SAMPLE = ["15087", "11000", "02000", "01001", "09162", "16063", "03159", "14713", "05315", "08111", "13075", "04011"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("ags", SAMPLE)
+def test_pages_render_for_kreise_on_real_data(real_warehouse, userdata, monkeypatch, ags):
+    at = app(real_warehouse, userdata, monkeypatch, kreis=ags, gruppe="kreistyp")
+    at.run()
+    assert not at.exception, ags
+    for page in PAGES[1:]:
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, (ags, page)
+
+
+@pytest.mark.integration
+def test_all_400_kreise_have_a_profile(real_warehouse):
+    store = Store(real_warehouse)
+    d = store.districts()
+    meta = store.indicators()
+    for ags in d["ags"]:
+        peers = benchmark.peer_members(d, ags, "land")
+        profile = benchmark.enrich_profile(store.profile(ags, peers, 2023), meta)
+        assert len(profile) > 40, ags
+        assert profile.loc[profile["indicator"] == "alq", "value"].notna().all(), ags
+
+
+@pytest.mark.integration
+def test_indicator_page_shows_the_warehouse_numbers(real_warehouse, userdata, monkeypatch):
+    store = Store(real_warehouse)
+    at = app(real_warehouse, userdata, monkeypatch, kreis="15087", jahr="2023", indikator="jugend_alq", gruppe="alle")
+    at.run()
+    at.switch_page("pages/indikator.py")
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Mansfeld-Südharz"] == fmt.value(store.value("15087", "jugend_alq", 2023), "%") == "11,7 %"
+    stats = store.reference_statistics("jugend_alq", 2023, list(store.districts()["ags"]))
+    assert metrics["Median Vergleichsgruppe"] == fmt.value(stats["median"], "%")
+    assert metrics["Deutschland"] == fmt.value(store.value("DG", "jugend_alq", 2023), "%")
+    ref = at.dataframe[0].value
+    shown = dict(zip(ref.iloc[:, 0], ref.iloc[:, 1], strict=True))
+    assert shown["Minimum"] == fmt.value(stats["min"], "%") and shown["Maximum"] == fmt.value(stats["max"], "%")
+    assert shown["Mittelwert"] == fmt.value(stats["mean"], "%")
+
+
+@pytest.mark.integration
+def test_profile_page_shows_reference_rows_of_the_warehouse(real_warehouse, userdata, monkeypatch):
+    store = Store(real_warehouse)
+    at = app(real_warehouse, userdata, monkeypatch, kreis="15087", jahr="2023", gruppe="land")
+    at.run()
+    html = texts(at)
+    peers = benchmark.peer_members(store.districts(), "15087", "land")
+    row = store.profile("15087", peers, 2023).set_index("indicator").loc["alq"]
+    for number in (row["value"], row["median"], row["min"], row["max"], row["germany"]):
+        assert f">{fmt.value(number, '%', with_unit=False)}<" in html
+    assert "Kreise in Sachsen-Anhalt" in html
