@@ -27,16 +27,17 @@ groups = user.custom_groups()
 state.load_from_url(store, v, list(groups))
 meeting = bool(st.session_state.get("sitzung"))
 
+sitzung = st.Page("pages/sitzung.py", title="Sitzung", icon=":material/co_present:")
 benchmarking = [
-    st.Page("pages/profil.py", title="Kreisprofil", icon=":material/table_chart:", default=not meeting),
+    st.Page("pages/profil.py", title="Kreisprofil", icon=":material/table_chart:", default=True),
     st.Page("pages/indikator.py", title="Indikator", icon=":material/bar_chart:"),
     st.Page("pages/karte.py", title="Karte", icon=":material/map:"),
     st.Page("pages/vergleichsgruppen.py", title="Vergleichsgruppen", icon=":material/groups:"),
-    st.Page("pages/sitzung.py", title="Sitzung", icon=":material/co_present:", default=meeting),
+    sitzung,
 ]
 if meeting:
     st.markdown(components.MEETING_CSS, unsafe_allow_html=True)
-    pages = {"Sitzung": [p for p in benchmarking if p.title in {"Sitzung", "Karte", "Indikator"}]}
+    pages = {"Sitzung": [p for p in benchmarking if p.title in {"Sitzung", "Kreisprofil", "Karte", "Indikator"}]}
 else:
     pages = {
         "Benchmarking": benchmarking,
@@ -52,6 +53,8 @@ else:
         ],
     }
 page = st.navigation(pages, position="top" if meeting else "sidebar")
+if meeting and st.session_state.pop("_enter_meeting", False) and page.title != "Sitzung":
+    st.switch_page(sitzung)
 
 names = dict(zip(districts["ags"], districts["display_name"] + " (" + districts["land_name"] + ")", strict=True))
 labels = dict(zip(indicators["id"], indicators["label"], strict=True))
@@ -61,7 +64,12 @@ with st.sidebar:
     st.selectbox("Jahr", options=sorted(data.all_years(store, v), reverse=True), key="jahr")
     st.selectbox("Vergleichsgruppe", options=state.peer_options(list(groups)), format_func=state.peer_option_label, key="gruppe")
     st.selectbox("Indikator", options=list(indicators["id"]), format_func=lambda i: labels.get(i, i), key="indikator")
-    st.toggle("Sitzungsmodus (Beamer)", key="sitzung", help="Große Schrift, ein Indikator nach dem anderen; auch per Link mit ?modus=sitzung")
+    st.toggle(
+        "Sitzungsmodus (Beamer)",
+        key="sitzung",
+        on_change=state.enter_meeting,
+        help="Große Schrift, ein Indikator nach dem anderen; auch per Link mit ?modus=sitzung",
+    )
 
 sel = state.current()
 if sel.peer_kind == "eigene" and sel.peer_name not in groups:

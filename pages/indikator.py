@@ -77,7 +77,7 @@ left, right = st.columns([1, 2])
 with left:
     st.markdown("**Referenzwerte der Vergleichsgruppe**")
     ref = components.reference_frame({**stats, "value": home_value, "unit": unit}, names[sel.home])
-    st.dataframe(ref, hide_index=True)
+    st.table(ref.set_index(""))
 with right:
     st.plotly_chart(
         charts.distribution(values, sel.home, set(peers), names, f"{meta['label']} {year}: alle Kreise", unit, stats["median"])

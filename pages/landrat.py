@@ -1,6 +1,138 @@
-"""landrat: in Arbeit."""
+"""Landrat: one page, readable in two minutes – headline figures, targets, strengths and weaknesses; as PDF."""
+
+import datetime as dt
 
 import streamlit as st
 
-st.title("landrat")
-st.info("Diese Seite ist in Arbeit.")
+from indicators import formatting as fmt
+from indicators import report
+from ui import components, data, state, user
+from ui import target_widgets as tw
+from ui.router import ensure_router
+
+ensure_router()
+
+store = data.store()
+v = data.version(store)
+sel = state.current()
+districts = data.districts(store, v).set_index("ags")
+kreis = districts.loc[sel.home]
+indicators = data.indicators(store, v)
+labels = dict(zip(indicators["id"], indicators["label"], strict=True))
+peers, peer_label = state.peers(store, v, sel, user.custom_groups())
+profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
+
+components.header(
+    f"Lagebild Arbeitsmarkt: {kreis['display_name']}",
+    ("DEMODATEN – synthetische Werte, keine amtlichen Zahlen · " if store.is_demo else "")
+    + f"{kreis['display_name']} ({sel.home}), {kreis['land_name']} · Jahr {sel.year} · "
+    f"Vergleichsgruppe: {peer_label} ({len(peers)} Kreise) · Stand {dt.date.today():%d.%m.%Y}",
+)
+default_ids = report.default_headline(indicators)
+# Controls that make no sense on paper are hidden when printing (container key -> CSS class).
+st.markdown(
+    "<style>@media print {.st-key-landrat_controls {display: none !important;}}</style>", unsafe_allow_html=True
+)
+controls = st.container(key="landrat_controls")
+with controls.expander("Kennzahlen auswählen", icon=":material/tune:"):
+    headline_ids = st.multiselect(
+        "Kennzahlen auf dieser Seite und im PDF",
+        options=list(indicators.sort_values("label")["id"]),
+        default=default_ids,
+        format_func=lambda i: labels.get(i, i),
+        key="landrat_kennzahlen",
+        help="Voreingestellt sind die Leitindikatoren des Katalogs.",
+    )
+
+summary = report.landrat_summary(
+    profile,
+    tw.kreis_assessments(store, v, user.userdata(), sel.home, sel.year),
+    indicators,
+    kreis_name=str(kreis["display_name"]),
+    ags=sel.home,
+    land_name=str(kreis["land_name"]),
+    year=sel.year,
+    peer_label=peer_label,
+    n_peers=len(peers),
+    headline_ids=headline_ids,
+    demo=store.is_demo,
+    built_at=store.manifest.get("built_at"),
+    gebietsstand=store.manifest.get("gebietsstand", ""),
+    today=dt.date.today(),
+)
+
+with controls.container(horizontal=True):
+    st.download_button(
+        "Als PDF herunterladen",
+        data=lambda: report.landrat_pdf(summary),
+        file_name=f"lagebild_{summary.ags}_{summary.created:%Y-%m-%d}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        type="primary",
+        key="landrat_pdf",
+    )
+    st.caption("Oder drucken (Strg+P): Seitenleiste und Schaltflächen werden beim Druck ausgeblendet.")
+
+st.subheader("Kennzahlen")
+if not summary.headline:
+    st.info("Keine Kennzahlen gewählt.")
+columns = st.columns(min(3, max(1, len(summary.headline))))
+for n, row in enumerate(summary.headline):
+    with columns[n % len(columns)], st.container(border=True):
+        st.markdown(f"**{row.label}**")
+        st.metric(
+            row.label,
+            row.value_text,
+            delta=fmt.change(row.change_1y, row.unit) + " zum Vorjahr" if row.change_1y is not None else None,
+            delta_color={1: "normal", -1: "inverse"}.get(row.polarity, "off"),
+            label_visibility="collapsed",
+            help=f"Quelle: {row.source}",
+        )
+        st.markdown(
+            f"Jahr {row.year or '–'} · {row.assessment_icon} {row.assessment_label}  \n"
+            f"**Vorjahr:** {row.change_1y_text}  \n"
+            f"**5 Jahre:** {row.change_5y_text}  \n"
+            f"**Vergleichsgruppe:** Median {row.median_text}, {row.median_comparison} ({row.rank_text})  \n"
+            f"**{summary.land_name}:** {row.land_text}, {row.land_comparison}"
+        )
+
+st.subheader("Zielvereinbarungen")
+targets = summary.targets
+if targets.total == 0:
+    st.info("Für diesen Kreis sind keine Zielvereinbarungen erfasst.")
+    st.page_link("pages/ziele.py", label="Ziele anlegen", icon=":material/flag:")
+else:
+    with st.container(horizontal=True):
+        for code in report.STATUS_ORDER:
+            icon, label = report.STATUS_TEXT[code]
+            st.metric(f"{icon} {label}", targets.counts[code], border=True)
+    if targets.missed:
+        st.markdown("**Verfehlte Ziele:**\n\n" + "\n".join(f"- {line.sentence}" for line in targets.missed))
+    else:
+        st.success("Kein Ziel ist verfehlt.", icon="✔")
+    st.page_link("pages/ziele.py", label="Alle Ziele mit Verlauf", icon=":material/flag:")
+
+st.subheader("Stärken und Schwächen im Vergleich")
+left, right = st.columns(2, gap="large")
+with left:
+    st.markdown(f"**▲ Günstigste Positionen** ({summary.peer_label})")
+    st.markdown("\n".join(f"- {i.explanation}" for i in summary.strengths) or "keine Position günstiger als der Median")
+with right:
+    st.markdown("**▼ Ungünstigste Positionen**")
+    st.markdown(
+        "\n".join(f"- {i.explanation}" for i in summary.weaknesses) or "keine Position ungünstiger als der Median"
+    )
+st.page_link(
+    "pages/schwerpunkte.py",
+    label=f"Handlungsschwerpunkte: {summary.n_priorities} Indikatoren ungünstig und verschlechtert",
+    icon=":material/priority_high:",
+)
+
+st.subheader("Quellen und Stand")
+for note in summary.notes:
+    st.caption(note)
+st.caption(
+    f"Stand: {summary.data_stand}" + (f" · Gebietsstand: {summary.gebietsstand}" if summary.gebietsstand else "")
+)
+st.caption("  \n".join(f"Quelle: {s}" for s in summary.sources))
+st.caption("  \n".join(f"Lizenz: {lic}" for lic in summary.licences))

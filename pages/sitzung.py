@@ -1,5 +1,7 @@
 """Sitzung: one indicator at a time in large type for the projector, with next and previous."""
 
+import html
+
 import streamlit as st
 
 from indicators import benchmark
@@ -16,7 +18,8 @@ districts = data.districts(store, v)
 names = dict(zip(districts["ags"], districts["display_name"], strict=True))
 peers, peer_label = state.peers(store, v, sel, user.custom_groups())
 profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
-ratio = profile[profile["scale"] == "ratio"]
+catalogued = set(data.indicators(store, v).query("catalogued")["id"])
+ratio = profile[(profile["scale"] == "ratio") & profile["indicator"].isin(catalogued)]
 # Headline indicators first, then the rest by topic: the order a RAK meeting walks through.
 headline = set(data.indicators(store, v).query("headline")["id"])
 order = sorted(ratio["indicator"], key=lambda i: (i not in headline, ratio.set_index("indicator").loc[i, "topic"], i))
@@ -49,31 +52,39 @@ with st.container(horizontal=True):
     if sel.meeting:
         st.button("Sitzungsmodus beenden", on_click=leave_meeting)
     else:
-        st.button("Sitzungsmodus starten", on_click=lambda: st.session_state.update(sitzung=True))
+        st.button("Sitzungsmodus starten", on_click=lambda: st.session_state.update(sitzung=True, _enter_meeting=True))
 
-st.title(row["label"])
-st.caption(
-    f"{names[sel.home]} · Jahr {int(row['year'])} · Vergleichsgruppe: {peer_label} ({len(peers)} Kreise) · "
-    f"{unit} · {benchmark.POLARITY_TEXT[int(row['polarity'])]}"
+st.markdown(
+    f'<div class="rm-meeting-title">{html.escape(row["label"])}</div>'
+    f'<div class="rm-meeting-sub">{html.escape(names[sel.home])} · Jahr {int(row["year"])} · Vergleichsgruppe: '
+    f'{html.escape(peer_label)} ({len(peers)} Kreise) · {html.escape(unit)} · {benchmark.POLARITY_TEXT[int(row["polarity"])]}</div>',
+    unsafe_allow_html=True,
 )
 
-with st.container(horizontal=True):
-    delta = fmt.change(row["change_1y"], unit) if row["change_1y"] == row["change_1y"] else None
-    st.metric(
-        names[sel.home],
-        fmt.value(row["value"], unit),
-        delta=f"{delta} zum Vorjahr" if delta and delta != "–" else None,
-        delta_color="off" if int(row["polarity"]) == 0 else ("inverse" if int(row["polarity"]) < 0 else "normal"),
+change = fmt.change(row["change_1y"], unit)
+trend = {"besser": "besser", "schlechter": "schlechter", "unverändert": "unverändert"}.get(row["trend_1y"], "")
+cards = [
+    (names[sel.home], fmt.value(row["value"], unit), f"{change} zum Vorjahr ({trend})" if change != "–" and trend else "", True),
+    ("Median", fmt.value(row["median"], unit), "", False),
+    ("Mittelwert", fmt.value(row["mean"], unit), "", False),
+    ("Minimum", fmt.value(row["min"], unit), "", False),
+    ("Maximum", fmt.value(row["max"], unit), "", False),
+    ("Deutschland", fmt.value(row["germany"], unit), "", False),
+]
+st.markdown(
+    '<div class="rm-cards">'
+    + "".join(
+        f'<div class="rm-card{" rm-card-home" if home else ""}"><div class="rm-card-label">{html.escape(label)}</div>'
+        f'<div class="rm-card-value">{html.escape(value)}</div><div class="rm-card-note">{html.escape(note)}</div></div>'
+        for label, value, note, home in cards
     )
-    st.metric("Median", fmt.value(row["median"], unit))
-    st.metric("Mittelwert", fmt.value(row["mean"], unit))
-    st.metric("Minimum", fmt.value(row["min"], unit))
-    st.metric("Maximum", fmt.value(row["max"], unit))
-    st.metric("Deutschland", fmt.value(row["germany"], unit))
+    + "</div>",
+    unsafe_allow_html=True,
+)
 
 rank = f"Rang {int(row['rank'])} von {int(row['n'])}" if row["rank"] == row["rank"] and row["rank"] is not None else ""
 st.markdown(
-    f"### {components.badge(row['assessment'], row['assessment_icon'], row['assessment_label'])} {rank}",
+    f'<div class="rm-meeting-sub">{components.badge(row["assessment"], row["assessment_icon"], row["assessment_label"])} {rank}</div>',
     unsafe_allow_html=True,
 )
 

@@ -39,6 +39,14 @@ PRINT_CSS = """
 .rm-guenstig {background:#deebf7; border-color:#2166ac;}
 .rm-unguenstig {background:#fee6ce; border-color:#b35806; font-weight:600;}
 .rm-mittel, .rm-kontext, .rm-keine {background:#f0f0f0;}
+.rm-meeting-title {font-size:2.4rem; font-weight:700; line-height:1.2; margin:0.6rem 0 0.3rem 0;}
+.rm-meeting-sub {font-size:1.2rem; color:#444; margin-bottom:1rem;}
+.rm-cards {display:flex; flex-wrap:wrap; gap:0.8rem; margin:0.6rem 0 1rem 0;}
+.rm-card {border:1px solid #ccc; border-radius:0.5rem; padding:0.6rem 0.8rem; min-width:8rem; flex:1;}
+.rm-card-home {border:3px solid #d62728;}
+.rm-card-label {font-size:1rem; color:#444;}
+.rm-card-value {font-size:2.2rem; font-weight:700; white-space:nowrap;}
+.rm-card-note {font-size:0.95rem; color:#333;}
 .rm-pos {position:relative; height:0.9rem; background:linear-gradient(90deg,#f0f0f0,#f0f0f0); border:1px solid #bbb;
          border-radius:0.45rem; min-width:70px;}
 .rm-pos span {position:absolute; top:-0.25rem; width:0.5rem; height:1.3rem; background:#1a1a1a; border-radius:0.2rem;}

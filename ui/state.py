@@ -70,12 +70,18 @@ def load_from_url(s: Store, v: str, custom_names: list[str]) -> None:
     ind = q.get("indikator", DEFAULT_INDICATOR)
     st.session_state["indikator"] = ind if ind in inds else (DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds else sorted(inds)[0])
     st.session_state["sitzung"] = q.get("modus", "") == "sitzung"
+    st.session_state["_enter_meeting"] = st.session_state["sitzung"]
     try:
         st.session_state["k"] = max(3, min(50, int(q.get("k", DEFAULT_NEIGHBOURS))))
     except ValueError:
         st.session_state["k"] = DEFAULT_NEIGHBOURS
     wanted = [x for x in q.get("vars", "").split(",") if x in inds]
     st.session_state["vars"] = wanted or [x for x in benchmark.DEFAULT_NEIGHBOUR_VARIABLES if x in inds]
+
+
+def enter_meeting() -> None:
+    """Switching the meeting mode on opens the one-indicator-at-a-time page."""
+    st.session_state["_enter_meeting"] = bool(st.session_state.get("sitzung"))
 
 
 def write_to_url(sel: Selection) -> None:

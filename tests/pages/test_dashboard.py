@@ -95,17 +95,23 @@ def test_selection_change_carries_over_to_other_pages(demo_warehouse, userdata, 
     assert at.query_params["kreis"] in ("02000", ["02000"])
 
 
+def meeting_title(at: AppTest) -> str:
+    block = next(m.value for m in at.markdown if 'class="rm-meeting-title"' in m.value)
+    return block.split('rm-meeting-title">', 1)[1].split("</div>", 1)[0]
+
+
 def test_meeting_mode_from_url_shows_one_indicator_and_steps(demo_warehouse, userdata, monkeypatch):
     at = app(demo_warehouse, userdata, monkeypatch, modus="sitzung")
     at.run()
     assert not at.exception
     assert at.session_state["sitzung"] is True
-    first = at.title[0].value
+    first = meeting_title(at)
+    assert first == "Arbeitslosenquote (alle zivilen Erwerbspersonen)"
     assert any("display: none" in m.value for m in at.markdown)  # sidebar hidden on the projector
     next(b for b in at.button if b.label == "Weiter ▶").click().run()
-    assert at.title[0].value != first
+    assert meeting_title(at) != first
     next(b for b in at.button if b.label == "◀ Zurück").click().run()
-    assert at.title[0].value == first
+    assert meeting_title(at) == first
     next(b for b in at.button if b.label == "Sitzungsmodus beenden").click().run()
     assert at.session_state["sitzung"] is False
 
@@ -151,8 +157,8 @@ def test_indicator_page_shows_the_warehouse_numbers(real_warehouse, userdata, mo
     stats = store.reference_statistics("jugend_alq", 2023, list(store.districts()["ags"]))
     assert metrics["Median Vergleichsgruppe"] == fmt.value(stats["median"], "%")
     assert metrics["Deutschland"] == fmt.value(store.value("DG", "jugend_alq", 2023), "%")
-    ref = at.dataframe[0].value
-    shown = dict(zip(ref.iloc[:, 0], ref.iloc[:, 1], strict=True))
+    ref = at.table[0].value
+    shown = dict(zip(ref.index, ref.iloc[:, 0], strict=True))
     assert shown["Minimum"] == fmt.value(stats["min"], "%") and shown["Maximum"] == fmt.value(stats["max"], "%")
     assert shown["Mittelwert"] == fmt.value(stats["mean"], "%")
 

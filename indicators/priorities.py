@@ -1,0 +1,272 @@
+"""Handlungsschwerpunkte and Stärken: where the Kreis stands unfavourably AND is getting worse, and the reverse.
+
+The REKO's analysis task is to derive priorities from the benchmark. This module turns an enriched profile
+(:func:`indicators.benchmark.enrich_profile`) into two ranked, explained lists; the RAK takes them as a starting
+point, not as a verdict. Pure functions over small frames, no I/O.
+
+Rule (also shown on the page, see :data:`RULE_TEXT`):
+
+* Only indicators with a direction (polarity +1 or -1) on a numeric scale and with a rank in the peer group.
+  Contextual indicators (polarity 0), classes and categories never appear.
+* **Handlungsschwerpunkt**: the Kreis is less favourable than the middle of its peer group (percentile below 50;
+  the store's percentile is polarity-aware, 100 = most favourable) AND has become worse over five years or
+  against the previous year (``trend_5y`` or ``trend_1y`` is ``schlechter``).
+* **Stärke**: more favourable than the middle (percentile above 50) AND improved over five years or against the
+  previous year.
+* **Score** (0-100 points) orders each list:
+  position 0-50 points (distance of the percentile from 50), five-year development 25 points plus up to
+  15 points for its size measured in interquartile ranges of the peer group (a change of one IQR or more gives
+  all 15), and 10 points for the last year's development. Ties go to the more extreme position, then by label.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from indicators import formatting as fmt
+
+RULE_TEXT = (
+    "Als **Handlungsschwerpunkt** gilt ein Indikator, bei dem der Kreis **ungünstiger als der Median** seiner "
+    "Vergleichsgruppe liegt **und** sich **über fünf Jahre oder zum Vorjahr verschlechtert** hat. "
+    "Als **Stärke** gilt umgekehrt ein Indikator, bei dem der Kreis günstiger als der Median liegt und sich "
+    "verbessert hat. Kontextindikatoren (ohne Wertung), Klassen und Kategorien werden nie aufgeführt. "
+    "Die Reihenfolge ergibt eine Punktzahl von 0 bis 100: bis zu 50 Punkte für die Lage (Abstand vom Median "
+    "in Rangprozent), 25 Punkte für eine Veränderung über fünf Jahre in die jeweilige Richtung und bis zu 15 weitere "
+    "nach ihrer Größe (gemessen am Abstand zwischen dem 1. und 3. Quartil der Vergleichsgruppe), 10 Punkte "
+    "für die Veränderung zum Vorjahr."
+)
+
+POSITION_POINTS = 50.0
+FIVE_YEAR_POINTS = 25.0
+FIVE_YEAR_SIZE_POINTS = 15.0
+ONE_YEAR_POINTS = 10.0
+
+
+@dataclass(frozen=True)
+class PriorityItem:
+    """One indicator on a list, with everything the page, the Landrat summary and the PDF show."""
+
+    kind: str  # schwerpunkt | staerke
+    indicator: str
+    label: str
+    topic: str
+    unit: str
+    polarity: int
+    year: int
+    value: float
+    median: float | None
+    percentile: float
+    rank: int | None
+    n: int | None
+    change_1y: float | None
+    change_5y: float | None
+    trend_1y: str
+    trend_5y: str
+    score: float
+    position_text: str  # e.g. "im ungünstigsten Viertel der Vergleichsgruppe"
+    explanation: str
+
+
+def _missing(x) -> bool:
+    if x is None or x is pd.NA:
+        return True
+    try:
+        return bool(isinstance(x, float) and math.isnan(x))
+    except TypeError:
+        return False
+
+
+def _float(x) -> float | None:
+    return None if _missing(x) else float(x)
+
+
+def judged(profile: pd.DataFrame) -> pd.DataFrame:
+    """Rows that can be judged against peers: a direction, a numeric scale and a percentile."""
+    if profile.empty:
+        return profile
+    mask = (
+        profile["polarity"].isin([1, -1])
+        & profile["percentile"].notna()
+        & profile["value"].notna()
+        & ~profile["assessment"].isin(["kontext", "keine"])
+    )
+    if "scale" in profile.columns:
+        mask &= profile["scale"].fillna("ratio") == "ratio"
+    return profile[mask]
+
+
+def position_text(percentile: float) -> str:
+    """Where a polarity-aware percentile (100 = most favourable) lies, as a German phrase."""
+    if percentile <= 25:
+        return "im ungünstigsten Viertel der Vergleichsgruppe"
+    if percentile < 50:
+        return "ungünstiger als der Median der Vergleichsgruppe"
+    if percentile >= 75:
+        return "im günstigsten Viertel der Vergleichsgruppe"
+    if percentile > 50:
+        return "günstiger als der Median der Vergleichsgruppe"
+    return "genau in der Mitte der Vergleichsgruppe"
+
+
+def amount(delta: float, unit: str) -> str:
+    """Size of a change without sign, German format: ``1,2 Pp.`` for percentages."""
+    suffix = "Pp." if unit == "%" else ("" if unit in {"Anzahl", "Kategorie"} else unit)
+    return fmt.number(abs(delta), fmt.decimals_for(unit, delta), suffix)
+
+
+def _development(change_5y, trend_5y: str, change_1y, trend_1y: str, unit: str) -> str:
+    """``hat sich in fünf Jahren um 1,2 Pp. verschlechtert, zum Vorjahr um 0,3 Pp.`` and the like."""
+    verb = {"schlechter": "verschlechtert", "besser": "verbessert"}
+    five = trend_5y in verb and not _missing(change_5y)
+    one = trend_1y in verb and not _missing(change_1y)
+    if five and one and trend_1y == trend_5y:
+        return (
+            f"hat sich in fünf Jahren um {amount(change_5y, unit)} {verb[trend_5y]}, "
+            f"zum Vorjahr um {amount(change_1y, unit)}"
+        )
+    if five and one:
+        return (
+            f"hat sich in fünf Jahren um {amount(change_5y, unit)} {verb[trend_5y]}, "
+            f"zum Vorjahr aber um {amount(change_1y, unit)} {verb[trend_1y]}"
+        )
+    if five:
+        tail = " und ist zum Vorjahr unverändert" if trend_1y == "unverändert" else ""
+        return f"hat sich in fünf Jahren um {amount(change_5y, unit)} {verb[trend_5y]}{tail}"
+    if one:
+        before = " (über fünf Jahre unverändert)" if trend_5y == "unverändert" else ""
+        return f"hat sich zum Vorjahr um {amount(change_1y, unit)} {verb[trend_1y]}{before}"
+    return "ist über fünf Jahre und zum Vorjahr ohne klare Veränderung"
+
+
+def explain(row: pd.Series | dict) -> str:
+    """One German sentence: value, position in the peer group (rank, median) and development."""
+    unit = row.get("unit") or ""
+    value = fmt.value(row.get("value"), unit)
+    where = position_text(float(row["percentile"]))
+    details = []
+    rank, n = _float(row.get("rank")), _float(row.get("n"))
+    if rank is not None and n is not None:
+        details.append(f"Rang {int(rank)} von {int(n)}")
+    if _float(row.get("median")) is not None:
+        details.append(f"Median {fmt.value(row.get('median'), unit)}")
+    detail = f" ({'; '.join(details)})" if details else ""
+    development = _development(
+        row.get("change_5y"), row.get("trend_5y"), row.get("change_1y"), row.get("trend_1y"), unit
+    )
+    sentence = f"{row['label']} {value} liegt {where}{detail} und {development}"
+    return sentence if sentence.endswith(".") else sentence + "."
+
+
+def _iqr(row) -> float | None:
+    q25, q75 = _float(row.get("q25")), _float(row.get("q75"))
+    if q25 is None or q75 is None or q75 <= q25:
+        return None
+    return q75 - q25
+
+
+def score(row: pd.Series | dict, direction: str) -> float:
+    """Points 0-100 for ``direction`` ``schlechter`` (priorities) or ``besser`` (strengths); see module doc."""
+    percentile = float(row["percentile"])
+    position = (50.0 - percentile) if direction == "schlechter" else (percentile - 50.0)
+    points = max(0.0, min(POSITION_POINTS, position))
+    if row.get("trend_5y") == direction:
+        points += FIVE_YEAR_POINTS
+        change, iqr = _float(row.get("change_5y")), _iqr(row)
+        if change is not None and iqr is not None:
+            points += FIVE_YEAR_SIZE_POINTS * min(1.0, abs(change) / iqr)
+    if row.get("trend_1y") == direction:
+        points += ONE_YEAR_POINTS
+    return round(points, 1)
+
+
+def _items(profile: pd.DataFrame, kind: str, limit: int | None) -> list[PriorityItem]:
+    rows = judged(profile)
+    if rows.empty:
+        return []
+    direction = "schlechter" if kind == "schwerpunkt" else "besser"
+    side = rows["percentile"] < 50 if kind == "schwerpunkt" else rows["percentile"] > 50
+    moving = (rows["trend_5y"] == direction) | (rows["trend_1y"] == direction)
+    items = [_item(row, kind, direction) for _, row in rows[side & moving].iterrows()]
+    extreme = (lambda i: i.percentile) if kind == "schwerpunkt" else (lambda i: -i.percentile)
+    items.sort(key=lambda i: (-i.score, extreme(i), i.label))
+    return items[:limit] if limit is not None else items
+
+
+def _item(row: pd.Series, kind: str, direction: str) -> PriorityItem:
+    rank, n = _float(row.get("rank")), _float(row.get("n"))
+    return PriorityItem(
+        kind=kind,
+        indicator=str(row["indicator"]),
+        label=str(row["label"]),
+        topic=str(row.get("topic") or ""),
+        unit=str(row.get("unit") or ""),
+        polarity=int(row["polarity"]),
+        year=int(row["year"]),
+        value=float(row["value"]),
+        median=_float(row.get("median")),
+        percentile=float(row["percentile"]),
+        rank=None if rank is None else int(rank),
+        n=None if n is None else int(n),
+        change_1y=_float(row.get("change_1y")),
+        change_5y=_float(row.get("change_5y")),
+        trend_1y=str(row.get("trend_1y") or ""),
+        trend_5y=str(row.get("trend_5y") or ""),
+        score=score(row, direction),
+        position_text=position_text(float(row["percentile"])),
+        explanation=explain(row),
+    )
+
+
+def priorities(profile: pd.DataFrame, limit: int | None = None) -> list[PriorityItem]:
+    """Handlungsschwerpunkte: unfavourable against the peers and getting worse, highest score first."""
+    return _items(profile, "schwerpunkt", limit)
+
+
+def strengths(profile: pd.DataFrame, limit: int | None = None) -> list[PriorityItem]:
+    """Stärken: favourable against the peers and improving, highest score first."""
+    return _items(profile, "staerke", limit)
+
+
+def _positions(profile: pd.DataFrame, n: int, favourable: bool) -> list[PriorityItem]:
+    rows = judged(profile)
+    if rows.empty:
+        return []
+    kind = "staerke" if favourable else "schwerpunkt"
+    rows = rows[rows["percentile"] > 50] if favourable else rows[rows["percentile"] < 50]
+    items = [_item(row, kind, "besser" if favourable else "schlechter") for _, row in rows.iterrows()]
+    if favourable:
+        items.sort(key=lambda i: (-i.percentile, -i.score, i.label))
+    else:
+        items.sort(key=lambda i: (i.percentile, -i.score, i.label))
+    return items[:n]
+
+
+def strongest_positions(profile: pd.DataFrame, n: int = 3) -> list[PriorityItem]:
+    """The ``n`` most favourable positions against the peers (highest percentile), whatever the trend."""
+    return _positions(profile, n, favourable=True)
+
+
+def weakest_positions(profile: pd.DataFrame, n: int = 3) -> list[PriorityItem]:
+    """The ``n`` least favourable positions against the peers (lowest percentile), whatever the trend."""
+    return _positions(profile, n, favourable=False)
+
+
+def as_frame(items: list[PriorityItem]) -> pd.DataFrame:
+    """A table of the items for display and download (German column names)."""
+    return pd.DataFrame(
+        {
+            "Punkte": [i.score for i in items],
+            "Indikator": [i.label for i in items],
+            "Thema": [i.topic for i in items],
+            "Jahr": [i.year for i in items],
+            "Wert": [fmt.value(i.value, i.unit) for i in items],
+            "Rang": [f"{i.rank} von {i.n}" if i.rank is not None else "–" for i in items],
+            "Median": [fmt.value(i.median, i.unit) for i in items],
+            "Δ 5 Jahre": [fmt.change(i.change_5y, i.unit) for i in items],
+            "Δ Vorjahr": [fmt.change(i.change_1y, i.unit) for i in items],
+            "Begründung": [i.explanation for i in items],
+        }
+    )

@@ -1,0 +1,676 @@
+"""What the Ziele page and the Landrat page say, and the Landrat's one-page PDF.
+
+Pure functions: the page gathers the enriched profile, the targets with their series and the indicator
+metadata; :func:`landrat_summary` turns them into a :class:`LandratSummary`; the page renders it and
+:func:`landrat_pdf` prints the very same object, so screen and paper always show the same numbers.
+
+PDF fonts: the PDF embeds a Unicode TrueType font (DejaVu Sans) when one is found (``$REGIOMONITOR_PDF_FONT_DIR``
+or the usual system font folders), so status icons (✔ ≈ ✖) print as on screen. Without one it falls back to
+fpdf2's built-in Helvetica, which only knows Latin-1: German umlauts and ß stay, everything else is
+transliterated (``≈`` → ``[~]``, ``✔`` → ``[OK]``, ``–`` → ``-``, ``„“`` → ``"``), so the report never fails
+for want of a font. Status is always written as text next to the icon; nothing relies on colour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from indicators import formatting as fmt
+from indicators import priorities as prio
+from indicators.targets import Status, Target, Trajectory, status, tolerance_width, trajectory
+
+#: Order of statuses for display and counting: missed targets first.
+STATUS_ORDER = ("verfehlt", "knapp_verfehlt", "erreicht", "keine_bewertung")
+STATUS_TEXT = {
+    "verfehlt": ("✖", "verfehlt"),
+    "knapp_verfehlt": ("≈", "knapp verfehlt"),
+    "erreicht": ("✔", "erreicht"),
+    "keine_bewertung": ("–", "keine Bewertung"),
+}
+DL_DE_BY = "Datenlizenz Deutschland – Namensnennung – Version 2.0"
+TREND_WORDS = {
+    "besser": "verbessert",
+    "schlechter": "verschlechtert",
+    "unverändert": "unverändert",
+    "neutral": "ohne Wertung",
+}
+
+
+def _missing(x) -> bool:
+    if x is None or x is pd.NA:
+        return True
+    return isinstance(x, float) and math.isnan(x)
+
+
+def _float(x) -> float | None:
+    return None if _missing(x) else float(x)
+
+
+# --- targets -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetAssessment:
+    """A target with its latest value (up to the selected year), status and trajectory."""
+
+    target: Target
+    label: str
+    unit: str
+    topic: str
+    polarity: int | None
+    latest_value: float | None
+    latest_year: int | None
+    status: Status
+    trajectory: Trajectory
+
+    @property
+    def missed(self) -> bool:
+        return self.status.code in ("verfehlt", "knapp_verfehlt")
+
+
+def series_up_to(series: Iterable[tuple[int, float]], up_to_year: int) -> list[tuple[int, float]]:
+    """Finite ``(year, value)`` points up to ``up_to_year``, sorted by year."""
+    points = [(int(y), float(v)) for y, v in series if not _missing(v) and int(y) <= up_to_year]
+    return sorted(points)
+
+
+def assess_target(
+    target: Target, series: Iterable[tuple[int, float]], meta: Mapping, up_to_year: int
+) -> TargetAssessment:
+    """Judge ``target`` on the Kreis's series (latest value up to ``up_to_year``); ``meta`` is the indicator row."""
+    points = series_up_to(series, up_to_year)
+    latest_year, latest_value = points[-1] if points else (None, None)
+    polarity = meta.get("polarity")
+    polarity = None if _missing(polarity) else int(polarity)
+    return TargetAssessment(
+        target=target,
+        label=str(meta.get("label") or target.indicator),
+        unit=str(meta.get("unit") or ""),
+        topic=str(meta.get("topic") or ""),
+        polarity=polarity,
+        latest_value=latest_value,
+        latest_year=latest_year,
+        status=status(target, latest_value, polarity),
+        trajectory=trajectory(target, points, polarity),
+    )
+
+
+def display_order(assessments: Iterable[TargetAssessment]) -> list[TargetAssessment]:
+    """Missed targets first (verfehlt, knapp verfehlt), then erreicht, then those without judgement."""
+    return sorted(
+        assessments,
+        key=lambda a: (STATUS_ORDER.index(a.status.code), a.label, a.target.target_year, a.target.id or 0),
+    )
+
+
+def target_value_text(target: Target, unit: str, polarity: int | None) -> str:
+    """``≤ 6,0 %`` (lower is better), ``≥ 60,0 %`` (higher is better) or the plain value."""
+    sign = {1: "≥ ", -1: "≤ "}.get(polarity, "")
+    return sign + fmt.value(target.target_value, unit)
+
+
+def tolerance_text(target: Target, unit: str) -> str:
+    if target.tolerance == 0:
+        return "keine"
+    if target.tolerance_kind == "relativ":
+        return (
+            f"{fmt.number(100 * target.tolerance, 1)} % des Zielwerts (= {prio.amount(tolerance_width(target), unit)})"
+        )
+    return prio.amount(target.tolerance, unit)
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    indicator: str
+    label: str
+    target_year: int
+    target_text: str
+    latest_text: str
+    latest_year: int | None
+    status_code: str
+    status_icon: str
+    status_label: str
+    trajectory_icon: str
+    trajectory_label: str
+
+    @property
+    def sentence(self) -> str:
+        latest = f"{self.latest_text} ({self.latest_year})" if self.latest_year else "kein Wert"
+        return (
+            f"{self.status_icon} {self.status_label}: {self.label} – Ziel {self.target_year}: {self.target_text}, "
+            f"Ist {latest}; Entwicklung: {self.trajectory_icon} {self.trajectory_label}"
+        )
+
+
+@dataclass(frozen=True)
+class TargetSummary:
+    counts: dict[str, int]  # every code of STATUS_ORDER, in that order
+    missed: tuple[TargetLine, ...]  # verfehlt first, then knapp verfehlt
+    total: int
+
+    def count_text(self) -> str:
+        return " · ".join(f"{STATUS_TEXT[c][0]} {STATUS_TEXT[c][1]}: {self.counts[c]}" for c in STATUS_ORDER)
+
+
+def target_line(a: TargetAssessment) -> TargetLine:
+    return TargetLine(
+        indicator=a.target.indicator,
+        label=a.label,
+        target_year=a.target.target_year,
+        target_text=target_value_text(a.target, a.unit, a.polarity),
+        latest_text=fmt.value(a.latest_value, a.unit),
+        latest_year=a.latest_year,
+        status_code=a.status.code,
+        status_icon=a.status.icon,
+        status_label=a.status.label,
+        trajectory_icon=a.trajectory.icon,
+        trajectory_label=a.trajectory.label,
+    )
+
+
+def summarise_targets(assessments: Iterable[TargetAssessment]) -> TargetSummary:
+    ordered = display_order(assessments)
+    counts = {code: sum(1 for a in ordered if a.status.code == code) for code in STATUS_ORDER}
+    missed = tuple(target_line(a) for a in ordered if a.missed)
+    return TargetSummary(counts=counts, missed=missed, total=len(ordered))
+
+
+# --- headline indicators -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    indicator: str
+    label: str
+    unit: str
+    polarity: int
+    year: int | None
+    value: float | None
+    value_text: str
+    change_1y: float | None
+    change_1y_text: str
+    change_5y: float | None
+    change_5y_text: str
+    median: float | None
+    median_text: str
+    median_comparison: str
+    land: float | None
+    land_text: str
+    land_comparison: str
+    rank_text: str
+    assessment_icon: str
+    assessment_label: str
+    source: str
+    trend_1y: str = ""
+    trend_5y: str = ""
+
+    def compact_change(self, horizon: str) -> str:
+        """``+0,3 Pp. (schlechter)`` for narrow table cells; the word says whether the change is good."""
+        delta, trend = (self.change_1y, self.trend_1y) if horizon == "1y" else (self.change_5y, self.trend_5y)
+        if delta is None:
+            return "–"
+        word = {"besser": "besser", "schlechter": "schlechter", "unverändert": "unverändert"}.get(trend)
+        return fmt.change(delta, self.unit) + (f" ({word})" if word else "")
+
+    def compact_comparison(self, reference: str) -> str:
+        """Signed distance of the Kreis to ``median`` or ``land``: ``+4,9 Pp. (ungünstiger)``."""
+        other = self.median if reference == "median" else self.land
+        if self.value is None or other is None:
+            return "–"
+        diff = self.value - other
+        word = _judgement(diff, self.unit, self.polarity)
+        return "gleichauf" if word is None else f"{fmt.change(diff, self.unit)} ({word})"
+
+
+def _judgement(diff: float, unit: str, polarity: int) -> str | None:
+    """``günstiger``/``ungünstiger``/``ohne Wertung`` for a distance; ``None`` when it rounds to zero."""
+    if abs(diff) < 0.5 * 10 ** -fmt.decimals_for(unit, diff):
+        return None
+    if polarity == 0:
+        return "ohne Wertung"
+    return "günstiger" if diff * polarity > 0 else "ungünstiger"
+
+
+def change_text(delta, unit: str, direction: str, since_year: int | None) -> str:
+    """``+0,4 Pp. seit 2022 – verschlechtert``: the sign says the direction, the word says whether it is good."""
+    if _missing(delta):
+        return "–"
+    since = f" seit {since_year}" if since_year else ""
+    word = TREND_WORDS.get(direction, "")
+    if direction == "unverändert":
+        return f"{fmt.change(delta, unit)}{since} – unverändert"
+    return f"{fmt.change(delta, unit)}{since}" + (f" – {word}" if word else "")
+
+
+def comparison_text(value, reference, unit: str, polarity: int, reference_name: str) -> str:
+    """``0,8 Pp. über dem Median – ungünstiger``; contextual indicators without judgement."""
+    if _missing(value) or _missing(reference):
+        return "–"
+    diff = float(value) - float(reference)
+    word = _judgement(diff, unit, polarity)
+    if word is None:
+        return f"gleichauf mit {reference_name}"
+    return f"{prio.amount(diff, unit)} {'über' if diff > 0 else 'unter'} {reference_name} – {word}"
+
+
+def _headline_row(indicator: str, row: pd.Series | None, meta: Mapping) -> HeadlineRow:
+    unit = str(meta.get("unit") or "")
+    polarity = int(meta.get("polarity") or 0)
+    label = str(meta.get("label") or indicator)
+    if row is None:
+        return HeadlineRow(
+            indicator=indicator,
+            label=label,
+            unit=unit,
+            polarity=polarity,
+            year=None,
+            value=None,
+            value_text="keine Daten",
+            change_1y=None,
+            change_1y_text="–",
+            change_5y=None,
+            change_5y_text="–",
+            median=None,
+            median_text="–",
+            median_comparison="–",
+            land=None,
+            land_text="–",
+            land_comparison="–",
+            rank_text="–",
+            assessment_icon="–",
+            assessment_label="keine Angabe",
+            source=str(meta.get("source") or ""),
+        )
+    year = int(row["year"])
+    value = _float(row["value"])
+    label_value = row.get("value_label")
+    rank, n = _float(row.get("rank")), _float(row.get("n"))
+    return HeadlineRow(
+        indicator=indicator,
+        label=label,
+        unit=unit,
+        polarity=polarity,
+        year=year,
+        value=value,
+        value_text=fmt.value(value, unit, label_value if isinstance(label_value, str) else None),
+        change_1y=_float(row.get("change_1y")),
+        change_1y_text=change_text(row.get("change_1y"), unit, str(row.get("trend_1y")), None),
+        change_5y=_float(row.get("change_5y")),
+        change_5y_text=change_text(row.get("change_5y"), unit, str(row.get("trend_5y")), year - 5),
+        median=_float(row.get("median")),
+        median_text=fmt.value(row.get("median"), unit),
+        median_comparison=comparison_text(value, row.get("median"), unit, polarity, "dem Median"),
+        land=_float(row.get("land")),
+        land_text=fmt.value(row.get("land"), unit),
+        land_comparison=comparison_text(value, row.get("land"), unit, polarity, "dem Landeswert"),
+        rank_text=f"Rang {int(rank)} von {int(n)}" if rank is not None and n is not None else "–",
+        assessment_icon=str(row.get("assessment_icon") or "–"),
+        assessment_label=str(row.get("assessment_label") or "keine Angabe"),
+        source=str(row.get("source") or meta.get("source") or ""),
+        trend_1y=str(row.get("trend_1y") or ""),
+        trend_5y=str(row.get("trend_5y") or ""),
+    )
+
+
+def headline_rows(profile: pd.DataFrame, indicators: pd.DataFrame, indicator_ids: Sequence[str]) -> list[HeadlineRow]:
+    """One row per requested indicator, in the requested order; an indicator without data says so."""
+    meta = indicators.set_index("id")
+    by_id = {r["indicator"]: r for _, r in profile.iterrows()} if not profile.empty else {}
+    rows = []
+    for ind in indicator_ids:
+        if ind not in meta.index:
+            continue
+        rows.append(_headline_row(ind, by_id.get(ind), meta.loc[ind].to_dict()))
+    return rows
+
+
+def default_headline(indicators: pd.DataFrame) -> list[str]:
+    """The headline indicators present in the warehouse: catalogue order first, then any others flagged there."""
+    from indicators.catalog import load_catalogue
+
+    present = set(indicators["id"])
+    ordered = [i.id for i in load_catalogue() if i.headline and i.id in present]
+    flagged = indicators["headline"].fillna(False).astype(bool) if "headline" in indicators else False
+    extra = sorted(set(indicators.loc[flagged, "id"]) - set(ordered)) if "headline" in indicators else []
+    return ordered + extra
+
+
+def _parts(texts: Iterable) -> list[str]:
+    """Distinct pieces of ``a | b`` joined source or licence texts, sorted."""
+    found = {part.strip() for text in texts if not _missing(text) for part in str(text).split(" | ")}
+    return sorted(p for p in found if p)
+
+
+# --- the Landrat summary -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LandratSummary:
+    """Everything the Landrat page shows and the PDF prints."""
+
+    kreis_name: str
+    ags: str
+    land_name: str
+    year: int
+    peer_label: str
+    n_peers: int
+    headline: tuple[HeadlineRow, ...]
+    targets: TargetSummary
+    strengths: tuple[prio.PriorityItem, ...]
+    weaknesses: tuple[prio.PriorityItem, ...]
+    n_priorities: int
+    sources: tuple[str, ...]
+    licences: tuple[str, ...]
+    data_stand: str
+    gebietsstand: str
+    demo: bool
+    created: dt.date
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def created_text(self) -> str:
+        return self.created.strftime("%d.%m.%Y")
+
+    @property
+    def title(self) -> str:
+        return f"Lagebild Arbeitsmarkt: {self.kreis_name}"
+
+
+def landrat_summary(
+    profile: pd.DataFrame,
+    assessments: Iterable[TargetAssessment],
+    indicators: pd.DataFrame,
+    *,
+    kreis_name: str,
+    ags: str,
+    land_name: str,
+    year: int,
+    peer_label: str,
+    n_peers: int,
+    headline_ids: Sequence[str] | None = None,
+    demo: bool = False,
+    built_at: str | None = None,
+    gebietsstand: str = "",
+    today: dt.date | None = None,
+    n_positions: int = 3,
+) -> LandratSummary:
+    """Collect the Landrat page from the enriched profile, the assessed targets and the indicator metadata.
+
+    ``headline_ids`` defaults to the catalogue's headline indicators. Strengths and weaknesses are the
+    ``n_positions`` most and least favourable positions against the peers (:mod:`indicators.priorities`).
+    Sources are the facts' sources of every number shown; licences come from the indicator metadata.
+    """
+    assessments = list(assessments)
+    ids = list(headline_ids) if headline_ids is not None else default_headline(indicators)
+    headline = headline_rows(profile, indicators, ids)
+    strengths = prio.strongest_positions(profile, n_positions)
+    weaknesses = prio.weakest_positions(profile, n_positions)
+    shown = {r.indicator for r in headline if r.year is not None}
+    shown |= {i.indicator for i in strengths + weaknesses} | {a.target.indicator for a in assessments}
+    meta = indicators.set_index("id")
+    known = [i for i in sorted(shown) if i in meta.index]
+    fact_sources: set[str] = set()
+    if not profile.empty:
+        fact_sources = {str(s) for s in profile.loc[profile["indicator"].isin(known), "source"].dropna() if str(s)}
+    sources = _parts(fact_sources or [meta.loc[i, "source"] for i in known])
+    licences = _parts(meta.loc[i, "licence"] for i in known)
+    years = sorted({r.year for r in headline if r.year is not None})
+    stand = []
+    if built_at:
+        stand.append(f"Datenbestand vom {fmt.german_date(built_at)}")
+    if years:
+        stand.append(f"Datenjahre {years[0]}" + (f"–{years[-1]}" if years[-1] != years[0] else ""))
+    notes = []
+    if any(r.year is not None and r.year < year for r in headline):
+        notes.append(f"Je Kennzahl gilt das letzte Jahr mit Wert bis {year}.")
+    return LandratSummary(
+        kreis_name=kreis_name,
+        ags=ags,
+        land_name=land_name,
+        year=int(year),
+        peer_label=peer_label,
+        n_peers=int(n_peers),
+        headline=tuple(headline),
+        targets=summarise_targets(assessments),
+        strengths=tuple(strengths),
+        weaknesses=tuple(weaknesses),
+        n_priorities=len(prio.priorities(profile)),
+        sources=tuple(sources),
+        licences=tuple(licences),
+        data_stand=" · ".join(stand) or "–",
+        gebietsstand=gebietsstand,
+        demo=bool(demo),
+        created=today or dt.date.today(),
+        notes=tuple(notes),
+    )
+
+
+# --- PDF -----------------------------------------------------------------------------------------------
+
+FONT_DIR_ENV = "REGIOMONITOR_PDF_FONT_DIR"
+FONT_DIRS = (
+    "/usr/share/fonts/truetype/dejavu",
+    "/usr/share/fonts/dejavu",
+    "/usr/share/fonts/TTF",
+    "/usr/share/fonts/dejavu-sans-fonts",
+    "/usr/local/share/fonts",
+    "/Library/Fonts",
+    "C:/Windows/Fonts",
+)
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+
+#: Characters outside Latin-1 that the built-in PDF fonts cannot show, and what is printed instead.
+TRANSLITERATION = {
+    "✔": "[OK]",
+    "≈": "[~]",
+    "✖": "[X]",
+    "●": "(*)",
+    "◐": "(~)",
+    "○": "( )",
+    "▲": "(+)",
+    "▼": "(-)",
+    "–": "-",
+    "—": "-",
+    "−": "-",
+    "„": '"',
+    "“": '"',
+    "”": '"',
+    "‚": "'",
+    "‘": "'",
+    "’": "'",
+    "…": "...",
+    "≤": "<=",
+    "≥": ">=",
+    "€": "EUR",
+    "›": ">",
+    "‹": "<",
+    "•": "-",
+    "✓": "[OK]",
+    "→": "->",
+    "↗": "",
+    "↘": "",
+    "Δ": "Diff.",
+    "\u2009": " ",
+    "\u202f": " ",
+}
+
+
+def find_unicode_font() -> Path | None:
+    """Folder holding DejaVu Sans regular and bold, or ``None``."""
+    candidates = [os.environ.get(FONT_DIR_ENV, "")] + list(FONT_DIRS)
+    for folder in candidates:
+        if folder and all((Path(folder) / f).is_file() for f in FONT_FILES):
+            return Path(folder)
+    return None
+
+
+def latin1(text: str) -> str:
+    """``text`` for the built-in Latin-1 fonts: umlauts stay, other characters are transliterated."""
+    out = []
+    for ch in text:
+        if ch in TRANSLITERATION:
+            out.append(TRANSLITERATION[ch])
+        elif ord(ch) < 256:
+            out.append(ch)
+        else:
+            plain = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
+            out.append(plain or "?")
+    return "".join(out)
+
+
+def landrat_pdf(summary: LandratSummary, font_dir: Path | None | bool = True) -> bytes:
+    """The Landrat page as an A4 portrait PDF, black-and-white friendly.
+
+    ``font_dir``: ``True`` looks for DejaVu Sans (:func:`find_unicode_font`), a path uses that folder,
+    ``None``/``False`` forces the built-in Helvetica with transliteration.
+    """
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    folder = find_unicode_font() if font_dir is True else (Path(font_dir) if font_dir else None)
+    unicode_font = folder is not None
+    t = (lambda s: s) if unicode_font else latin1
+    demo_text = "DEMODATEN – synthetische Werte, keine amtlichen Zahlen"
+
+    class _Report(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font(family, "", 7.5)
+            left = f"RegioMonitor · {summary.kreis_name} ({summary.ags}) · erstellt am {summary.created_text}"
+            if summary.demo:
+                left = "DEMODATEN · " + left
+            self.cell(0, 5, t(left), align="L")
+            self.set_x(self.l_margin)
+            self.cell(0, 5, t(f"Seite {self.page_no()}/{{nb}}"), align="R")
+
+    pdf = _Report(orientation="portrait", unit="mm", format="A4")
+    pdf.set_title(t(summary.title))
+    pdf.set_author("RegioMonitor")
+    pdf.set_creator("RegioMonitor")
+    if unicode_font:
+        family = "DejaVu"
+        pdf.add_font(family, "", str(folder / FONT_FILES[0]))
+        pdf.add_font(family, "B", str(folder / FONT_FILES[1]))
+    else:
+        family = "helvetica"
+    pdf.set_margins(15, 12, 15)
+    pdf.set_auto_page_break(True, margin=14)
+    pdf.add_page()
+    width = pdf.epw
+
+    def heading(text: str, size: float = 11.5) -> None:
+        pdf.ln(2)
+        pdf.set_font(family, "B", size)
+        pdf.multi_cell(width, 6, t(text), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.set_draw_color(0)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+        pdf.ln(1.5)
+
+    def paragraph(text: str, size: float = 8.8, style: str = "", height: float = 4.4) -> None:
+        pdf.set_font(family, style, size)
+        pdf.multi_cell(width, height, t(text), new_x="LMARGIN", new_y="NEXT", align="L")
+
+    def bullet(text: str, size: float = 8.8) -> None:
+        pdf.set_font(family, "", size)
+        pdf.cell(5, 4.3, t("–" if unicode_font else "-"))
+        pdf.multi_cell(width - 5, 4.3, t(text), new_x="LMARGIN", new_y="NEXT", align="L")
+
+    if summary.demo:
+        pdf.set_font(family, "B", 12)
+        pdf.set_line_width(0.8)
+        pdf.cell(width, 9, t(demo_text), border=1, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_line_width(0.2)
+        pdf.ln(2)
+
+    pdf.set_font(family, "B", 16)
+    pdf.multi_cell(width, 8, t(summary.title), new_x="LMARGIN", new_y="NEXT", align="L")
+    paragraph(
+        f"Kreis {summary.kreis_name} (AGS {summary.ags}), {summary.land_name} · Jahr {summary.year} · "
+        f"Vergleichsgruppe: {summary.peer_label} ({summary.n_peers} Kreise) · Stand: {summary.created_text}",
+        size=9,
+    )
+
+    heading("Kennzahlen")
+    pdf.set_font(family, "", 7.8)
+    header = ("Kennzahl", "Wert", "Veränderung", "Vergleichsgruppe", f"Land {summary.land_name}".strip())
+    bold = FontFace(emphasis="BOLD")
+    with pdf.table(
+        col_widths=(38, 16, 46, 42, 38),
+        text_align=("LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"),
+        headings_style=bold,
+        line_height=3.6,
+        padding=1.0,
+        borders_layout="HORIZONTAL_LINES",
+    ) as table:
+        head = table.row()
+        for cell in header:
+            head.cell(t(cell))
+        for r in summary.headline:
+            row = table.row()
+            row.cell(t(f"{r.label}\n{r.assessment_icon} {r.assessment_label}"))
+            row.cell(t(f"{r.value_text}\n({r.year})" if r.year else r.value_text), style=bold)
+            since = f"seit {r.year - 5}" if r.year else "5 Jahre"
+            row.cell(t(f"Vorjahr: {r.compact_change('1y')}\n{since}: {r.compact_change('5y')}"))
+            row.cell(t(f"Median {r.median_text}\nKreis {r.compact_comparison('median')}\n{r.rank_text}"))
+            row.cell(t(f"{r.land_text}\nKreis {r.compact_comparison('land')}"))
+
+    paragraph(
+        "Veränderung und Abstand in Prozentpunkten (Pp.) bzw. in der Einheit der Kennzahl; "
+        "in Klammern, ob das für den Kreis günstig ist (Polarität der Kennzahl).",
+        size=7,
+        height=3.5,
+    )
+
+    heading("Zielvereinbarungen")
+    targets = summary.targets
+    if targets.total == 0:
+        paragraph("Für diesen Kreis sind keine Zielvereinbarungen erfasst.")
+    else:
+        paragraph(f"{targets.total} Ziele: {targets.count_text()}", style="B")
+        if targets.missed:
+            paragraph("Verfehlte Ziele:")
+            for line in targets.missed:
+                bullet(line.sentence)
+        else:
+            paragraph("Kein Ziel ist verfehlt.")
+
+    heading("Stärken und Schwächen im Vergleich")
+    paragraph(f"Günstigste Positionen in der Vergleichsgruppe ({summary.peer_label}):", style="B")
+    for item in summary.strengths or ():
+        bullet(f"{prio_icon(item)} {item.explanation}")
+    if not summary.strengths:
+        bullet("keine Position günstiger als der Median")
+    paragraph("Ungünstigste Positionen:", style="B")
+    for item in summary.weaknesses or ():
+        bullet(f"{prio_icon(item)} {item.explanation}")
+    if not summary.weaknesses:
+        bullet("keine Position ungünstiger als der Median")
+    paragraph(
+        f"Handlungsschwerpunkte (ungünstig und verschlechtert): {summary.n_priorities} Indikatoren "
+        "(RegioMonitor › Handlungsschwerpunkte).",
+        size=8.5,
+    )
+
+    heading("Quellen, Stand und Lizenz", size=11)
+    stand = f"Stand: {summary.data_stand}" + (
+        f" · Gebietsstand: {summary.gebietsstand}" if summary.gebietsstand else ""
+    )
+    paragraph(" ".join([stand + "."] + list(summary.notes)), size=7.5, height=3.6)
+    if summary.sources:
+        paragraph("Quellen: " + "; ".join(summary.sources), size=7, height=3.3)
+    if summary.licences:
+        paragraph("Lizenzen: " + "; ".join(summary.licences), size=7, height=3.3)
+    return bytes(pdf.output())
+
+
+def prio_icon(item: prio.PriorityItem) -> str:
+    """▲ for a favourable position, ▼ for an unfavourable one (with text in the sentence)."""
+    return "▲" if item.percentile > 50 else "▼"

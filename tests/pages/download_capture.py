@@ -1,0 +1,49 @@
+"""Getting at the files a page offers for download: in AppTest (captured bytes) and in a real browser (Playwright).
+
+AppTest renders ``st.download_button`` but keeps the file in a media store that disappears after the run, so
+:func:`capture_downloads` records every file handed to the store, by its download file name.
+
+In a browser, the Daten page's buttons are labelled ``CSV für Excel``, ``CSV (international)``, ``Excel (XLSX)``
+and ``Parquet`` (keys ``dl_csv_de``, ``dl_csv``, ``dl_xlsx``, ``dl_parquet``, i.e. CSS ``.st-key-dl_csv_de button:visible``);
+:func:`browser_download` clicks one and returns the saved file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Button label per format on the Daten page.
+DATEN_BUTTONS = {"csv_de": "CSV für Excel", "csv": "CSV (international)", "xlsx": "Excel (XLSX)", "parquet": "Parquet"}
+
+
+def capture_downloads(monkeypatch) -> dict[str, bytes]:
+    """Patch Streamlit's in-memory media store; returns ``{download file name: bytes}``, filled as pages run."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    captured: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        if filename and isinstance(path_or_data, bytes):
+            captured[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    return captured
+
+
+def browser_download(page, fmt: str = "csv_de", target: Path | None = None, timeout_ms: int = 60_000) -> Path:
+    """Click a download button on the open Daten page (Playwright ``page``) and return the saved file.
+
+    Usage: ``page.goto(f"{base_url}/daten?kreis=15087")``, wait for the page, then ``browser_download(page, "xlsx")``.
+    """
+    # Streamlit renders a hidden copy of a button with a tooltip: take the visible one
+    button = page.locator(f".st-key-dl_{fmt} button:visible").first
+    button.wait_for(state="visible", timeout=timeout_ms)
+    with page.expect_download(timeout=timeout_ms) as info:
+        button.click()
+    download = info.value
+    path = Path(target) if target else Path(download.path())
+    if target:
+        download.save_as(path)
+    return path
