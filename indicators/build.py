@@ -236,8 +236,9 @@ def combine(inputs: BuildInputs, catalogue: Catalogue, progress: Progress | None
         raise BuildError("Im Rohdatenordner wurde keine einzige bekannte amtliche Datei gefunden")
     facts = pd.concat(frames, ignore_index=True)
     facts = facts[facts["value"].notna() | facts["suppressed"]]
-    # Where two sources deliver the same cell, count disagreements beyond rounding for the quality report.
-    facts = facts.sort_values(["indicator", "region", "year", "priority", "suppressed"])
+    # Where several sources deliver the same cell, a published value beats a withheld one, then the catalogue's
+    # order of sources decides; the number of such cells goes into the quality report.
+    facts = facts.sort_values(["indicator", "region", "year", "suppressed", "priority"])
     dup = facts.duplicated(["region", "indicator", "year"], keep=False)
     report["overlapping_cells"] = int(dup.sum())
     facts = facts.drop_duplicates(["region", "indicator", "year"], keep="first")
