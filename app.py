@@ -17,7 +17,8 @@ store = data.store()
 
 if store is None:
     setup = st.Page("pages/einrichtung.py", title="Einrichtung", icon=":material/build:", default=True)
-    st.navigation([setup]).run()
+    first_import = st.Page("pages/datenimport.py", title="Import", icon=":material/upload_file:")
+    st.navigation([setup, first_import]).run()
     st.stop()
 
 v = data.version(store)
@@ -62,7 +63,9 @@ with st.sidebar:
     st.markdown("### RegioMonitor")
     st.selectbox("Kreis", options=list(districts["ags"]), format_func=lambda a: f"{names.get(a, a)} – {a}", key="kreis")
     st.selectbox("Jahr", options=sorted(data.all_years(store, v), reverse=True), key="jahr")
-    st.selectbox("Vergleichsgruppe", options=state.peer_options(list(groups)), format_func=state.peer_option_label, key="gruppe")
+    st.selectbox(
+        "Vergleichsgruppe", options=state.peer_options(list(groups)), format_func=state.peer_option_label, key="gruppe"
+    )
     st.selectbox("Indikator", options=list(indicators["id"]), format_func=lambda i: labels.get(i, i), key="indikator")
     st.toggle(
         "Sitzungsmodus (Beamer)",

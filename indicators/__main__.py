@@ -30,7 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", default="data/warehouse", type=Path, help="Zielordner (Standard: data/warehouse)")
     d = sub.add_parser("demo", help="Synthetisches Demo-Warehouse schreiben (als Demo gekennzeichnet)")
     d.add_argument("--out", default="data/warehouse", type=Path)
-    d.add_argument("--size", choices=["kreis", "gemeinde"], default="kreis", help="gemeinde: ca. 11.000 Regionen x 100 Indikatoren x 20 Jahre")
+    d.add_argument(
+        "--size",
+        choices=["kreis", "gemeinde"],
+        default="kreis",
+        help="gemeinde: ca. 11.000 Regionen x 100 Indikatoren x 20 Jahre",
+    )
     d.add_argument("--seed", type=int, default=20240101)
     r = sub.add_parser("report", help="Datenqualitätsbericht eines Warehouse ausgeben")
     r.add_argument("--out", default="data/warehouse", type=Path)

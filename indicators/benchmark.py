@@ -109,20 +109,26 @@ def enrich_profile(profile: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
         for h, lo, n, p, r in zip(df["n_higher"], df["n_lower"], df["n"], df["polarity"], ratio, strict=True)
     ]
     df["percentile"] = [
-        percentile(rk, n) if rk is not None and not _missing(n) else None for rk, n in zip(df["rank"], df["n"], strict=True)
+        percentile(rk, n) if rk is not None and not _missing(n) else None
+        for rk, n in zip(df["rank"], df["n"], strict=True)
     ]
     df["position"] = [
         position(v, lo, hi, p) if r else None
         for v, lo, hi, p, r in zip(df["value"], df["min"], df["max"], df["polarity"], ratio, strict=True)
     ]
-    assessments = [assess(pc, p) if r else ASSESSMENTS["kontext"] for pc, p, r in zip(df["percentile"], df["polarity"], ratio, strict=True)]
+    assessments = [
+        assess(pc, p) if r else ASSESSMENTS["kontext"]
+        for pc, p, r in zip(df["percentile"], df["polarity"], ratio, strict=True)
+    ]
     df["assessment"] = [a.code for a in assessments]
     df["assessment_label"] = [a.label for a in assessments]
     df["assessment_icon"] = [a.icon for a in assessments]
     year = df["year"].astype(float)
     value = df["value"].astype(float)
     df["change_1y"] = (value - df["previous"].astype(float)).where(df["previous_year"].astype(float) == year - 1)
-    df["change_5y"] = (value - df["five_years_back"].astype(float)).where(df["five_years_back_year"].astype(float) == year - 5)
+    df["change_5y"] = (value - df["five_years_back"].astype(float)).where(
+        df["five_years_back_year"].astype(float) == year - 5
+    )
     df.loc[~ratio, ["change_1y", "change_5y", "median", "mean", "min", "max", "q25", "q75"]] = np.nan
     df["polarity_text"] = df["polarity"].map(POLARITY_TEXT)
     noise = [0.5 * 10 ** -decimals_for(u or "") for u in df["unit"]]

@@ -79,7 +79,7 @@ def discover(raw: Path) -> tuple[list[tuple[Path, str]], list[Path]]:
     for path in sorted(p for p in raw.rglob("*") if p.is_file()):
         if path.name.startswith(".") or path.suffix.lower() in {".shx", ".dbf", ".prj", ".cpg", ".pdf", ".md"}:
             continue
-        if "codebook" in path.name.lower() or path.name == "SHA256SUMS":
+        if "codebook" in path.name.lower() or path.name == "SHA256SUMS" or path.name.endswith(".mapping.json"):
             continue
         fmt = importers.recognise(path)
         (found.append((path, fmt)) if fmt else unknown.append(path))
@@ -143,7 +143,8 @@ def published_reference(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFra
     ids = table["indicator"].map(lambda raw: (catalogue.source_for_raw(raw) or (None,))[0])
     out = table.assign(indicator=[ind.id if ind else raw for ind, raw in zip(ids, table["indicator"], strict=True)])
     factors = [
-        (catalogue.source_for_raw(raw)[1].factor if catalogue.source_for_raw(raw) else 1.0) for raw in table["indicator"]
+        (catalogue.source_for_raw(raw)[1].factor if catalogue.source_for_raw(raw) else 1.0)
+        for raw in table["indicator"]
     ]
     out["value"] = out["value"] * pd.Series(factors, index=out.index)
     return out
@@ -203,7 +204,9 @@ def map_to_catalogue(result: ImportResult, catalogue: Catalogue) -> tuple[pd.Dat
     return facts, extra
 
 
-def combine(inputs: BuildInputs, catalogue: Catalogue, progress: Progress | None = None) -> tuple[pd.DataFrame, list[dict], dict]:
+def combine(
+    inputs: BuildInputs, catalogue: Catalogue, progress: Progress | None = None
+) -> tuple[pd.DataFrame, list[dict], dict]:
     """Harmonise each file, then pick one value per region, indicator and year by source priority."""
     from indicators import harmonise as harmonise_mod
 
@@ -211,7 +214,9 @@ def combine(inputs: BuildInputs, catalogue: Catalogue, progress: Progress | None
     report: dict = {"harmonised_files": []}
     aggregation = {ind.id: ind.aggregation for ind in catalogue}
     numerators = {
-        ind.id: (ind.numerator, ind.denominator, ind.rate_factor) for ind in catalogue if ind.numerator and ind.denominator
+        ind.id: (ind.numerator, ind.denominator, ind.rate_factor)
+        for ind in catalogue
+        if ind.numerator and ind.denominator
     }
     for result in inputs.results:
         facts, extra = map_to_catalogue(result, catalogue)
@@ -226,7 +231,9 @@ def combine(inputs: BuildInputs, catalogue: Catalogue, progress: Progress | None
             keep = facts[["indicator", "source", "priority"]].drop_duplicates("indicator")
             for e in extra:
                 aggregation.setdefault(e["id"], "none" if e["scale"] != "ratio" else "mean")
-            harmonised = harmonise_mod.harmonise(facts.drop(columns=["priority"]), inputs.crosswalk, aggregation, numerators)
+            harmonised = harmonise_mod.harmonise(
+                facts.drop(columns=["priority"]), inputs.crosswalk, aggregation, numerators
+            )
             facts = harmonised.drop(columns=["source"], errors="ignore").merge(keep, on="indicator", how="left")
             report["harmonised_files"].append(result.path.name)
         if "harmonised" not in facts.columns:
@@ -312,7 +319,9 @@ def derive_aggregates(facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame
     frames = []
     for keys, area_size in ((["indicator", "year"], None), (["indicator", "year", "land"], size)):
         g = k.groupby(keys)
-        agg = g.agg(n=("value", "size"), total=("value", "sum"), wv=("wv", "sum"), w=("w", "sum"), w_n=("w", "count")).reset_index()
+        agg = g.agg(
+            n=("value", "size"), total=("value", "sum"), wv=("wv", "sum"), w=("w", "sum"), w_n=("w", "count")
+        ).reset_index()
         agg["region"] = GERMANY if area_size is None else agg["land"]
         expected = 400 if area_size is None else agg["land"].map(area_size)
         agg = agg[agg["n"] >= expected]
@@ -348,7 +357,9 @@ def mark_breaks(facts: pd.DataFrame) -> pd.DataFrame:
     return facts
 
 
-def indicator_table(catalogue: Catalogue, facts: pd.DataFrame, extras: list[dict], results: list[ImportResult]) -> pd.DataFrame:
+def indicator_table(
+    catalogue: Catalogue, facts: pd.DataFrame, extras: list[dict], results: list[ImportResult]
+) -> pd.DataFrame:
     """The indicator metadata table, limited to indicators that have at least one value."""
     coverage = (
         facts[facts["value"].notna()]

@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -73,9 +73,21 @@ PER_CAPITA = {
 
 #: Approximate centre (lon, lat) of each Land, for the schematic demo map.
 LAND_CENTRES = {
-    "01": (9.8, 54.2), "02": (10.0, 53.55), "03": (9.2, 52.7), "04": (8.8, 53.1), "05": (7.5, 51.45),
-    "06": (9.0, 50.6), "07": (7.4, 49.9), "08": (9.0, 48.6), "09": (11.5, 48.9), "10": (6.95, 49.4),
-    "11": (13.4, 52.5), "12": (13.4, 52.2), "13": (12.6, 53.8), "14": (13.3, 51.0), "15": (11.7, 51.9),
+    "01": (9.8, 54.2),
+    "02": (10.0, 53.55),
+    "03": (9.2, 52.7),
+    "04": (8.8, 53.1),
+    "05": (7.5, 51.45),
+    "06": (9.0, 50.6),
+    "07": (7.4, 49.9),
+    "08": (9.0, 48.6),
+    "09": (11.5, 48.9),
+    "10": (6.95, 49.4),
+    "11": (13.4, 52.5),
+    "12": (13.4, 52.2),
+    "13": (12.6, 53.8),
+    "14": (13.3, 51.0),
+    "15": (11.7, 51.9),
     "16": (11.0, 50.9),
 }
 
@@ -184,7 +196,18 @@ def demo_facts(districts: pd.DataFrame, catalogue: Catalogue, rng: np.random.Gen
     facts["region"] = facts["region"].astype("string")
     facts["indicator"] = facts["indicator"].astype("string")
     facts["year"] = facts["year"].astype("int16")
-    cols = ["region", "indicator", "year", "value", "value_label", "suppressed", "harmonised", "estimated", "break", "source"]
+    cols = [
+        "region",
+        "indicator",
+        "year",
+        "value",
+        "value_label",
+        "suppressed",
+        "harmonised",
+        "estimated",
+        "break",
+        "source",
+    ]
     return facts[cols].sort_values(["indicator", "year", "region"]).reset_index(drop=True)
 
 
@@ -195,7 +218,7 @@ def _aggregates(facts: pd.DataFrame, districts: pd.DataFrame, catalogue: Catalog
     ratio["land"] = ratio["region"].str[:2]
     sums = {ind.id for ind in catalogue if ind.aggregation == "sum"}
     out = []
-    for key, region_of in ((["indicator", "year"], lambda k: "DG"), (["indicator", "year", "land"], lambda k: k[2])):
+    for key in (["indicator", "year"], ["indicator", "year", "land"]):
         g = ratio.assign(wv=ratio["value"] * ratio["w"]).groupby(key)
         agg = pd.DataFrame({"sum": g["value"].sum(), "wv": g["wv"].sum(), "w": g["w"].sum()}).reset_index()
         agg["value"] = np.where(agg["indicator"].isin(sums), agg["sum"], agg["wv"] / agg["w"]).round(2)
@@ -239,13 +262,15 @@ def write_demo(out: Path, seed: int = 20240101, catalogue: Catalogue | None = No
     indicators["source"] = DEMO_SOURCE
     indicators["licence"] = DEMO_LICENCE
     indicators["classes"] = indicators.apply(
-        lambda r: json.dumps(list(registry.KREISTYP_NAMES.values()), ensure_ascii=False) if r["id"] == "kreistyp" else "[]",
+        lambda r: (
+            json.dumps(list(registry.KREISTYP_NAMES.values()), ensure_ascii=False) if r["id"] == "kreistyp" else "[]"
+        ),
         axis=1,
     )
     manifest = {
         "demo": True,
         "demo_note": "Synthetische Demodaten für die 400 realen Kreise. Keine amtlichen Werte.",
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seed": seed,
         "gebietsstand": "Kreise zum 31.12.2021 (400 Kreise); Karte schematisch",
         "sources": [{"file": "(synthetisch)", "format": "demo", "publisher": DEMO_SOURCE, "licence": DEMO_LICENCE}],
@@ -319,7 +344,9 @@ def write_municipality_panel(
     n = regions * years
     falses = pa.array(np.zeros(n, dtype=bool))
     nulls = pa.nulls(n, pa.string())
-    source = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([DEMO_SOURCE])).cast(pa.string())
+    source = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([DEMO_SOURCE])).cast(
+        pa.string()
+    )
     with pq.ParquetWriter(staging / "facts.parquet", schema, compression="zstd") as writer:
         for ind_id in ind_ids:
             level = rng.uniform(5, 80)
@@ -365,7 +392,7 @@ def write_municipality_panel(
         "demo": True,
         "scale": "gemeinde",
         "demo_note": "Synthetisches Gemeinde-Panel für Benchmarks. Keine amtlichen Werte.",
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "row_counts": {"facts": n * indicators, "regions": regions, "indicators": indicators, "years": years},
         "build_seconds": round(time.time() - started, 2),
     }

@@ -30,7 +30,10 @@ found, unknown = discover(raw) if raw.is_dir() else ([], [])
 if found:
     st.markdown(f"**Im Ordner `{raw}` erkannt:**")
     st.dataframe(
-        {"Datei": [str(p.relative_to(raw)) for p, _ in found], "Format": [importers.FORMAT_LABELS.get(f, f) for _, f in found]},
+        {
+            "Datei": [str(p.relative_to(raw)) for p, _ in found],
+            "Format": [importers.FORMAT_LABELS.get(f, f) for _, f in found],
+        },
         hide_index=True,
     )
 if unknown:

@@ -38,7 +38,9 @@ with st.popover("ℹ️ Metadaten: Definition, Quelle, Lizenz"):
     if meta.get("polarity_reason"):
         st.markdown(f"**Warum:** {meta['polarity_reason']}")
     st.markdown(f"**Quelle und Stand:** {meta['source']}")
-    st.markdown("**Gebietsstand:** 400 Kreise zum 31.12.2021; ältere Jahre auf diesen Stand umgerechnet (BBSR-Umsteigeschlüssel).")
+    st.markdown(
+        "**Gebietsstand:** 400 Kreise zum 31.12.2021; ältere Jahre auf diesen Stand umgerechnet (BBSR-Umsteigeschlüssel)."
+    )
     st.markdown(f"**Lizenz:** {meta['licence']}")
     if meta.get("caveats"):
         st.markdown(f"**Hinweise:** {meta['caveats']}")
@@ -57,7 +59,10 @@ if meta["scale"] != "ratio":
     st.plotly_chart(charts.class_counts(values, sel.home, classes, f"{meta['label']} {year}: Kreise je Klasse"))
     st.info("Klassen und Kategorien werden nicht gemittelt; Median, Mittelwert und Rang entfallen.")
     table = values.assign(Kreis=values["region"].map(names), Land=values["region"].map(lands))
-    st.dataframe(table[["region", "Kreis", "Land", "value_label"]].rename(columns={"region": "AGS", "value_label": "Klasse"}), hide_index=True)
+    st.dataframe(
+        table[["region", "Kreis", "Land", "value_label"]].rename(columns={"region": "AGS", "value_label": "Klasse"}),
+        hide_index=True,
+    )
     st.stop()
 
 stats = data.reference_statistics(store, v, sel.indicator, year, tuple(peers))
@@ -80,7 +85,9 @@ with left:
     st.table(ref.set_index(""))
 with right:
     st.plotly_chart(
-        charts.distribution(values, sel.home, set(peers), names, f"{meta['label']} {year}: alle Kreise", unit, stats["median"])
+        charts.distribution(
+            values, sel.home, set(peers), names, f"{meta['label']} {year}: alle Kreise", unit, stats["median"]
+        )
     )
 
 st.subheader("Zeitreihe")
@@ -88,10 +95,14 @@ band = data.band(store, v, sel.indicator, tuple(peers))
 show_peers = len(peers) <= 40
 series = data.series(store, v, sel.indicator, tuple(peers) if show_peers else (sel.home,))
 st.plotly_chart(
-    charts.time_series(band, series, sel.home, names, f"{meta['label']}: {names[sel.home]} und Vergleichsgruppe", unit, show_peers)
+    charts.time_series(
+        band, series, sel.home, names, f"{meta['label']}: {names[sel.home]} und Vergleichsgruppe", unit, show_peers
+    )
 )
 if not show_peers:
-    st.caption("Bei mehr als 40 Kreisen in der Vergleichsgruppe werden deren einzelne Linien nicht gezeichnet, nur das Band.")
+    st.caption(
+        "Bei mehr als 40 Kreisen in der Vergleichsgruppe werden deren einzelne Linien nicht gezeichnet, nur das Band."
+    )
 
 st.subheader("Rangliste")
 only_peers = st.toggle("nur Vergleichsgruppe", value=sel.peer_kind != "alle")
@@ -111,9 +122,13 @@ st.dataframe(
     table,
     hide_index=True,
     column_config={
-        "Perzentil": st.column_config.NumberColumn(help="Anteil der anderen Kreise mit ungünstigerem Wert (100 = bester)", format="%d"),
+        "Perzentil": st.column_config.NumberColumn(
+            help="Anteil der anderen Kreise mit ungünstigerem Wert (100 = bester)", format="%d"
+        ),
         "Eigener Kreis": st.column_config.CheckboxColumn(),
     },
     height=420,
 )
-st.caption(f"Rang 1 = {'günstigster' if polarity else 'höchster'} Wert. Quelle: {meta['source']} · Lizenz: {meta['licence']}")
+st.caption(
+    f"Rang 1 = {'günstigster' if polarity else 'höchster'} Wert. Quelle: {meta['source']} · Lizenz: {meta['licence']}"
+)

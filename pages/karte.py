@@ -27,7 +27,9 @@ components.header(
 
 geo = data.geometry(store, v, "kreise")
 if not geo:
-    st.info("Für dieses Warehouse liegt keine Kreisgeometrie vor. BKG VG2500 (Shapefile) in den Rohdatenordner legen und neu bauen.")
+    st.info(
+        "Für dieses Warehouse liegt keine Kreisgeometrie vor. BKG VG2500 (Shapefile) in den Rohdatenordner legen und neu bauen."
+    )
     st.stop()
 if store.is_demo:
     st.caption("Schematische Karte (Demodaten): Kästchen je Kreis, gruppiert nach Ländern, keine echten Grenzen.")
@@ -59,4 +61,6 @@ st.pydeck_chart(
 )
 st.markdown(choropleth.legend_html(stats, unit, polarity), unsafe_allow_html=True)
 components.source_caption(meta["source"], meta["licence"])
-st.caption("Geometrie: © GeoBasis-DE / BKG (VG2500), dl-de/by-2-0. Ein Klick auf einen Kreis wählt ihn für alle Seiten aus.")
+st.caption(
+    "Geometrie: © GeoBasis-DE / BKG (VG2500), dl-de/by-2-0. Ein Klick auf einen Kreis wählt ihn für alle Seiten aus."
+)

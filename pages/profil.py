@@ -38,15 +38,24 @@ with st.container(horizontal=True):
 with st.container(horizontal=True):
     topics = st.multiselect("Themen", sorted(profile["topic"].unique()), placeholder="alle Themen")
     search = st.text_input("Suche", placeholder="Name oder Kennung des Indikators")
-    only_bad = st.checkbox("nur ungünstigstes Viertel", help="Indikatoren, bei denen der Kreis im ungünstigsten Viertel der Vergleichsgruppe liegt")
-    uncatalogued = st.checkbox("auch nicht katalogisierte", help="Indikatoren aus importierten Tabellen, die noch keinen Katalogeintrag (Polarität, Definition) haben")
+    only_bad = st.checkbox(
+        "nur ungünstigstes Viertel",
+        help="Indikatoren, bei denen der Kreis im ungünstigsten Viertel der Vergleichsgruppe liegt",
+    )
+    uncatalogued = st.checkbox(
+        "auch nicht katalogisierte",
+        help="Indikatoren aus importierten Tabellen, die noch keinen Katalogeintrag (Polarität, Definition) haben",
+    )
 
 shown = profile if uncatalogued else core
 if topics:
     shown = shown[shown["topic"].isin(topics)]
 if search:
     needle = search.lower()
-    shown = shown[shown["label"].str.lower().str.contains(needle, regex=False) | shown["indicator"].str.contains(needle, regex=False)]
+    shown = shown[
+        shown["label"].str.lower().str.contains(needle, regex=False)
+        | shown["indicator"].str.contains(needle, regex=False)
+    ]
 if only_bad:
     shown = shown[shown["assessment"] == "unguenstig"]
 

@@ -57,14 +57,19 @@ with st.container(horizontal=True):
 st.markdown(
     f'<div class="rm-meeting-title">{html.escape(row["label"])}</div>'
     f'<div class="rm-meeting-sub">{html.escape(names[sel.home])} · Jahr {int(row["year"])} · Vergleichsgruppe: '
-    f'{html.escape(peer_label)} ({len(peers)} Kreise) · {html.escape(unit)} · {benchmark.POLARITY_TEXT[int(row["polarity"])]}</div>',
+    f"{html.escape(peer_label)} ({len(peers)} Kreise) · {html.escape(unit)} · {benchmark.POLARITY_TEXT[int(row['polarity'])]}</div>",
     unsafe_allow_html=True,
 )
 
 change = fmt.change(row["change_1y"], unit)
 trend = {"besser": "besser", "schlechter": "schlechter", "unverändert": "unverändert"}.get(row["trend_1y"], "")
 cards = [
-    (names[sel.home], fmt.value(row["value"], unit), f"{change} zum Vorjahr ({trend})" if change != "–" and trend else "", True),
+    (
+        names[sel.home],
+        fmt.value(row["value"], unit),
+        f"{change} zum Vorjahr ({trend})" if change != "–" and trend else "",
+        True,
+    ),
     ("Median", fmt.value(row["median"], unit), "", False),
     ("Mittelwert", fmt.value(row["mean"], unit), "", False),
     ("Minimum", fmt.value(row["min"], unit), "", False),
@@ -90,5 +95,7 @@ st.markdown(
 
 band = data.band(store, v, current, tuple(peers))
 series = data.series(store, v, current, (sel.home,))
-st.plotly_chart(charts.time_series(band, series, sel.home, names, f"{row['label']} im Zeitverlauf", unit, show_peers=False))
+st.plotly_chart(
+    charts.time_series(band, series, sel.home, names, f"{row['label']} im Zeitverlauf", unit, show_peers=False)
+)
 components.source_caption(row["source"])

@@ -46,10 +46,15 @@ def members_table(members: list[str]) -> pd.DataFrame:
 
 
 st.subheader("Gruppen im Überblick")
-st.caption("Jede Gruppe enthält den eigenen Kreis. Ein Klick auf „verwenden“ macht sie zur Vergleichsgruppe auf allen Seiten.")
+st.caption(
+    "Jede Gruppe enthält den eigenen Kreis. Ein Klick auf „verwenden“ macht sie zur Vergleichsgruppe auf allen Seiten."
+)
 for kind in ("alle", "land", "ostwest", "kreistyp"):
     members = benchmark.peer_members(districts, sel.home, kind)
-    with st.expander(f"{benchmark.peer_group_label(kind, districts, sel.home)} – {len(members)} Kreise", expanded=kind == sel.peer_kind):
+    with st.expander(
+        f"{benchmark.peer_group_label(kind, districts, sel.home)} – {len(members)} Kreise",
+        expanded=kind == sel.peer_kind,
+    ):
         st.button("verwenden", key=f"use_{kind}", on_click=use_group, args=(kind,), disabled=sel.peer_kind == kind)
         st.dataframe(members_table(members), hide_index=True, height=260)
 
@@ -85,7 +90,8 @@ else:
 
     def describe(vars_: list[str], ags: str) -> str:
         return "; ".join(
-            f"{labels.get(x, x)} {fmt.number(m.loc[ags, x], 1)} (eigener Kreis {fmt.number(m.loc[sel.home, x], 1)})" for x in vars_
+            f"{labels.get(x, x)} {fmt.number(m.loc[ags, x], 1)} (eigener Kreis {fmt.number(m.loc[sel.home, x], 1)})"
+            for x in vars_
         )
 
     table = pd.DataFrame(
@@ -95,15 +101,23 @@ else:
             "Land": neighbours["ags"].map(d["land_name"]),
             "Abstand": neighbours["distance"].round(2),
             "ähnlich bei": [describe(s, a) for s, a in zip(neighbours["similar_on"], neighbours["ags"], strict=True)],
-            "unterscheidet sich bei": [describe(s, a) or "–" for s, a in zip(neighbours["differs_on"], neighbours["ags"], strict=True)],
+            "unterscheidet sich bei": [
+                describe(s, a) or "–" for s, a in zip(neighbours["differs_on"], neighbours["ags"], strict=True)
+            ],
         }
     )
     st.dataframe(table, hide_index=True)
-    st.button("Statistische Nachbarn verwenden", on_click=use_group, args=("nachbarn",), disabled=sel.peer_kind == "nachbarn")
-    st.caption("Abstand 0 = identisch; „ähnlich bei“: standardisierte Differenz unter 0,5; „unterscheidet sich bei“: ab 1,0.")
+    st.button(
+        "Statistische Nachbarn verwenden", on_click=use_group, args=("nachbarn",), disabled=sel.peer_kind == "nachbarn"
+    )
+    st.caption(
+        "Abstand 0 = identisch; „ähnlich bei“: standardisierte Differenz unter 0,5; „unterscheidet sich bei“: ab 1,0."
+    )
 
 st.subheader("Eigene Gruppen")
-st.caption("Von Hand zusammengestellte Gruppen (z. B. Fachkräfteallianz Sachsen-Anhalt Süd). Sie sind Nutzerdaten und bleiben bei jedem Neuaufbau der Daten erhalten.")
+st.caption(
+    "Von Hand zusammengestellte Gruppen (z. B. Fachkräfteallianz Sachsen-Anhalt Süd). Sie sind Nutzerdaten und bleiben bei jedem Neuaufbau der Daten erhalten."
+)
 saved = {g.name: g for g in user.userdata().peer_groups()}
 for name, group in saved.items():
     with st.expander(f"{name} – {len(group.members)} Kreise (Version {group.version}, zuletzt {group.updated_by})"):

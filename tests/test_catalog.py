@@ -33,9 +33,21 @@ def test_labour_market_core_keeps_both_official_unemployment_rates_apart():
     raw_alq = {s.raw for s in cat["alq"].sources}
     raw_abh = {s.raw for s in cat["alq_abhaengige"].sources}
     assert not raw_alq & raw_abh
-    for needed in ("jugend_alq", "arbeitslose", "anteil_langzeitarbeitslose", "beschaeftigtenquote", "svb_wohnort",
-                   "schulabg_ohne_hsa", "auszubildende_je_100", "verfuegbares_einkommen", "bip_je_einwohner",
-                   "schuldnerquote", "haushalte_niedriges_einkommen", "mindestsicherungsquote", "kreistyp"):
+    for needed in (
+        "jugend_alq",
+        "arbeitslose",
+        "anteil_langzeitarbeitslose",
+        "beschaeftigtenquote",
+        "svb_wohnort",
+        "schulabg_ohne_hsa",
+        "auszubildende_je_100",
+        "verfuegbares_einkommen",
+        "bip_je_einwohner",
+        "schuldnerquote",
+        "haushalte_niedriges_einkommen",
+        "mindestsicherungsquote",
+        "kreistyp",
+    ):
         assert cat.get(needed) is not None, needed
 
 
@@ -47,7 +59,12 @@ def test_seed_polarities_agree_except_where_the_domain_guide_says_context():
         seeds = {row["id"]: direction[row["direction"]] for row in csv.DictReader(fh)}
     by_seed = {ind.seed_id: ind for ind in cat if ind.seed_id}
     differing = {sid for sid, pol in seeds.items() if by_seed[sid].polarity != pol}
-    assert differing <= {"wiedervermietungsmiete_klasse", "wohnungslose_unter_18", "wohnungslose_18_25", "wohnungslose_insgesamt"}
+    assert differing <= {
+        "wiedervermietungsmiete_klasse",
+        "wohnungslose_unter_18",
+        "wohnungslose_18_25",
+        "wohnungslose_insgesamt",
+    }
     for sid in differing:
         assert by_seed[sid].polarity == 0
 

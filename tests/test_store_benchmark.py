@@ -39,7 +39,9 @@ def test_profile_matches_pandas_for_a_peer_group(store, facts):
     home = sub[sub["region"] == "15087"]["value"].iloc[0]
     assert row["value"] == home
     assert row["n_lower"] == (peer_values < home).sum()
-    prev = facts[(facts["indicator"] == "alq") & (facts["year"] == 2022) & (facts["region"] == "15087")]["value"].iloc[0]
+    prev = facts[(facts["indicator"] == "alq") & (facts["year"] == 2022) & (facts["region"] == "15087")]["value"].iloc[
+        0
+    ]
     assert row["previous"] == prev
 
 
@@ -80,7 +82,7 @@ def test_band_and_reference_statistics(store, facts):
 
 
 def test_queries_take_hostile_text_as_data(store):
-    name = "Landkreis Göttingen (Stadt Göttingen); \"Test\"'); DROP TABLE facts; --"
+    name = 'Landkreis Göttingen (Stadt Göttingen); "Test"\'); DROP TABLE facts; --'
     assert store.series(name, ["15087"]).empty
     assert store.ranking("alq", 2023, [name], -1).empty
     assert len(store.values("alq", 2023)) == 400

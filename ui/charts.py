@@ -16,10 +16,14 @@ LAYOUT = dict(
 )
 
 
-def distribution(values: pd.DataFrame, home: str, peers: set[str], names: dict[str, str], title: str, unit: str, median) -> go.Figure:
+def distribution(
+    values: pd.DataFrame, home: str, peers: set[str], names: dict[str, str], title: str, unit: str, median
+) -> go.Figure:
     """All Kreise as dots on one axis; peers and the home Kreis marked, median as a line."""
     df = values.dropna(subset=["value"]).copy()
-    df["group"] = ["Eigener Kreis" if r == home else "Vergleichsgruppe" if r in peers else "Übrige Kreise" for r in df["region"]]
+    df["group"] = [
+        "Eigener Kreis" if r == home else "Vergleichsgruppe" if r in peers else "Übrige Kreise" for r in df["region"]
+    ]
     fig = go.Figure()
     styles = {
         "Übrige Kreise": dict(color="#c7c7c7", size=7),
@@ -48,29 +52,81 @@ def distribution(values: pd.DataFrame, home: str, peers: set[str], names: dict[s
     return fig
 
 
-def time_series(band: pd.DataFrame, series: pd.DataFrame, home: str, names: dict[str, str], title: str, unit: str, show_peers: bool) -> go.Figure:
+def time_series(
+    band: pd.DataFrame, series: pd.DataFrame, home: str, names: dict[str, str], title: str, unit: str, show_peers: bool
+) -> go.Figure:
     """Home Kreis over time against the peers' median, interquartile and min-max band, Germany and peer lines."""
     fig = go.Figure()
     if not band.empty:
-        fig.add_trace(go.Scatter(x=band["year"], y=band["max"], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"))
         fig.add_trace(
-            go.Scatter(x=band["year"], y=band["min"], mode="lines", fill="tonexty", fillcolor="rgba(150,150,150,0.15)", line=dict(width=0), name="Minimum–Maximum")
+            go.Scatter(
+                x=band["year"], y=band["max"], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"
+            )
         )
-        fig.add_trace(go.Scatter(x=band["year"], y=band["q75"], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"))
         fig.add_trace(
-            go.Scatter(x=band["year"], y=band["q25"], mode="lines", fill="tonexty", fillcolor="rgba(31,119,180,0.25)", line=dict(width=0), name="mittlere Hälfte (25–75 %)")
+            go.Scatter(
+                x=band["year"],
+                y=band["min"],
+                mode="lines",
+                fill="tonexty",
+                fillcolor="rgba(150,150,150,0.15)",
+                line=dict(width=0),
+                name="Minimum–Maximum",
+            )
         )
-        fig.add_trace(go.Scatter(x=band["year"], y=band["median"], mode="lines", name="Median", line=dict(color="black", dash="dash")))
+        fig.add_trace(
+            go.Scatter(
+                x=band["year"], y=band["q75"], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=band["year"],
+                y=band["q25"],
+                mode="lines",
+                fill="tonexty",
+                fillcolor="rgba(31,119,180,0.25)",
+                line=dict(width=0),
+                name="mittlere Hälfte (25–75 %)",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=band["year"], y=band["median"], mode="lines", name="Median", line=dict(color="black", dash="dash")
+            )
+        )
         if band["germany"].notna().any():
-            fig.add_trace(go.Scatter(x=band["year"], y=band["germany"], mode="lines", name="Deutschland", line=dict(color=NEUTRAL, dash="dot")))
+            fig.add_trace(
+                go.Scatter(
+                    x=band["year"],
+                    y=band["germany"],
+                    mode="lines",
+                    name="Deutschland",
+                    line=dict(color=NEUTRAL, dash="dot"),
+                )
+            )
     if show_peers:
         for region, grp in series[series["region"] != home].groupby("region"):
             fig.add_trace(
-                go.Scatter(x=grp["year"], y=grp["value"], mode="lines", name=names.get(region, region), line=dict(color=PEER_COLOUR, width=1), opacity=0.45, showlegend=False)
+                go.Scatter(
+                    x=grp["year"],
+                    y=grp["value"],
+                    mode="lines",
+                    name=names.get(region, region),
+                    line=dict(color=PEER_COLOUR, width=1),
+                    opacity=0.45,
+                    showlegend=False,
+                )
             )
     mine = series[series["region"] == home]
     fig.add_trace(
-        go.Scatter(x=mine["year"], y=mine["value"], name=names.get(home, home), line=dict(color=HOME_COLOUR, width=4), mode="lines+markers")
+        go.Scatter(
+            x=mine["year"],
+            y=mine["value"],
+            name=names.get(home, home),
+            line=dict(color=HOME_COLOUR, width=4),
+            mode="lines+markers",
+        )
     )
     fig.update_layout(title=title, yaxis_title=unit, xaxis=dict(dtick=1, title="Jahr"), height=440, **LAYOUT)
     return fig

@@ -16,7 +16,9 @@ from ui.components import diverging_colour
 LAYER_KREISE = "kreise"
 
 
-def colour_features(geojson_features: list[dict], values: pd.DataFrame, names: dict[str, str], unit: str, polarity: int, stats: dict) -> list[dict]:
+def colour_features(
+    geojson_features: list[dict], values: pd.DataFrame, names: dict[str, str], unit: str, polarity: int, stats: dict
+) -> list[dict]:
     """Copy of the Kreis features with fill colour and a formatted tooltip value per Kreis."""
     by_region = values.set_index("region")
     out = []
@@ -38,7 +40,9 @@ def colour_features(geojson_features: list[dict], values: pd.DataFrame, names: d
     return out
 
 
-def deck(kreise: list[dict], laender: list[dict] | None, home_feature: dict | None, view: dict | None = None) -> pdk.Deck:
+def deck(
+    kreise: list[dict], laender: list[dict] | None, home_feature: dict | None, view: dict | None = None
+) -> pdk.Deck:
     layers = [
         pdk.Layer(
             "GeoJsonLayer",
@@ -105,6 +109,8 @@ def legend_html(stats: dict, unit: str, polarity: int) -> str:
     else:
         note = "Blau = günstiger als der Median (höher), Orange = ungünstiger (niedriger). Mitte = Median der Vergleichsgruppe."
     return (
-        '<div style="display:flex;gap:0.4rem;align-items:flex-end">' + "".join(boxes) + "</div>"
+        '<div style="display:flex;gap:0.4rem;align-items:flex-end">'
+        + "".join(boxes)
+        + "</div>"
         + f'<div style="font-size:0.8rem;color:#444">{note} Grau = kein Wert. Rot umrandet = eigener Kreis.</div>'
     )

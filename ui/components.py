@@ -59,7 +59,7 @@ def demo_banner(s: Store) -> None:
         st.warning(
             "**DEMODATEN** – Alle Werte sind synthetisch erzeugt und keine amtlichen Zahlen. "
             "Amtliche Daten lassen sich unter *Daten › Import* oder mit `python -m indicators build` laden.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
 
 
@@ -102,7 +102,10 @@ def reference_frame(row: dict | pd.Series, kreis_name: str, land_name: str | Non
         ("Mittelwert", fmt.value(row.get("mean"), unit)),
         ("Minimum", fmt.value(row.get("min"), unit)),
         ("Maximum", fmt.value(row.get("max"), unit)),
-        ("Deutschland", fmt.value(row.get("germany"), unit) + (" (geschätzt)" if row.get("germany_estimated") is True else "")),
+        (
+            "Deutschland",
+            fmt.value(row.get("germany"), unit) + (" (geschätzt)" if row.get("germany_estimated") is True else ""),
+        ),
     ]
     if land_name is not None:
         rows.append((land_name, fmt.value(row.get("land"), unit)))

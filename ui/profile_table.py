@@ -63,7 +63,11 @@ def rows_html(profile: pd.DataFrame) -> str:
         cls = ' class="rm-row-bad"' if r.assessment == "unguenstig" else ""
         body.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return (
-        '<div style="overflow-x:auto"><table class="rm-profile"><thead><tr>' + head + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>"
+        '<div style="overflow-x:auto"><table class="rm-profile"><thead><tr>'
+        + head
+        + "</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table></div>"
     )
 
 

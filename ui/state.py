@@ -68,7 +68,9 @@ def load_from_url(s: Store, v: str, custom_names: list[str]) -> None:
     st.session_state["gruppe"] = gruppe if gruppe in peer_options(custom_names) else "alle"
     inds = set(data.indicators(s, v)["id"])
     ind = q.get("indikator", DEFAULT_INDICATOR)
-    st.session_state["indikator"] = ind if ind in inds else (DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds else sorted(inds)[0])
+    st.session_state["indikator"] = (
+        ind if ind in inds else (DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds else sorted(inds)[0])
+    )
     st.session_state["sitzung"] = q.get("modus", "") == "sitzung"
     st.session_state["_enter_meeting"] = st.session_state["sitzung"]
     try:

@@ -11,7 +11,17 @@ from pathlib import Path
 from types import ModuleType
 
 #: Format name -> module, in the order formats are tried; fact importers expose ``read(path)``.
-FACT_FORMATS = ("genesis", "inkar", "inkar_long", "deutschlandatlas", "destatis", "bbsr", "ba", "reference")
+FACT_FORMATS = (
+    "genesis",
+    "inkar",
+    "inkar_long",
+    "deutschlandatlas",
+    "destatis",
+    "bbsr",
+    "ba",
+    "reference",
+    "generic_csv",
+)
 
 FORMAT_LABELS = {
     "genesis": "Regionalstatistik / GENESIS (CSV)",
@@ -24,6 +34,7 @@ FORMAT_LABELS = {
     "ba": "Statistik der BA, Tabellenlayout (Excel)",
     "reference": "Referenztabelle JUGEND STÄRKEN (CSV)",
     "geometry": "BKG Verwaltungsgebiete VG2500 (Shapefile)",
+    "generic_csv": "Eigene Tabelle (CSV mit RegioMonitor-Zuordnung)",
 }
 
 

@@ -130,7 +130,7 @@ def _read_layer(shp: Path, required: tuple[str, ...], tolerance: float) -> list[
     records, shapes = _read_shapefile(shp, shx, dbf, required)
     keep_gf = _geofactor_to_keep(records)
     rows = []
-    for number, (record, shp_shape) in enumerate(zip(records, shapes), start=1):
+    for number, (record, shp_shape) in enumerate(zip(records, shapes, strict=True), start=1):
         if keep_gf is not None and record.get("GF") != keep_gf:
             continue
         web = _web_geometry(_to_shapely(shp, number, shp_shape), transformer, tolerance)

@@ -259,7 +259,7 @@ def _read_rows(path: Path) -> tuple[list[str], list[_Row]]:
                 if len(fields) != len(header):
                     where = f"Zeile {reader.line_num}"
                     raise SourceFileError(path, where, f"{len(header)} Felder wie die Kopfzeile", str(len(fields)))
-                cells = dict(zip(header, fields))
+                cells = dict(zip(header, fields, strict=True))
                 name = " ".join(cells["name"].split())
                 rows.append(
                     _Row(

@@ -83,8 +83,19 @@ def server(warehouse, tmp_path_factory):
     env["REGIOMONITOR_WAREHOUSE"] = str(warehouse)
     env["REGIOMONITOR_USERDATA"] = str(tmp_path_factory.mktemp("ud") / "userdata.sqlite")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -134,8 +145,14 @@ def test_deep_link_shows_value_and_reference_rows(playwright_browser, server, wa
     body = page.inner_text("body")
     assert "Jugendarbeitslosenquote (15 bis unter 25 Jahre)" in body
     stats = store.reference_statistics("jugend_alq", year, list(store.districts()["ags"]))
-    expected = [store.value("15087", "jugend_alq", year), stats["median"], stats["mean"], stats["min"], stats["max"],
-                store.value("DG", "jugend_alq", year)]
+    expected = [
+        store.value("15087", "jugend_alq", year),
+        stats["median"],
+        stats["mean"],
+        stats["min"],
+        stats["max"],
+        store.value("DG", "jugend_alq", year),
+    ]
     for number in expected:
         assert fmt.value(number, "%") in body, fmt.value(number, "%")
     for label in ("Median", "Mittelwert", "Minimum", "Maximum", "Deutschland"):

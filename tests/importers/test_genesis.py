@@ -149,10 +149,7 @@ def test_13211_indicator_specs(genesis_dir: Path):
     assert specs[YOUTH].label == "Arbeitslosenquote bez. auf alle zivile Erwerbsp. – 15 bis unter 25 Jahre"
     assert specs[YOUTH].unit == "Prozent"
     assert specs[UNEMPLOYED].label == "Arbeitslose" and specs[UNEMPLOYED].unit == "Anzahl"
-    assert (
-        YOUTH
-        == "genesis__13211_02_05_4__arbeitslosenquote_bez_auf_alle_zivile_erwerbsp__15_bis_unter_25_jahre"
-    )
+    assert YOUTH == "genesis__13211_02_05_4__arbeitslosenquote_bez_auf_alle_zivile_erwerbsp__15_bis_unter_25_jahre"
     assert "Tabelle 13211-02-05-4" in specs[ALQ].definition
     assert "Arbeitsmarktstatistik der Bundesagentur für Arbeit" in specs[ALQ].definition
     assert "Statistische Ämter des Bundes und der Länder" in specs[ALQ].source
@@ -184,9 +181,7 @@ def test_city_states_appear_as_land_and_kreis(genesis_dir: Path):
         assert value(result, land, ALQ, 2020) == pytest.approx(alq)
         assert value(result, kreis, ALQ, 2020) == pytest.approx(alq)
         land_rows = result.facts[result.facts["region"] == land].drop(columns="region").reset_index(drop=True)
-        kreis_rows = (
-            result.facts[result.facts["region"] == kreis].drop(columns="region").reset_index(drop=True)
-        )
+        kreis_rows = result.facts[result.facts["region"] == kreis].drop(columns="region").reset_index(drop=True)
         pd.testing.assert_frame_equal(land_rows, kreis_rows)
 
 
@@ -406,9 +401,7 @@ def test_damaged_files_raise_only_source_file_error(genesis_dir: Path, tmp_path_
     text = source.read_bytes()
     start = data.draw(st.integers(0, len(text) - 1))
     length = data.draw(st.integers(0, 40))
-    insert = data.draw(
-        st.binary(max_size=8) | st.sampled_from([b";", b"\n", b"-", b"x", b"__________\n", b'"'])
-    )
+    insert = data.draw(st.binary(max_size=8) | st.sampled_from([b";", b"\n", b"-", b"x", b"__________\n", b'"']))
     path = tmp_path_factory.mktemp("damaged") / source.name
     path.write_bytes(text[:start] + insert + text[start + length :])
     try:
@@ -419,12 +412,12 @@ def test_damaged_files_raise_only_source_file_error(genesis_dir: Path, tmp_path_
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    number=st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
-)
+@given(number=st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
 def test_numbers_agree_with_parse_number(tmp_path_factory, number):
     cell = f"{number:f}".replace(".", ",")
-    text = f"Tabelle: 99999-02\nTest;;\nStichtag: 31.12.2020;;\n;;Wert\n;;EUR\n15087;Mansfeld-Südharz;{cell}\n__________\n"
+    text = (
+        f"Tabelle: 99999-02\nTest;;\nStichtag: 31.12.2020;;\n;;Wert\n;;EUR\n15087;Mansfeld-Südharz;{cell}\n__________\n"
+    )
     path = tmp_path_factory.mktemp("number") / "zahl.csv"
     path.write_bytes(text.encode("latin-1"))
     expected, _ = parse_number(cell)

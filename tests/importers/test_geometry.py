@@ -34,9 +34,7 @@ def _zigzag_square(x0: float, y0: float, size: float, step: float = 100.0, amp: 
     return ring + [ring[0]]
 
 
-def _write(
-    folder: Path, stem: str, features: list, fields=KRS_FIELDS, shape_type=shapefile.POLYGON, **opts
-) -> Path:
+def _write(folder: Path, stem: str, features: list, fields=KRS_FIELDS, shape_type=shapefile.POLYGON, **opts) -> Path:
     """Write a shapefile like BKG's: .shp/.shx/.dbf with pyshp, .prj copied from the fixture, a .cpg."""
     encoding = opts.get("encoding", "utf-8")
     target = folder / stem
@@ -117,9 +115,7 @@ def test_multipolygon_and_hole_are_kept(krs: Path):
     assert geom["type"] == "MultiPolygon"
     assert sorted(len(rings) for rings in geom["coordinates"]) == [1, 2]
     assert shape(geom).is_valid
-    hole_centre = pyproj.Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True).transform(
-        534500.0, 5704500.0
-    )
+    hole_centre = pyproj.Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True).transform(534500.0, 5704500.0)
     assert not shape(geom).contains(Point(hole_centre))
 
 
@@ -225,9 +221,7 @@ def test_points_are_rejected(tmp_path: Path):
 
 
 def test_land_key_in_kreis_layer_is_rejected(tmp_path: Path):
-    shp = _write(
-        tmp_path, "BAD_KRS", [(("15", "Sachsen-Anhalt", "Land", "DEE", 9), [_square(500000, 5700000, 5000)])]
-    )
+    shp = _write(tmp_path, "BAD_KRS", [(("15", "Sachsen-Anhalt", "Land", "DEE", 9), [_square(500000, 5700000, 5000)])])
     with pytest.raises(SourceFileError, match="Kreisschlüssel"):
         geometry.read_kreise(shp)
 
@@ -279,9 +273,7 @@ def test_real_kreise_geojson_is_small_and_simplified(vg2500: Path, tmp_path: Pat
     simple = geometry.read_kreise(vg2500)
     out = geometry.write_geojson(simple, tmp_path / "kreise.geojson")
     assert out.stat().st_size < 1_500_000
-    raw_vertices = sum(
-        len(r["polygon"]) for r in geometry.to_pydeck_polygons(geometry.read_kreise(vg2500, 0))
-    )
+    raw_vertices = sum(len(r["polygon"]) for r in geometry.to_pydeck_polygons(geometry.read_kreise(vg2500, 0)))
     vertices = sum(len(r["polygon"]) for r in geometry.to_pydeck_polygons(simple))
     assert vertices < raw_vertices / 2
     rows = geometry.to_pydeck_polygons(simple)

@@ -262,11 +262,7 @@ def test_committed_table_classes():
     assert _fact(result, "01059", "seed__jobcenter")["value_label"] == "zkT"
     assert _fact(result, "01001", "seed__jobcenter")["value_label"] == "gE"
     spec = next(s for s in result.indicators if s.id == "seed__wiedervermietungsmiete_klasse")
-    assert (
-        spec.scale == "ordinal"
-        and spec.classes[0] == "bis unter 5.50"
-        and spec.classes[-1] == "11.50 und mehr"
-    )
+    assert spec.scale == "ordinal" and spec.classes[0] == "bis unter 5.50" and spec.classes[-1] == "11.50 und mehr"
 
 
 def test_committed_published_reference():

@@ -76,7 +76,9 @@ def test_url_parameters_select_kreis_year_group_and_indicator(demo_warehouse, us
 
 
 def test_invalid_url_parameters_fall_back_to_defaults(demo_warehouse, userdata, monkeypatch):
-    at = app(demo_warehouse, userdata, monkeypatch, kreis="99999'; DROP", jahr="abc", gruppe="nix", indikator="<script>")
+    at = app(
+        demo_warehouse, userdata, monkeypatch, kreis="99999'; DROP", jahr="abc", gruppe="nix", indikator="<script>"
+    )
     at.run()
     assert not at.exception
     assert at.session_state["kreis"] == "15087"

@@ -1,0 +1,93 @@
+"""Import page: a real official file into an empty warehouse; a broken file shows the German error, changes nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from indicators.store import Store
+from tests.conftest import ROOT
+from tests.test_ingest import GENESIS_2023, broken_copy, tree_digest
+
+PAGE = str(ROOT / "pages" / "datenimport.py")
+
+
+def import_page(monkeypatch, raw, warehouse, tmp_path) -> AppTest:
+    monkeypatch.setenv("REGIOMONITOR_RAW", str(raw))
+    monkeypatch.setenv("REGIOMONITOR_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("REGIOMONITOR_USERDATA", str(tmp_path / "userdata.sqlite"))
+    monkeypatch.delenv("REGIOMONITOR_ALLOW_IMPORT", raising=False)
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_real_file_into_an_empty_warehouse(shared_data, tmp_path, monkeypatch):
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    at = import_page(monkeypatch, raw, warehouse, tmp_path)
+    upload = ("13211-02-05-4_2023.csv", (shared_data / GENESIS_2023).read_bytes(), "text/csv")
+    at.file_uploader[0].set_value(upload).run()
+    assert not at.exception and not at.error
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "**13211-02-05-4_2023.csv** · Regionalstatistik / GENESIS (CSV) · :material/check_circle: lesbar" in shown
+    assert "Jahre: **2023**" in shown and "Kreise: **400 von 400**" in shown
+    indicators = at.dataframe[0].value
+    assert "Arbeitslosenquote (alle zivilen Erwerbspersonen)" in set(indicators["Bezeichnung"])
+    assert not raw.exists() and not warehouse.exists(), "nothing stored before „Übernehmen“"
+
+    apply = at.button(key="import_apply")
+    assert apply.label == "Übernehmen" and not apply.disabled
+    apply.click().run()
+    assert not at.exception and not at.error
+    assert any(s.value.startswith("Übernommen: 1 neue") for s in at.success)
+    assert Store(warehouse).value("15087", "alq", 2023) == pytest.approx(9.9)
+    assert (raw / GENESIS_2023).is_file()
+
+
+def test_broken_file_shows_the_german_error_and_leaves_the_warehouse_unchanged(
+    shared_data, demo_warehouse, tmp_path, monkeypatch
+):
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    shutil.copytree(demo_warehouse, warehouse)
+    raw.mkdir()
+    before = tree_digest(raw), tree_digest(warehouse)
+    at = import_page(monkeypatch, raw, warehouse, tmp_path)
+    broken = broken_copy(shared_data, tmp_path / "13211-02-05-4_2023.csv").read_bytes()
+    at.file_uploader[0].set_value(("13211-02-05-4_2023.csv", broken, "text/csv")).run()
+    assert not at.exception
+    [error] = [e.value for e in at.error]
+    assert error.startswith("Datei „13211-02-05-4_2023.csv“, Zeile ")
+    assert "erwartet wurde eine Zahl" in error and "„abc“" in error
+    assert at.button(key="import_apply").disabled
+    assert (tree_digest(raw), tree_digest(warehouse)) == before
+
+
+def test_import_is_switched_off_by_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGIOMONITOR_ALLOW_IMPORT", "0")
+    monkeypatch.setenv("REGIOMONITOR_RAW", str(tmp_path / "raw"))
+    monkeypatch.setenv("REGIOMONITOR_WAREHOUSE", str(tmp_path / "warehouse"))
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert not at.file_uploader
+    assert "abgeschaltet" in at.warning[0].value
+
+
+@pytest.mark.parametrize(
+    "address, local",
+    [
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("[::1]:8501", True),
+        ("for=127.0.0.1;proto=http", True),
+        ("10.0.0.7", False),
+        ("2001:db8::1", False),
+    ],
+)
+def test_only_local_addresses_count_as_local(address, local):
+    from ui.permissions import _is_local
+
+    assert _is_local(address) is local

@@ -1,0 +1,55 @@
+"""Methodik page: catalogue with definition, polarity and coverage; quality report; sources and licences."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from indicators.catalog import load_catalogue
+from indicators.store import Store
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def methodik_page(demo_warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("REGIOMONITOR_WAREHOUSE", str(demo_warehouse))
+    monkeypatch.setenv("REGIOMONITOR_USERDATA", str(tmp_path / "userdata.sqlite"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/methodik.py")
+    at.run()
+    assert not at.exception
+    return at, Store(demo_warehouse)
+
+
+def test_catalogue_entry_shows_definition_polarity_reason_and_coverage(methodik_page):
+    at, store = methodik_page
+    alq = load_catalogue()["alq"]
+    assert at.selectbox(key="methodik_detail").value == "alq", "details of the indicator chosen in the sidebar"
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"##### {alq.label} (`alq`)" in text
+    assert alq.definition in text
+    assert "▼ niedriger ist günstiger" in text and alq.polarity_reason in text
+    cov = store.coverage().set_index("indicator").loc["alq"]
+    assert f"Jahre {cov['first_year']}–{cov['last_year']} ({cov['years']} Jahre)" in text
+    assert f"Kreise mit Werten: {cov['kreise']} von 400" in text
+
+
+def test_search_filters_the_catalogue(methodik_page):
+    at, store = methodik_page
+    at.text_input(key="methodik_suche").set_value("jugendarbeitslos").run()
+    overview = at.dataframe[0].value
+    assert len(overview) and overview["Indikator"].str.lower().str.contains("jugend").all()
+    assert set(at.selectbox(key="methodik_detail").options) == {
+        f"{label} ({i})" for i, label in zip(overview["Kennung"], overview["Indikator"], strict=True)
+    }
+
+
+def test_quality_and_sources_tabs(methodik_page):
+    at, store = methodik_page
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Indikatoren"] == str(store.quality()["indicator"].nunique())
+    texts = "\n".join(m.value for m in at.markdown)
+    assert "Demodaten ohne Aussagekraft" in texts
+    assert any("DEMODATEN" in w.value for w in at.warning)
+    assert [b.label for b in at.download_button] == ["Qualitätsbericht herunterladen (Markdown)"]
