@@ -188,3 +188,33 @@ def test_profile_deep_link_for_another_kreis(playwright_browser, server, warehou
     assert "Kreisprofil: Berlin" in body
     assert fmt.value(row["value"], "%", with_unit=False) in body
     page.close()
+
+
+def test_daten_download_in_the_browser_holds_the_warehouse_values(playwright_browser, server, warehouse, tmp_path):
+    """The German-Excel CSV downloaded through the real page: BOM, semicolons, decimal comma, the store's values."""
+    import io
+    import zipfile
+
+    from tests.pages.download_capture import browser_download
+
+    store = Store(warehouse)
+    page = playwright_browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+    page.goto(f"{server}/daten?kreis=15087&jahr=2023&gruppe=land&indikator=alq")
+    settle(page)
+    path = browser_download(page, "csv_de", tmp_path / "download.bin")
+    data = path.read_bytes()
+    if data[:2] == b"PK":  # CSV travels in a ZIP together with QUELLEN.txt
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = zf.namelist()
+            assert any(n.endswith("QUELLEN.txt") for n in names)
+            data = zf.read(next(n for n in names if n.endswith(".csv")))
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    header = text.splitlines()[0]
+    assert ";" in header
+    expected = fmt.number(store.value("15087", "alq", 2023), 1)  # 9,9 on the official data
+    lines = [line for line in text.splitlines() if line.startswith("15087;") and ";alq;" in line and ";2023;" in line]
+    assert lines, "15087 ALQ 2023 row missing from the download"
+    assert f";{expected}" in lines[0]
+    page.screenshot(path=str(ARTIFACTS / "daten_download.png"))
+    page.close()
