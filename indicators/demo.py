@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from indicators import registry, warehouse
+from indicators.build import FACT_OUTPUT_COLUMNS, indicator_table
 from indicators.catalog import Catalogue, load_catalogue
 
 DEMO_SOURCE = "DEMODATEN – synthetisch erzeugt, keine amtlichen Werte"
@@ -196,19 +197,7 @@ def demo_facts(districts: pd.DataFrame, catalogue: Catalogue, rng: np.random.Gen
     facts["region"] = facts["region"].astype("string")
     facts["indicator"] = facts["indicator"].astype("string")
     facts["year"] = facts["year"].astype("int16")
-    cols = [
-        "region",
-        "indicator",
-        "year",
-        "value",
-        "value_label",
-        "suppressed",
-        "harmonised",
-        "estimated",
-        "break",
-        "source",
-    ]
-    return facts[cols].sort_values(["indicator", "year", "region"]).reset_index(drop=True)
+    return facts[FACT_OUTPUT_COLUMNS].sort_values(["indicator", "year", "region"]).reset_index(drop=True)
 
 
 def _aggregates(facts: pd.DataFrame, districts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -256,8 +245,6 @@ def write_demo(out: Path, seed: int = 20240101, catalogue: Catalogue | None = No
     rng = np.random.default_rng(seed)
     districts = demo_districts(rng)
     facts = demo_facts(districts, catalogue, rng)
-    from indicators.build import indicator_table
-
     indicators = indicator_table(catalogue, facts, [], [])
     indicators["source"] = DEMO_SOURCE
     indicators["licence"] = DEMO_LICENCE

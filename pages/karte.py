@@ -3,22 +3,24 @@
 import streamlit as st
 
 from indicators import benchmark
-from ui import choropleth, components, data, state, user
+from ui import choropleth, components, context, data
 from ui.router import ensure_router
 
 ensure_router()
 
-store = data.store()
-v = data.version(store)
-sel = state.current()
-districts = data.districts(store, v)
-names = dict(zip(districts["ags"], districts["display_name"], strict=True))
-meta = data.indicators(store, v).set_index("id").loc[sel.indicator]
+ctx = context.page()
+store, v, sel, peers, peer_label, meta, names = (
+    ctx.store,
+    ctx.v,
+    ctx.sel,
+    ctx.peers,
+    ctx.peer_label,
+    ctx.meta,
+    ctx.names,
+)
 unit = meta["unit"] or ""
 polarity = int(meta["polarity"])
-peers, peer_label = state.peers(store, v, sel, user.custom_groups())
-years = data.years(store, v, sel.indicator)
-year = max([y for y in years if y <= sel.year], default=years[0] if years else sel.year)
+year = ctx.indicator_year
 
 components.header(
     f"Karte: {meta['label']}",

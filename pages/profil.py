@@ -2,17 +2,13 @@
 
 import streamlit as st
 
-from ui import components, data, profile_table, state, user
+from ui import components, context, data, profile_table
 from ui.router import ensure_router
 
 ensure_router()
 
-store = data.store()
-v = data.version(store)
-sel = state.current()
-districts = data.districts(store, v).set_index("ags")
-kreis = districts.loc[sel.home]
-peers, peer_label = state.peers(store, v, sel, user.custom_groups())
+ctx = context.page()
+store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
 profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
 
 components.header(

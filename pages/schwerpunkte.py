@@ -3,17 +3,13 @@
 import streamlit as st
 
 from indicators import priorities
-from ui import components, data, state, user
+from ui import components, context, data
 from ui.router import ensure_router
 
 ensure_router()
 
-store = data.store()
-v = data.version(store)
-sel = state.current()
-districts = data.districts(store, v).set_index("ags")
-kreis = districts.loc[sel.home]
-peers, peer_label = state.peers(store, v, sel, user.custom_groups())
+ctx = context.page()
+store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
 profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
 
 components.header(

@@ -6,17 +6,13 @@ import streamlit as st
 
 from indicators import benchmark
 from indicators import formatting as fmt
-from ui import charts, components, data, state, user
+from ui import charts, components, context, data
 from ui.router import ensure_router
 
 ensure_router()
 
-store = data.store()
-v = data.version(store)
-sel = state.current()
-districts = data.districts(store, v)
-names = dict(zip(districts["ags"], districts["display_name"], strict=True))
-peers, peer_label = state.peers(store, v, sel, user.custom_groups())
+ctx = context.page()
+store, v, sel, peers, peer_label, names = ctx.store, ctx.v, ctx.sel, ctx.peers, ctx.peer_label, ctx.names
 profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
 catalogued = set(data.indicators(store, v).query("catalogued")["id"])
 ratio = profile[(profile["scale"] == "ratio") & profile["indicator"].isin(catalogued)]
