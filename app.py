@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, data, state, user
+from ui import auth, components, data, permissions, state, user
 
 st.set_page_config(page_title="RegioMonitor", page_icon="📊", layout="wide")
 st.markdown(components.PRINT_CSS, unsafe_allow_html=True)
+
+if not auth.may_read():  # sign-in required (REGIOMONITOR_REQUIRE_LOGIN / require_login) and nobody signed in
+    st.navigation([st.Page(auth.sign_in_page, title="Anmeldung", icon=":material/login:", default=True)]).run()
+    st.stop()
 
 store = data.store()
 
 if store is None:
     setup = st.Page("pages/einrichtung.py", title="Einrichtung", icon=":material/build:", default=True)
     first_import = st.Page("pages/datenimport.py", title="Import", icon=":material/upload_file:")
-    st.navigation([setup, first_import]).run()
+    page = st.navigation([setup, first_import])
+    with st.sidebar:
+        auth.sidebar(permissions.is_local_session())
+    page.run()
     st.stop()
 
 v = data.version(store)
@@ -73,6 +80,8 @@ with st.sidebar:
         on_change=state.enter_meeting,
         help="Große Schrift, ein Indikator nach dem anderen; auch per Link mit ?modus=sitzung",
     )
+    st.divider()
+    auth.sidebar(permissions.is_local_session())
 
 sel = state.current()
 if sel.peer_kind == "eigene" and sel.peer_name not in groups:

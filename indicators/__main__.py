@@ -1,4 +1,4 @@
-"""Command line: ``python -m indicators build|demo|report``."""
+"""Command line: ``python -m indicators build|demo|report|userdata|hash-password``."""
 
 from __future__ import annotations
 
@@ -39,6 +39,21 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--seed", type=int, default=20240101)
     r = sub.add_parser("report", help="Datenqualitätsbericht eines Warehouse ausgeben")
     r.add_argument("--out", default="data/warehouse", type=Path)
+    u = sub.add_parser("userdata", help="Nutzerdaten (Ziele, Vergleichsgruppen, Notizen) sichern oder zurückspielen")
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument(
+        "--db", type=Path, default=None, help="Nutzerdatenbank (Standard: $REGIOMONITOR_USERDATA oder data/userdata/…)"
+    )
+    u_sub = u.add_subparsers(dest="action", required=True)
+    ub = u_sub.add_parser("backup", parents=[db], help="Konsistente Sicherung schreiben, auch während andere arbeiten")
+    ub.add_argument("--to", dest="target", required=True, type=Path, help="Zieldatei der Sicherung")
+    ur = u_sub.add_parser(
+        "restore", parents=[db], help="Alle Nutzerdaten durch eine Sicherung ersetzen (vorheriger Stand bleibt)"
+    )
+    ur.add_argument("--from", dest="source", required=True, type=Path, help="Sicherungsdatei")
+    h = sub.add_parser("hash-password", help="Passwort-Hash für [regiomonitor.users.<name>] in secrets.toml")
+    h.add_argument("--stdin", action="store_true", help="Passwort aus der ersten Zeile der Standardeingabe lesen")
+    h.add_argument("--iterations", type=int, default=None, help="PBKDF2-Iterationen (Standard: 600.000)")
     args = parser.parse_args(argv)
 
     if args.command == "build":
@@ -68,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             manifest = demo.write_demo(args.out, seed=args.seed)
         print(f"Demo-Warehouse ({args.size}) geschrieben nach {args.out} in {manifest['build_seconds']} s. DEMODATEN.")
         return 0
+    if args.command == "userdata":
+        return _userdata(args)
+    if args.command == "hash-password":
+        return _hash_password(args)
     if args.command == "report":
         from indicators.store import Store, WarehouseMissing
 
@@ -78,6 +97,61 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     return 1
+
+
+def _counts(ud) -> str:
+    return f"{len(ud.targets())} Ziele, {len(ud.peer_groups())} Vergleichsgruppen"
+
+
+def _userdata(args: argparse.Namespace) -> int:
+    from indicators.userdata import UserData, UserDataError
+
+    try:
+        ud = UserData(args.db)
+        if args.action == "backup":
+            written = ud.backup(args.target)
+            print(f"Sicherung geschrieben: {written} ({_counts(ud)}, mit Verlauf und Notizen) aus {ud.path}.")
+        else:
+            safety = ud.restore(args.source)
+            print(
+                f"Nutzerdaten aus {args.source} wiederhergestellt: jetzt {_counts(ud)}. "
+                f"Der vorherige Stand liegt in {safety}."
+            )
+    except UserDataError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"Fehler: Datei nicht les- oder schreibbar: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from indicators import auth
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Passwort: ")
+        if getpass.getpass("Passwort wiederholen: ") != password:
+            print("Fehler: Die beiden Eingaben stimmen nicht überein.", file=sys.stderr)
+            return 2
+    try:
+        encoded = auth.hash_password(password, iterations=args.iterations or auth.ITERATIONS)
+    except auth.PasswordError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    print(encoded)
+    print(
+        "\nIn .streamlit/secrets.toml eintragen, z. B.:\n"
+        "[regiomonitor.users.anna]\n"
+        f'password_hash = "{encoded}"\n'
+        'role = "editor"  # oder "reader"',
+        file=sys.stderr,
+    )
+    return 0
 
 
 if __name__ == "__main__":

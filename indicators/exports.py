@@ -407,6 +407,16 @@ def to_csv(table: pd.DataFrame, german: bool = True) -> bytes:
     return text.encode("utf-8-sig" if german else "utf-8")
 
 
+def note_line(text: str, german: bool = True) -> bytes:
+    """One line of text below a CSV table (a source note) as a single quoted, neutralised cell, so that a ``;``
+    in a peer-group name cannot open a new cell that starts with ``=``."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";" if german else ",", lineterminator="\r\n" if german else "\n").writerow(
+        [neutralise(text)]
+    )
+    return buffer.getvalue().encode("utf-8")
+
+
 def to_parquet(table: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     table.to_parquet(buffer, index=False)

@@ -121,8 +121,9 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _TARGET_COLUMNS = [name for name in Target.__dataclass_fields__ if name != "id"]
 _EDITABLE = {"target_value", "target_year", "baseline_value", "baseline_year", "tolerance", "tolerance_kind"}
 _EDITABLE |= {"agreed_by", "agreed_on", "note"}
-#: Cells Excel would run as a formula; a leading apostrophe makes them text (OWASP CSV injection).
-_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+#: Cells Excel would run as a formula, also after leading spaces or with full-width signs; a leading
+#: apostrophe makes them text (OWASP CSV injection).
+_FORMULA = re.compile(r"^'*[ \u00a0]*[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]")
 _EXPORT_FIELDS = list(FIELD_LABELS)
 _EXPORT_INFO = ["Zuletzt geändert von", "Zuletzt geändert am"]
 _TEXT_FIELDS = {"ags", "indicator", "agreed_by", "note", "tolerance_kind"}

@@ -28,12 +28,7 @@ st.title("Daten importieren")
 st.caption(f"Rohdatenordner: {RAW} · Datenbestand (Warehouse): {WAREHOUSE}")
 
 if not permissions.import_allowed():
-    st.warning(
-        "Der Import ist auf diesem Server abgeschaltet. Importieren lässt sich nur lokal auf dem Rechner, auf dem "
-        "RegioMonitor läuft (Umgebungsvariable REGIOMONITOR_ALLOW_IMPORT nicht auf 0), oder mit "
-        "`python -m indicators build` nach dem Ablegen der Dateien im Rohdatenordner.",
-        icon=":material/lock:",
-    )
+    st.warning(permissions.import_hint(), icon=":material/lock:")
     st.stop()
 
 done = st.session_state.pop("import_done", None)
@@ -53,7 +48,10 @@ Erkannte Formate: """
 
 # -- upload and staging -------------------------------------------------------------------------------------
 upload_key = f"import_upload_{st.session_state.get('import_round', 0)}"
-uploaded = st.file_uploader("Dateien hochladen", accept_multiple_files=True, key=upload_key)
+#: Official formats and their companions (shapefile parts, mapping of an own table, Deutschlandatlas PDF);
+#: the size limit is server.maxUploadSize in .streamlit/config.toml (50 MB).
+UPLOAD_TYPES = ["csv", "txt", "xlsx", "xls", "shp", "shx", "dbf", "prj", "cpg", "json", "pdf"]
+uploaded = st.file_uploader("Dateien hochladen", type=UPLOAD_TYPES, accept_multiple_files=True, key=upload_key)
 if "import_staging" not in st.session_state or not Path(st.session_state["import_staging"]).is_dir():
     st.session_state["import_staging"] = tempfile.mkdtemp(prefix="regiomonitor-upload-")
 staging = Path(st.session_state["import_staging"])

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators import priorities
+from indicators import exports, priorities
 from ui import components, context, data
 from ui.router import ensure_router
 
@@ -87,11 +87,12 @@ with right:
 table = priorities.as_frame(weak + strong)
 if not table.empty:
     table.insert(0, "Liste", ["Handlungsschwerpunkt"] * len(weak) + ["Stärke"] * len(strong))
-    csv = table.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
     source = f"Quelle: RegioMonitor, eigene Auswertung; Vergleichsgruppe {peer_label}; Datenlizenz der Einzelquellen siehe Indikator-Metadaten"
     st.download_button(
         "Liste als CSV herunterladen (Excel)",
-        data=("\ufeff" + csv + source + "\r\n").encode("utf-8"),
+        # labels come from imported files and peer-group names from users: cells that would run as a formula
+        # get an apostrophe (exports.neutralise)
+        data=exports.to_csv(table) + exports.note_line(source),
         file_name=f"handlungsschwerpunkte_{sel.home}_{sel.year}.csv",
         mime="text/csv",
         icon=":material/download:",

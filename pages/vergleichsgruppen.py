@@ -7,6 +7,7 @@ from indicators import benchmark
 from indicators import formatting as fmt
 from indicators.userdata import ConflictError, UserDataError
 from ui import components, data, state, user
+from ui.permissions import can_edit, edit_hint
 from ui.router import ensure_router
 
 ensure_router()
@@ -123,6 +124,10 @@ for name, group in saved.items():
     with st.expander(f"{name} – {len(group.members)} Kreise (Version {group.version}, zuletzt {group.updated_by})"):
         st.button("verwenden", key=f"use_custom_{name}", on_click=use_group, args=(f"eigene:{name}",))
         st.dataframe(members_table(list(group.members)), hide_index=True)
+
+if not can_edit():
+    st.info(edit_hint(), icon=":material/lock:")
+    st.stop()
 
 with st.form("gruppe_speichern"):
     st.markdown("**Gruppe anlegen oder ändern**")

@@ -5,9 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from indicators import report
-from ui import components, data, state, user
+from ui import auth, components, data, state, user
 from ui import target_widgets as tw
-from ui.permissions import can_edit
+from ui.permissions import can_edit, edit_hint
 from ui.router import ensure_router
 
 ensure_router()
@@ -43,7 +43,9 @@ target_options = {
     if meta.loc[i, "polarity"] != 0 and meta.loc[i, "scale"] == "ratio"
 }
 
-if editable:
+if not editable:
+    st.info(edit_hint(), icon=":material/lock:")
+elif auth.identity() is None:  # signed-in editors are recorded under their sign-in name
     st.text_input(
         "Ihr Name für den Änderungsverlauf",
         key="editor_name",

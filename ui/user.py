@@ -24,10 +24,13 @@ def custom_groups() -> dict[str, list[str]]:
 
 
 def current_user() -> str:
-    """Name recorded in the audit trail: the signed-in user, else the local account."""
-    user = getattr(st, "user", None)
-    if user is not None and getattr(user, "is_logged_in", False):
-        return str(user.get("email") or user.get("name") or "angemeldet")
+    """Name recorded in the audit trail: the signed-in user (e-mail with an identity provider, the user name
+    with the local sign-in), else the name typed on the page, else the local account."""
+    from ui import auth as auth_ui
+
+    found = auth_ui.identity()
+    if found is not None:
+        return found.name
     name = st.session_state.get("editor_name")
     if name:
         return str(name)

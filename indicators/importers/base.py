@@ -7,6 +7,7 @@ indicators onto the catalogue; indicators the catalogue does not know keep the s
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -98,13 +99,18 @@ def parse_number(cell: object, decimal_comma: bool = True) -> tuple[float | None
     """Return ``(value, suppressed)`` for one cell of an official table.
 
     Special values give ``None``; ``suppressed`` is true for withheld values (``.``, ``x``, ``/``, ...),
-    false for ``-`` (nothing there) and empty cells.
+    false for ``-`` (nothing there) and empty cells. Text that is no finite number (``NaN``, ``inf``,
+    ``1e999``) raises ``ValueError`` like any other text, so the importer names the cell.
     """
     if cell is None:
         return None, False
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         value = float(cell)
-        return (None, False) if value != value else (value, False)
+        if value != value:
+            return None, False
+        if not math.isfinite(value):
+            raise ValueError(str(cell))
+        return value, False
     text = str(cell).strip()
     if not text or text == "-":
         return None, False
@@ -113,9 +119,12 @@ def parse_number(cell: object, decimal_comma: bool = True) -> tuple[float | None
     if decimal_comma:
         text = text.replace(".", "").replace(",", ".") if "," in text else text
     try:
-        return float(text), False
+        value = float(text)
     except ValueError:
         raise ValueError(text) from None
+    if not math.isfinite(value):  # "NaN", "inf", "1e999": text no statistic office publishes as a number
+        raise ValueError(text)
+    return value, False
 
 
 def empty_facts() -> pd.DataFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
 from functools import lru_cache
@@ -93,7 +94,13 @@ def _read_kreistypen_rows(path: Path) -> tuple[pd.DataFrame, int, int, list[str]
         text = Path(path).read_bytes().decode(ENCODING)
     except OSError as exc:
         raise SourceFileError(path, "Datei", "eine lesbare CSV-Datei", str(exc)) from None
-    rows = list(csv.reader(io.StringIO(text), delimiter=";", quotechar='"'))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise SourceFileError(
+            path, f"Zeile {reader.line_num + 1}", "eine CSV-Zeile mit „;“ als Trennzeichen", str(exc)
+        ) from None
     if not rows:
         raise SourceFileError(path, "Zeile 1", "eine Kopfzeile", "leere Datei")
     header = rows[0]
@@ -113,7 +120,7 @@ def _read_kreistypen_rows(path: Path) -> tuple[pd.DataFrame, int, int, list[str]
             problems.append(f"Zeile {line_no}: Schlüssel „{raw_key}“ ist kein Kreis, übersprungen")
             continue
         code = row[roles["typ_code"]].strip()
-        if not code.isdigit():
+        if not (code.isdigit() and len(code) <= 3):
             raise SourceFileError(path, f"Zeile {line_no}", "eine Kreistyp-Kennziffer (Zahl)", code)
         records.append({"ags": ags, "kreistyp": int(code), "kreistyp_name": _tidy_name(row[roles["typ_name"]])})
     frame = pd.DataFrame(records, columns=["ags", "kreistyp", "kreistyp_name"])
@@ -281,13 +288,17 @@ def _sheet_year(path: Path, name: str, header: tuple, roles: dict[str, int]) -> 
 def _number(path: Path, sheet: str, row_no: int, column: int, cell: object) -> float:
     if cell is None or cell == "":
         return float("nan")
+    where = f"Blatt {sheet}, Zelle {openpyxl.utils.get_column_letter(column + 1)}{row_no}"
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-        return float(cell)
-    try:
-        return float(str(cell).replace(",", "."))
-    except ValueError:
-        where = f"Blatt {sheet}, Zelle {openpyxl.utils.get_column_letter(column + 1)}{row_no}"
-        raise SourceFileError(path, where, "eine Zahl", str(cell)) from None
+        value = float(cell)
+    else:
+        try:
+            value = float(str(cell).replace(",", "."))
+        except ValueError:
+            raise SourceFileError(path, where, "eine Zahl", str(cell)) from None
+    if not math.isfinite(value):  # a weight of NaN or inf would spread into every harmonised value
+        raise SourceFileError(path, where, "eine endliche Zahl", str(cell))
+    return value
 
 
 def _key(path: Path, sheet: str, row_no: int, column: int, cell: object) -> str:

@@ -93,24 +93,38 @@ def indicator_id(own_id: str) -> str:
 def validate_mapping(mapping: dict, columns: list[str] | None = None) -> list[str]:
     """German descriptions of everything wrong with a mapping (empty when it is usable)."""
     errors = []
+
+    def one_of(key: str, default: str, options) -> bool:  # a hand-edited file may hold any JSON type
+        value = mapping.get(key, default)
+        return isinstance(value, str) and value in options
+
     if mapping.get("format") != MAPPING_FORMAT:
         errors.append(f"„format“ muss „{MAPPING_FORMAT}“ sein")
-    if mapping.get("encoding", "utf-8") not in ENCODINGS:
+    if not one_of("encoding", "utf-8", ENCODINGS):
         errors.append(f"Zeichenkodierung muss eine von {', '.join(ENCODINGS)} sein")
-    if mapping.get("delimiter", ";") not in DELIMITERS:
+    if not one_of("delimiter", ";", DELIMITERS):
         errors.append("Trennzeichen muss ; , Tabulator oder | sein")
-    if mapping.get("decimal", ",") not in DECIMALS:
+    if not one_of("decimal", ",", DECIMALS):
         errors.append("Dezimaltrennzeichen muss , oder . sein")
-    if mapping.get("thousands", "") not in ("", ".", ",", " ") or (
+    if not (one_of("thousands", "", ("", ".", ",", " ")) or mapping.get("thousands") is None) or (
         mapping.get("thousands") and mapping.get("thousands") == mapping.get("decimal", ",")
     ):
         errors.append("Tausendertrennzeichen muss leer, . oder , sein und sich vom Dezimaltrennzeichen unterscheiden")
-    if not mapping.get("key_column"):
+    skip = mapping.get("skip_rows", 0)
+    if not (skip is None or (isinstance(skip, int) and not isinstance(skip, bool) and 0 <= skip <= 1000)):
+        errors.append("Zahl der zu überspringenden Zeilen muss eine ganze Zahl von 0 bis 1000 sein")
+    if not mapping.get("key_column") or not isinstance(mapping.get("key_column"), str):
         errors.append("Schlüsselspalte (AGS) fehlt")
     year_column, year = mapping.get("year_column"), mapping.get("year")
-    if not year_column and not (isinstance(year, int) and 1900 <= year <= 2100):
+    if year_column is not None and not isinstance(year_column, str):
+        errors.append("Jahresspalte muss ein Spaltenname sein")
+        year_column = None
+    if not year_column and not (isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100):
         errors.append("Jahresspalte oder ein festes Jahr (1900–2100) angeben")
     values = mapping.get("values") or []
+    if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+        errors.append("„values“ muss eine Liste von Wertspalten sein")
+        values = []
     if not values:
         errors.append("mindestens eine Wertspalte zuordnen")
     ids = set()

@@ -125,6 +125,13 @@ def read(path: str | Path) -> ImportResult:
     path = Path(path)
     lines = _read_lines(path)
     header = _parse_header(path, lines)
+    if header.footer_start == len(lines):  # every GENESIS export ends with it: a cut download does not
+        raise SourceFileError(
+            path,
+            f"Zeile {len(lines)} (Dateiende)",
+            f"die Fußzeile „{_FOOTER_MARK}“ mit der Quellenangabe; ohne sie ist die Datei wohl abgeschnitten",
+            lines[-1],
+        )
     header.columns = _value_columns(path, header)
     rows, line_numbers = _data_rows(path, lines, header)
     dims = _classify_dims(path, rows, line_numbers, header)
@@ -382,6 +389,11 @@ def _parse_values(path: Path, values: np.ndarray, line_numbers: list[int], heade
         raise SourceFileError(path, where, f"eine Zahl oder ein Sonderzeichen ({specials})", values[row, col])
     text = cells.where(numeric).str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     number = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64")
+    huge = np.isinf(number)  # hundreds of digits overflow a float: no statistic, a damaged cell
+    if huge.any():
+        row, col = divmod(int(np.flatnonzero(huge)[0]), values.shape[1])
+        where = f"Zeile {line_numbers[row]}, Spalte „{header.columns[col].label}“"
+        raise SourceFileError(path, where, "eine Zahl in üblicher Größe", values[row, col])
     # "-" means "nichts vorhanden" (exactly nothing): zero where the region exists at all
     number[dash] = 0.0
     shape = values.shape

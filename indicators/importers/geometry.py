@@ -133,7 +133,12 @@ def _read_layer(shp: Path, required: tuple[str, ...], tolerance: float) -> list[
     for number, (record, shp_shape) in enumerate(zip(records, shapes, strict=True), start=1):
         if keep_gf is not None and record.get("GF") != keep_gf:
             continue
-        web = _web_geometry(_to_shapely(shp, number, shp_shape), transformer, tolerance)
+        try:
+            web = _web_geometry(_to_shapely(shp, number, shp_shape), transformer, tolerance)
+        except (shapely.errors.GEOSException, ValueError) as exc:  # coordinates outside the declared CRS
+            raise SourceFileError(
+                shp, f"Datensatz {number}", "eine Fläche mit gültigen Koordinaten", str(exc)
+            ) from None
         if web is None:
             raise SourceFileError(shp, f"Datensatz {number}", "eine Fläche größer als etwa 1 m²", "leer")
         rows.append((number, record, web))
@@ -159,13 +164,20 @@ def _read_shapefile(shp: Path, shx: Path, dbf: Path, required: tuple[str, ...]) 
                 _check_layout(reader, shp, dbf, required)
                 records = [rec.as_dict() for rec in reader.iterRecords()]
                 shapes = list(reader.iterShapes())
+            if len(records) != len(shapes):
+                found = f"{len(shapes)} Flächen, {len(records)} Datensätze"
+                raise SourceFileError(shp, "Dateiinhalt", "je Fläche einen Datensatz in der .dbf-Datei", found)
             return records, shapes
         except UnicodeDecodeError as exc:
             if attempt + 1 < len(encodings):
                 continue
             raise SourceFileError(dbf, "Attributtabelle", f"Text in der Kodierung {encoding}", str(exc)) from None
-        except (shapefile.ShapefileException, struct.error, ValueError, OSError, IndexError) as exc:
-            raise SourceFileError(shp, "Dateiinhalt", "eine lesbare Shapefile-Datei", str(exc)) from None
+        except SourceFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - pyshp fails on damaged bytes with any exception type
+            raise SourceFileError(
+                shp, "Dateiinhalt", "eine lesbare Shapefile-Datei", f"{type(exc).__name__}: {exc}"
+            ) from None
     raise AssertionError("unreachable")
 
 
@@ -192,7 +204,7 @@ def _encodings(shp: Path) -> list[str]:
     name = cpg.read_bytes().decode("ascii", errors="replace").strip() or "utf-8"
     try:
         "".encode(name)
-    except LookupError:
+    except (LookupError, ValueError):
         raise SourceFileError(cpg, "Inhalt", "der Name einer Zeichenkodierung (z. B. UTF-8)", name) from None
     return [name]
 
@@ -250,7 +262,10 @@ def _web_geometry(geom, transformer: pyproj.Transformer, tolerance: float) -> di
 
     def project(coords: np.ndarray) -> np.ndarray:
         lon, lat = transformer.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([lon, lat])
+        out = np.column_stack([lon, lat])
+        if not np.isfinite(out).all():
+            raise ValueError("Koordinaten liegen außerhalb des Koordinatensystems der .prj-Datei")
+        return out
 
     geom = shapely.transform(geom, project)
     # snapping to 1e-5 degrees can make a narrow spot self-touch; set_precision repairs that

@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from indicators.ags import normalise_key
@@ -161,23 +164,44 @@ def _header_fields(path: Path) -> list[str]:
 def _read_csv(path: Path) -> pd.DataFrame:
     """Everything as text first, so that a bad cell can be reported with its line and column."""
     try:
-        frame = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=False,
-            encoding="utf-8-sig",
-        )
+        with warnings.catch_warnings():
+            # more fields than the header: pandas would take the first columns as an index and shift the rest
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                index_col=False,
+            )
+    except pd.errors.ParserWarning:
+        raise SourceFileError(
+            path, _overlong_line(path), "so viele Felder wie die Kopfzeile", "mehr Felder (Komma im Wert?)"
+        ) from None
     except UnicodeDecodeError as exc:
         raise SourceFileError(path, f"Byte {exc.start}", "UTF-8-kodierten Text") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SourceFileError(path, "Dateiaufbau", "eine CSV-Datei mit Komma als Trennzeichen", str(exc)) from None
+        found = re.search(r"line (\d+)", str(exc))  # pandas names the line it stopped at
+        where = f"Zeile {found.group(1)}" if found else "Zeile 1"
+        raise SourceFileError(path, where, "eine CSV-Datei mit Komma als Trennzeichen", str(exc)) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     for column in (KEY_COLUMN, YEAR_COLUMN):
         if column not in frame.columns:
             raise SourceFileError(path, "Zeile 1 (Kopfzeile)", f"eine Spalte „{column}“", ",".join(frame.columns))
     return frame
+
+
+def _overlong_line(path: Path) -> str:
+    """Where the first row with more fields than the header is (the file is known to be UTF-8 here)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        width = len(next(reader, []))
+        for fields in reader:
+            if len(fields) > width:
+                return f"Zeile {reader.line_num}"
+    return "Datenzeilen"
 
 
 def _regions(keys: pd.Series, lines: pd.Series, problems: list[str]) -> tuple[pd.Series, dict[str, int]]:
@@ -218,6 +242,7 @@ def _melt(
     for column in columns:
         text = frame[column].str.strip()
         values = pd.to_numeric(text, errors="coerce")
+        values = values.where(np.isfinite(values.astype("float64")))  # "inf" or "1e999" is no statistic
         bad = values.isna() & text.notna() & (text != "")
         if bad.any():
             row = bad.idxmax()
@@ -230,6 +255,7 @@ def _melt(
                     "indicator": ids[column],
                     "year": years[keep].values,
                     "value": values[keep].values,
+                    "line": lines.reindex(keep.index)[keep].values,
                 }
             )
         )
@@ -241,11 +267,11 @@ def _melt(
         first = long[duplicated].iloc[0]
         raise SourceFileError(
             path,
-            f"Kreis {first['region']}, Jahr {first['year']}",
+            f"Zeile {first['line']} (Kreis {first['region']}, Jahr {first['year']})",
             "je Kreis und Jahr genau eine Zeile",
             "mehrere Zeilen",
         )
-    return long
+    return long.drop(columns="line")
 
 
 # --------------------------------------------------------------------------- metadata

@@ -271,12 +271,23 @@ def _read_rows(path: Path) -> tuple[list[str], list[_Row]]:
                     )
                 )
     except UnicodeDecodeError as exc:
-        raise SourceFileError(path, "Kodierung", "Text in UTF-8", str(exc)) from None
+        raise SourceFileError(path, _undecodable_where(path), "Text in UTF-8", str(exc)) from None
     except OSError as exc:
         raise SourceFileError(path, "Datei", "eine lesbare CSV-Datei", str(exc)) from None
     except csv.Error as exc:
-        raise SourceFileError(path, "CSV-Aufbau", "kommagetrennte Felder", str(exc)) from None
+        raise SourceFileError(path, f"Zeile {reader.line_num + 1}", "kommagetrennte Felder", str(exc)) from None
     return header, rows
+
+
+def _undecodable_where(path: Path) -> str:
+    """Line and byte of the first byte that is not UTF-8, so that the file can be fixed at the right place."""
+    data = Path(path).read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return f"Zeile {line} (Byte {exc.start})"
+    return "Kodierung"
 
 
 def _read_metadata(table_path: Path) -> tuple[dict[str, dict[str, str]], list[str]]:
@@ -295,9 +306,9 @@ def _read_metadata(table_path: Path) -> tuple[dict[str, dict[str, str]], list[st
                 raise SourceFileError(path, "Zeile 1", "die Spalten id, name_de, unit, definition_de", found)
             return {row["id"].strip(): row for row in reader if row.get("id")}, []
     except UnicodeDecodeError as exc:
-        raise SourceFileError(path, "Kodierung", "Text in UTF-8", str(exc)) from None
+        raise SourceFileError(path, _undecodable_where(path), "Text in UTF-8", str(exc)) from None
     except csv.Error as exc:
-        raise SourceFileError(path, "CSV-Aufbau", "kommagetrennte Felder", str(exc)) from None
+        raise SourceFileError(path, f"Zeile {reader.line_num + 1}", "kommagetrennte Felder", str(exc)) from None
 
 
 def _column(path: Path, key: str, meta: dict[str, str] | None, rows: list[_Row]) -> _Column:

@@ -1,0 +1,378 @@
+"""Load test: the real Streamlit server on loopback, many concurrent sessions, target edits from many processes.
+
+    python bench/load.py                         # 25 sessions, 60 s, demo warehouse, temporary user data
+    python bench/load.py --sessions 40 --duration 120 --warehouse data/warehouse --json /tmp/load.json
+
+What it does:
+
+1. Starts ``streamlit run app.py`` on a free port on 127.0.0.1 (nothing else is contacted), with a warehouse
+   (``--warehouse``, else a demo warehouse written into a temporary folder) and a fresh temporary user-data file.
+2. Opens ``--sessions`` websocket sessions (``/_stcore/stream``, the protocol the browser speaks: a ``BackMsg``
+   with ``rerun_script`` carrying the page and the query string, answered by ``ForwardMsg`` deltas until
+   ``script_finished``). Each session loops until the time is up: it opens a page (Kreisprofil, Indikator, Karte,
+   Vergleichsgruppen, Ziele, Handlungsschwerpunkte, Landrat, Daten, Methodik) with a random Kreis, year, peer
+   group and indicator in the URL, then changes the selection once on the same page. Every script run is timed;
+   an exception element, a failed run or a lost connection counts as an error.
+3. Meanwhile ``--editors`` worker processes edit targets through :class:`indicators.userdata.UserData` on the
+   same SQLite file the server reads (each its own target, plus one target all of them increment with reload
+   on conflict, as people do after the conflict message). Each counts the versions it wrote.
+4. Prints a German summary and exits non-zero if any page run failed or any edit is missing: the number of
+   history rows in the user data must equal the targets created plus the versions the workers reported.
+
+Bounded: at most 200 sessions and 600 s; the server and the workers are stopped at the end in any case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+MAX_SESSIONS = 200
+MAX_DURATION = 600
+RUN_TIMEOUT = 120.0  # one script run; longer counts as an error
+PAGES = ["profil", "indikator", "karte", "vergleichsgruppen", "ziele", "schwerpunkte", "landrat", "daten", "methodik"]
+DEFAULT_PAGE = "profil"
+PEER_KINDS = ["alle", "land", "ostwest", "kreistyp", "nachbarn"]
+INDICATORS = ["alq", "jugend_alq", "sgb2_quote", "beschaeftigungsquote", "schulabg_ohne_hsa"]
+SHARED_AGS, SHARED_INDICATOR, SHARED_YEAR = "15087", "alq", 2030
+
+
+# --------------------------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, warehouse: Path, userdata: Path, log: Path) -> subprocess.Popen:
+    env = os.environ | {
+        "REGIOMONITOR_WAREHOUSE": str(warehouse),
+        "REGIOMONITOR_USERDATA": str(userdata),
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    handle = open(log, "wb")  # noqa: SIM115 - lives as long as the server
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_healthy(port: int, server: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"Server beendet mit Code {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("Server antwortet nicht auf /_stcore/health")
+
+
+def stop(process: subprocess.Popen | multiprocessing.Process | None) -> None:
+    if process is None:
+        return
+    if isinstance(process, subprocess.Popen):
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        return
+    if process.is_alive():
+        process.terminate()
+        process.join(timeout=10)
+
+
+# --------------------------------------------------------------------------------------------- sessions
+
+
+@dataclass
+class SessionStats:
+    runs: list[tuple[str, float]] = field(default_factory=list)  # (page, seconds)
+    errors: list[str] = field(default_factory=list)
+
+
+async def run_script(ws, page: str, query: dict[str, str]) -> tuple[float, list[str]]:
+    """One script run as the browser triggers it; returns its duration and the problems seen."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    msg = BackMsg()
+    msg.rerun_script.query_string = urlencode(query)
+    msg.rerun_script.page_name = "" if page == DEFAULT_PAGE else page  # the default page has the empty path
+    started = time.monotonic()
+    await ws.send(msg.SerializeToString())
+    problems: list[str] = []
+    elements, shown = 0, None
+    while True:
+        data = await asyncio.wait_for(ws.recv(), timeout=RUN_TIMEOUT)
+        forward = ForwardMsg()
+        forward.ParseFromString(data)
+        kind = forward.WhichOneof("type")
+        if kind == "navigation":  # which page the router actually runs
+            nav = forward.navigation
+            shown = next((p.url_pathname for p in nav.app_pages if p.page_script_hash == nav.page_script_hash), None)
+        if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+            elements += 1
+            element = forward.delta.new_element
+            if element.WhichOneof("type") == "exception":
+                problems.append(f"{page}: {element.exception.type}: {element.exception.message[:120]}")
+        elif kind == "session_event" and forward.session_event.WhichOneof("type") == "script_compilation_exception":
+            problems.append(f"{page}: Kompilierfehler")
+        elif kind == "page_not_found":
+            problems.append(f"{page}: Seite nicht gefunden")
+        elif kind == "script_finished":
+            status = forward.script_finished
+            if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                continue  # st.rerun inside the page: the run goes on
+            if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                problems.append(f"{page}: Skript nicht übersetzbar")
+            if shown is not None and shown != msg.rerun_script.page_name:
+                problems.append(f"{page}: statt der Seite lief „{shown or DEFAULT_PAGE}“")
+            if elements < 3:
+                problems.append(f"{page}: nur {elements} Elemente gezeichnet")
+            return time.monotonic() - started, problems
+
+
+def random_query(rng: random.Random, kreise: list[str], years: list[int]) -> dict[str, str]:
+    return {
+        "kreis": rng.choice(kreise),
+        "jahr": str(rng.choice(years)),
+        "gruppe": rng.choice(PEER_KINDS),
+        "indikator": rng.choice(INDICATORS),
+    }
+
+
+async def session(n: int, port: int, deadline: float, kreise: list[str], years: list[int], stats: SessionStats):
+    import websockets
+
+    rng = random.Random(n)
+    uri = f"ws://127.0.0.1:{port}/_stcore/stream"
+    try:
+        async with websockets.connect(uri, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
+            while time.monotonic() < deadline:
+                page = rng.choice(PAGES)
+                query = random_query(rng, kreise, years)
+                for step in range(2):  # open the page, then change the selection on it
+                    if step:
+                        query |= {"kreis": rng.choice(kreise), "jahr": str(rng.choice(years))}
+                    seconds, problems = await run_script(ws, page, query)
+                    stats.runs.append((page, seconds))
+                    stats.errors.extend(problems)
+                    if time.monotonic() >= deadline:
+                        break
+                await asyncio.sleep(rng.uniform(0.0, 0.5))  # reading time
+    except Exception as exc:  # noqa: BLE001 - every failure of a session is a finding, not a crash of the test
+        stats.errors.append(f"Sitzung {n}: {type(exc).__name__}: {exc}")
+
+
+async def drive(sessions: int, port: int, duration: float, kreise: list[str], years: list[int]) -> list[SessionStats]:
+    deadline = time.monotonic() + duration
+    stats = [SessionStats() for _ in range(sessions)]
+    await asyncio.gather(*(session(n, port, deadline, kreise, years, stats[n]) for n in range(sessions)))
+    return stats
+
+
+# --------------------------------------------------------------------------------------------- editors
+
+
+def editor(worker: int, userdata: str, deadline: float, kreis: str, result) -> None:
+    """Edit the worker's own target and increment the shared one until the deadline; report versions written."""
+    from indicators.targets import Target
+    from indicators.userdata import ConflictError, UserData
+
+    rng = random.Random(1000 + worker)
+    ud = UserData(userdata)
+    written = created = conflicts = 0
+    own = ud.add_target(Target(None, kreis, "jugend_alq", 10.0, 2030 + worker % 5), f"last{worker}")
+    created += 1
+    shared_id = next(
+        t.id for t in ud.targets(SHARED_AGS) if t.indicator == SHARED_INDICATOR and t.target_year == SHARED_YEAR
+    )
+    while time.monotonic() < deadline:
+        own = ud.update_target(own.id, {"target_value": round(rng.uniform(1, 20), 2)}, f"last{worker}", own.version)
+        written += 1
+        while time.monotonic() < deadline:
+            current = ud.get_target(shared_id).target
+            try:
+                ud.update_target(
+                    shared_id, {"target_value": current.target_value + 1}, f"last{worker}", current.version
+                )
+                written += 1
+                break
+            except ConflictError:
+                conflicts += 1
+        time.sleep(rng.uniform(0.2, 1.0))
+    result.put({"worker": worker, "created": created, "written": written, "conflicts": conflicts})
+
+
+def history_rows(userdata: Path) -> int:
+    from indicators.userdata import UserData
+
+    ud = UserData(userdata)
+    return sum(len(ud.target_history(t.id)) for t in ud.targets(include_deleted=True))
+
+
+# --------------------------------------------------------------------------------------------- main
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def run(args: argparse.Namespace) -> dict:
+    from indicators.store import Store
+    from indicators.targets import Target
+    from indicators.userdata import UserData
+
+    sessions = max(1, min(args.sessions, MAX_SESSIONS))
+    duration = max(1.0, min(args.duration, MAX_DURATION))
+    editors = max(0, min(args.editors if args.editors is not None else sessions, MAX_SESSIONS))
+    with tempfile.TemporaryDirectory(prefix="regiomonitor-last-") as tmp:
+        tmp_path = Path(tmp)
+        warehouse = Path(args.warehouse) if args.warehouse else None
+        if warehouse is None:
+            from indicators import demo
+
+            warehouse = tmp_path / "warehouse"
+            demo.write_demo(warehouse)
+        store = Store(warehouse)
+        districts = store.districts()
+        kreise = sorted(districts["ags"])
+        years = sorted(store.years(SHARED_INDICATOR))[-5:] if hasattr(store, "years") else [2023]
+        userdata = tmp_path / "userdata.sqlite"
+        UserData(userdata).add_target(Target(None, SHARED_AGS, SHARED_INDICATOR, 0.0, SHARED_YEAR), "start")
+        port = args.port or free_port()
+        log = tmp_path / "server.log"
+        server = start_server(port, warehouse, userdata, log)
+        workers: list[multiprocessing.Process] = []
+        try:
+            wait_healthy(port, server)
+            context = multiprocessing.get_context("spawn")
+            queue = context.Queue()
+            editor_deadline = time.monotonic() + duration
+            workers = [
+                context.Process(target=editor, args=(w, str(userdata), editor_deadline, kreise[w % len(kreise)], queue))
+                for w in range(editors)
+            ]
+            for worker in workers:
+                worker.start()
+            started = time.monotonic()
+            stats = asyncio.run(drive(sessions, port, duration, kreise, years))
+            elapsed = time.monotonic() - started
+            reports = [queue.get(timeout=120) for _ in workers]
+            for worker in workers:
+                worker.join(timeout=30)
+            server_alive = server.poll() is None
+        finally:
+            for worker in workers:
+                stop(worker)
+            stop(server)
+        times = [seconds for s in stats for _, seconds in s.runs]
+        errors = [e for s in stats for e in s.errors]
+        per_page = {
+            page: round(percentile([t for s in stats for p, t in s.runs if p == page], 0.95), 3) for page in PAGES
+        }
+        written = sum(r["written"] for r in reports)
+        created = sum(r["created"] for r in reports) + 1
+        rows = history_rows(userdata)
+        server_log = log.read_text(errors="replace")[-3000:] if errors else ""
+    return {
+        "sessions": sessions,
+        "editors": editors,
+        "duration_s": round(elapsed, 1),
+        "page_runs": len(times),
+        "runs_per_s": round(len(times) / elapsed, 2) if elapsed else 0,
+        "errors": errors[:50],
+        "error_count": len(errors),
+        "p50_s": round(percentile(times, 0.5), 3),
+        "p95_s": round(percentile(times, 0.95), 3),
+        "max_s": round(max(times), 3) if times else None,
+        "mean_s": round(statistics.fmean(times), 3) if times else None,
+        "p95_by_page_s": per_page,
+        "edits_written": written,
+        "targets_created": created,
+        "edit_conflicts_retried": sum(r["conflicts"] for r in reports),
+        "history_rows": rows,
+        "edits_all_arrived": rows == created + written,
+        "server_survived": server_alive,
+        "server_log_tail": server_log,
+    }
+
+
+def summary(result: dict) -> str:
+    lines = [
+        f"Last: {result['sessions']} Sitzungen und {result['editors']} Bearbeiter-Prozesse, {result['duration_s']} s",
+        f"  Seitenläufe: {result['page_runs']} ({result['runs_per_s']} je Sekunde), Fehler: {result['error_count']}",
+        f"  Antwortzeit: Median {result['p50_s']} s, p95 {result['p95_s']} s, Maximum {result['max_s']} s",
+        "  p95 je Seite: " + ", ".join(f"{k} {v} s" for k, v in result["p95_by_page_s"].items()),
+        f"  Ziel-Änderungen: {result['edits_written']} geschrieben ({result['edit_conflicts_retried']} Konflikte "
+        f"neu versucht), {result['targets_created']} Ziele angelegt, {result['history_rows']} Verlaufseinträge: "
+        + ("alle angekommen" if result["edits_all_arrived"] else "ES FEHLEN ÄNDERUNGEN"),
+    ]
+    lines += [f"  Fehler: {e}" for e in result["errors"][:10]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Lasttest gegen den echten Streamlit-Server (nur 127.0.0.1)")
+    parser.add_argument("--sessions", type=int, default=25, help="gleichzeitige Sitzungen (höchstens 200)")
+    parser.add_argument("--duration", type=float, default=60, help="Dauer in Sekunden (höchstens 600)")
+    parser.add_argument("--editors", type=int, default=None, help="Bearbeiter-Prozesse (Standard: wie Sitzungen)")
+    parser.add_argument("--warehouse", type=Path, default=None, help="Warehouse (Standard: Demo in Temp-Ordner)")
+    parser.add_argument("--port", type=int, default=None, help="Port auf 127.0.0.1 (Standard: ein freier)")
+    parser.add_argument("--json", type=Path, default=None, help="Ergebnis zusätzlich als JSON schreiben")
+    args = parser.parse_args(argv)
+    result = run(args)
+    print(summary(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    ok = result["error_count"] == 0 and result["edits_all_arrived"] and result["server_survived"]
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

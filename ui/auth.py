@@ -1,0 +1,145 @@
+"""Sign-in for the pages: Streamlit's OIDC (``st.login``) when ``[auth]`` is configured, else a local user list.
+
+The rules live in :mod:`indicators.auth`; this module reads ``st.secrets``, ``st.user`` and the session and
+draws the sign-in area of the sidebar and the sign-in page shown when reading requires a sign-in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import streamlit as st
+
+from indicators import auth
+from indicators.auth import AuthConfig, Identity
+
+#: Session key holding the name of the locally signed-in user (checked against secrets.toml on every run).
+SESSION_KEY = "auth_user"
+_FAILURES_KEY = "auth_failures"
+MAX_FAILURES = 5
+FAILURE_WINDOW_SECONDS = 300
+
+
+def _secrets() -> Mapping:
+    """``st.secrets`` as a plain mapping; empty when the installation has no secrets.toml."""
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # noqa: BLE001 - no or unreadable secrets.toml: no sign-in configured
+        return {}
+
+
+def config() -> AuthConfig:
+    return auth.config_from_secrets(_secrets())
+
+
+def identity(cfg: AuthConfig | None = None) -> Identity | None:
+    """The signed-in person, or None; an identity provider's sign-in counts only when ``[auth]`` is set."""
+    cfg = cfg or config()
+    if cfg.oidc:
+        found = auth.oidc_identity(cfg, st.user)
+        if found is not None:
+            return found
+    return auth.local_identity(cfg, st.session_state.get(SESSION_KEY))
+
+
+def may_read() -> bool:
+    cfg = config()
+    return auth.may_read(cfg, identity(cfg))
+
+
+# --- drawing --------------------------------------------------------------------------------------------------
+
+
+def _recent_failures() -> list[float]:
+    now = time.monotonic()
+    failures = [t for t in st.session_state.get(_FAILURES_KEY, []) if now - t < FAILURE_WINDOW_SECONDS]
+    st.session_state[_FAILURES_KEY] = failures
+    return failures
+
+
+def _password_form(cfg: AuthConfig, key: str) -> None:
+    """Name and password; on success the name is kept in the session and the page reruns signed in."""
+    with st.form(key, clear_on_submit=True):
+        name = st.text_input("Name", key=f"{key}_name", autocomplete="username")
+        password = st.text_input("Passwort", type="password", key=f"{key}_password", autocomplete="current-password")
+        submitted = st.form_submit_button("Anmelden", icon=":material/login:")
+    if not submitted:
+        return
+    if len(_recent_failures()) >= MAX_FAILURES:
+        st.error("Zu viele Fehlversuche. Bitte in einigen Minuten erneut versuchen.", icon=":material/block:")
+        return
+    found = auth.authenticate(cfg, name, password)
+    if found is None:
+        st.session_state[_FAILURES_KEY] = _recent_failures() + [time.monotonic()]
+        st.error("Anmeldung fehlgeschlagen: Name oder Passwort ist falsch.", icon=":material/error:")
+        return
+    st.session_state[SESSION_KEY] = found.name
+    st.session_state.pop(_FAILURES_KEY, None)
+    st.rerun()
+
+
+def _login_button(cfg: AuthConfig, key: str) -> None:
+    label = "Anmelden über das Verwaltungskonto" if cfg.users else "Anmelden"
+    if st.button(label, key=key, icon=":material/account_circle:", type="primary"):
+        provider = cfg.oidc_providers[0] if len(cfg.oidc_providers) == 1 else None
+        if provider:
+            st.login(provider)
+        else:
+            st.login()
+
+
+def _sign_out(found: Identity) -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop("editor_name", None)
+    if found.method == "oidc":
+        st.logout()
+    st.rerun()
+
+
+def sidebar(local_session: bool) -> None:
+    """Who is signed in with which right, sign-in or sign-out; without any sign-in configured, the rule."""
+    cfg = config()
+    found = identity(cfg)
+    st.markdown("**Anmeldung**")
+    if found is not None:
+        st.caption(f"Angemeldet: **{found.name}** · {auth.ROLE_LABELS[found.role]}")
+        if st.button("Abmelden", key="auth_logout", icon=":material/logout:"):
+            _sign_out(found)
+        return
+    if not cfg.configured:
+        st.caption(
+            "Keine Anmeldung eingerichtet: Ändern und Importieren nur an diesem Rechner (lokal)."
+            if local_session
+            else "Keine Anmeldung eingerichtet: nur Lesen. Ändern ist nur an dem Rechner möglich, auf dem "
+            "RegioMonitor läuft."
+        )
+        return
+    st.caption("Nicht angemeldet: nur Lesen. Ändern nach Anmeldung mit Bearbeitungsrecht.")
+    if cfg.oidc:
+        _login_button(cfg, "auth_login_oidc")
+    if cfg.users:
+        with st.expander("Anmelden mit Name und Passwort", expanded=bool(st.session_state.get(_FAILURES_KEY))):
+            _password_form(cfg, "anmeldung")
+    if local_session:
+        for problem in cfg.problems:
+            st.warning(problem, icon=":material/warning:")
+
+
+def sign_in_page() -> None:
+    """Shown instead of every page when reading requires a sign-in and nobody is signed in."""
+    cfg = config()
+    st.title("Anmeldung erforderlich")
+    st.markdown("Diese RegioMonitor-Installation ist nur für angemeldete Personen freigegeben.")
+    if not cfg.configured:
+        st.error(
+            "Die Anmeldung ist vorgeschrieben (REGIOMONITOR_REQUIRE_LOGIN oder require_login), aber es ist weder "
+            "ein Identitätsanbieter ([auth]) noch ein Nutzer ([regiomonitor.users.<name>]) in .streamlit/secrets.toml "
+            "eingerichtet. Ein Passwort-Hash entsteht mit `python -m indicators hash-password`.",
+            icon=":material/lock:",
+        )
+        return
+    if cfg.oidc:
+        _login_button(cfg, "auth_login_page_oidc")
+    if cfg.users:
+        _password_form(cfg, "anmeldung_seite")
