@@ -275,12 +275,23 @@ def write_demo(out: Path, seed: int = 20240101, catalogue: Catalogue | None = No
 
 
 def write_municipality_panel(
-    out: Path, regions: int = 11_000, indicators: int = 100, years: int = 20, seed: int = 7
+    out: Path,
+    regions: int = 11_000,
+    indicators: int = 100,
+    years: int = 20,
+    seed: int = 7,
+    references: bool = False,
 ) -> dict:
     """Write a municipality-scale demo panel (default 11,000 x 100 x 20 = 22 million facts) for benchmarks.
 
-    Facts are written indicator by indicator with pyarrow so memory stays at one indicator's worth of rows.
+    Facts have 8-digit region keys (Kreis AGS + 3 digits). With ``references`` each indicator-year also gets
+    the 16 Länder (2-digit codes) and Germany (``DG``) as population-weighted means, as a real warehouse has.
+    ``facts.parquet`` is sorted by indicator, year, region (one row group per indicator); as for every large
+    warehouse, ``facts_by_region.parquet`` holds the same facts sorted by region, indicator, year. Values are
+    generated once (8 bytes per fact) and written with pyarrow in blocks, so no pandas frame of all facts exists.
     """
+    import shutil
+
     started = time.time()
     out = Path(out)
     rng = np.random.default_rng(seed)
@@ -307,9 +318,28 @@ def write_municipality_panel(
     year_values = np.arange(2024 - years, 2024, dtype=np.int16)
     ind_ids = [f"demo_{i:03d}" for i in range(indicators)]
     polarities = rng.choice([-1, 0, 1], size=indicators)
-    staging = out.with_name(f".{out.name}.building")
-    import shutil
 
+    # values[indicator, year, region] over the sorted region keys (municipalities, and Länder and DG on request)
+    lands = sorted(set(municipalities["land_code"]))
+    weights = np.zeros((regions, len(lands) + 1))
+    weights[np.arange(regions), [lands.index(c) for c in municipalities["land_code"]]] = population
+    weights[:, -1] = population
+    weights /= weights.sum(axis=0)
+    keys = np.concatenate([codes, np.array(lands + ["DG"])]) if references else codes
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    values = np.empty((indicators, years, len(keys)))
+    for i in range(indicators):
+        level = rng.uniform(5, 80)
+        effect = rng.normal(0, level * 0.2, regions)
+        trend = rng.normal(0, level * 0.01, regions)
+        own = level + effect[None, :] + trend[None, :] * (year_values - year_values[-1])[:, None]
+        own = own + rng.normal(0, level * 0.03, (years, regions))
+        if references:
+            own = np.concatenate([own, own @ weights], axis=1)
+        values[i] = own[:, order].round(3)
+
+    staging = out.with_name(f".{out.name}.building")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     schema = pa.schema(
@@ -326,38 +356,55 @@ def write_municipality_panel(
             ("source", pa.string()),
         ]
     )
-    region_col = np.tile(codes, years)
-    year_col = np.repeat(year_values, regions)
-    n = regions * years
-    falses = pa.array(np.zeros(n, dtype=bool))
-    nulls = pa.nulls(n, pa.string())
-    source = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([DEMO_SOURCE])).cast(
-        pa.string()
-    )
+
+    def strings(indices: np.ndarray, dictionary: list[str] | np.ndarray) -> pa.Array:
+        positions = pa.array(indices.astype(np.int32))
+        return pa.DictionaryArray.from_arrays(positions, pa.array(dictionary)).cast(pa.string())
+
+    def table(region_idx: np.ndarray, ind_idx: np.ndarray, year_idx: np.ndarray, vals: np.ndarray) -> pa.Table:
+        n = len(vals)
+        falses = pa.array(np.zeros(n, dtype=bool))
+        return pa.table(
+            {
+                "region": strings(region_idx, keys),
+                "indicator": strings(ind_idx, ind_ids),
+                "year": pa.array(year_values[year_idx]),
+                "value": pa.array(vals),
+                "value_label": pa.nulls(n, pa.string()),
+                "suppressed": falses,
+                "harmonised": falses,
+                "estimated": falses,
+                "break": falses,
+                "source": strings(np.zeros(n, dtype=np.int32), [DEMO_SOURCE]),
+            },
+            schema=schema,
+        )
+
+    n_keys = len(keys)
+    per_indicator = years * n_keys
+    # sorted by indicator, year, region: one row group per indicator (a few hundred thousand rows)
     with pq.ParquetWriter(staging / "facts.parquet", schema, compression="zstd") as writer:
-        for ind_id in ind_ids:
-            level = rng.uniform(5, 80)
-            effect = rng.normal(0, level * 0.2, regions)
-            trend = rng.normal(0, level * 0.01, regions)
-            values = level + effect[None, :] + trend[None, :] * (year_values - year_values[-1])[:, None]
-            values = values + rng.normal(0, level * 0.03, (years, regions))
-            table = pa.table(
-                {
-                    "region": region_col,
-                    "indicator": pa.array(np.full(n, ind_id)),
-                    "year": year_col,
-                    "value": values.ravel().round(3),
-                    "value_label": nulls,
-                    "suppressed": falses,
-                    "harmonised": falses,
-                    "estimated": falses,
-                    "break": falses,
-                    "source": source,
-                },
-                schema=schema,
+        region_idx = np.tile(np.arange(n_keys), years)
+        year_idx = np.repeat(np.arange(years), n_keys)
+        for i in range(indicators):
+            t = table(region_idx, np.full(per_indicator, i), year_idx, values[i].ravel())
+            writer.write_table(t, row_group_size=max(per_indicator, 1))
+    # sorted by region, indicator, year: one region's rows across all indicators sit in one or two row groups
+    block = max(1, 1_000_000 // max(1, indicators * years))
+    with pq.ParquetWriter(staging / warehouse.BY_REGION_FILE, schema, compression="zstd") as writer:
+        for a in range(0, n_keys, block):
+            b = min(n_keys, a + block)
+            vals = values[:, :, a:b].transpose(2, 0, 1).ravel()
+            count = b - a
+            t = table(
+                np.repeat(np.arange(a, b), indicators * years),
+                np.tile(np.repeat(np.arange(indicators), years), count),
+                np.tile(np.arange(years), count * indicators),
+                vals,
             )
-            # sorted by indicator, year, region: row groups prune to one indicator-year slice
-            writer.write_table(table, row_group_size=regions * 2)
+            writer.write_table(t, row_group_size=warehouse.BY_REGION_ROW_GROUP)
+    del values
+
     indicator_meta = pd.DataFrame(
         {
             "id": ind_ids,
@@ -380,7 +427,13 @@ def write_municipality_panel(
         "scale": "gemeinde",
         "demo_note": "Synthetisches Gemeinde-Panel für Benchmarks. Keine amtlichen Werte.",
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "row_counts": {"facts": n * indicators, "regions": regions, "indicators": indicators, "years": years},
+        "references": bool(references),
+        "row_counts": {
+            "facts": per_indicator * indicators,
+            "regions": regions,
+            "indicators": indicators,
+            "years": years,
+        },
         "build_seconds": round(time.time() - started, 2),
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

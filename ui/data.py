@@ -66,10 +66,11 @@ def years(_s: Store, v: str, indicator: str) -> list[int]:
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def all_years(_s: Store, v: str) -> list[int]:
-    cov = _s.coverage()
-    if cov.empty:
+    """Every year from the first to the last with a value (min/max only: cheaper than the coverage per indicator)."""
+    span = _s.year_range()
+    if span is None:
         return []
-    return list(range(int(cov["first_year"].min()), int(cov["last_year"].max()) + 1))
+    return list(range(span[0], span[1] + 1))
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
@@ -108,8 +109,10 @@ def matrix(_s: Store, v: str, variables: tuple[str, ...], year: int) -> pd.DataF
     return _s.matrix(list(variables), year, kreise)
 
 
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+@st.cache_resource(ttl=TTL, max_entries=4, show_spinner=False)
 def geometry(_s: Store, v: str, level: str) -> dict | None:
+    """The GeoJSON, shared and read-only: a cache_data hit would unpickle 0.5 MB of coordinates on every run
+    (about 10 ms on the map page). Callers copy a feature before changing it (see ui.choropleth)."""
     return _s.geometry(level)
 
 

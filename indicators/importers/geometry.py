@@ -17,7 +17,7 @@ import numpy as np
 import pyproj
 import shapefile
 import shapely
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry import MultiPolygon, Polygon, shape
 
 from indicators.ags import is_kreis, is_land, normalise_key
@@ -126,7 +126,12 @@ def to_pydeck_paths(features: list[dict]) -> list[dict]:
 def _read_layer(shp: Path, required: tuple[str, ...], tolerance: float) -> list[tuple[int, dict, dict]]:
     """``(record number, attributes, WGS84 GeoJSON geometry)`` for the kept features of one layer."""
     shx, dbf, prj = (_required_sibling(shp, ext, what) for ext, what in _SIDECARS)
-    transformer = pyproj.Transformer.from_crs(_read_crs(prj), TARGET_CRS, always_xy=True)
+    try:
+        transformer = pyproj.Transformer.from_crs(_read_crs(prj), TARGET_CRS, always_xy=True)
+    except ProjError as exc:
+        raise SourceFileError(
+            prj, "Inhalt", "eine in WGS84 umrechenbare Projektion (z. B. EPSG:25832)", str(exc)
+        ) from None
     records, shapes = _read_shapefile(shp, shx, dbf, required)
     keep_gf = _geofactor_to_keep(records)
     rows = []

@@ -1,0 +1,292 @@
+"""``python -m bench``: how fast RegioMonitor is at Kreis scale (pages) and at municipality scale (data layer).
+
+Writes ``bench/results.json`` and ``bench/results.md`` (both git-ignored). Timing lives here, never in the tests;
+``tests/test_bench.py`` runs the tiny mode and checks the structure and that RegioMonitor's answers equal the
+pandas baseline's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import pickle
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench import core, pages, report
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("REGIOMONITOR_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+#: The goals of issue 6.
+TARGETS = {
+    "page_warm_ms": 300,
+    "page_cold_ms": 1500,
+    "question_ms": 100,
+    "speedup": 10,
+    "peak_rss_mb": 2048,
+    "build_seconds": 120,
+}
+FULL = {
+    "regions": 11_000,
+    "indicators": 100,
+    "years": 20,
+    "page_repetitions": 6,
+    "warm_runs": 3,
+    "gemeinde_repetitions": 15,
+}
+TINY = {"regions": 300, "indicators": 5, "years": 4, "page_repetitions": 1, "warm_runs": 1, "gemeinde_repetitions": 1}
+
+
+def _versions() -> dict:
+    import duckdb
+    import pyarrow
+    import streamlit
+
+    return {
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pyarrow.__version__,
+        "streamlit": streamlit.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def _commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def _worker(*args: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.worker", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.worker {args[0]} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- Kreis scale ------------------------------------------------------------------------------------------
+def kreis_warehouse(tmp: Path, given: Path | None, raw: Path, allow_real: bool, log) -> dict:
+    """The warehouse for the page timings: given, built from the offline mirror of official files, or demo.
+
+    Built in a separate process, so the build's memory does not sit in the heap of the timed process.
+    """
+    if given is not None:
+        return {"path": str(given), "source": "given", "build_seconds": None}
+    out = tmp / "kreis"
+    if allow_real and (raw / "README.md").exists():
+        log(f"Kreis scale: building the warehouse from {raw} …")
+        built = _worker("kreis", str(out), str(raw))
+        source = "official files (../shared/data)"
+    else:
+        log("Kreis scale: writing the demo warehouse …")
+        built = _worker("kreis", str(out))
+        source = "demo"
+    return {"path": str(out), "source": source, "build_seconds": built["seconds"]}
+
+
+def run_kreis(tmp: Path, settings: dict, args, log) -> dict:
+    from indicators.store import Store
+
+    wh = kreis_warehouse(tmp, args.kreis_warehouse, args.raw, not args.tiny, log)
+    store = Store(wh["path"])
+    wh.update(
+        demo=store.is_demo,
+        districts=int(len(store.districts())),
+        indicators=int(len(store.indicators())),
+        facts=int(store.query("SELECT count(*) AS n FROM facts")["n"].iloc[0]),
+    )
+    selections = pages.make_selections(store, settings["page_repetitions"])
+    userdata = tmp / "userdata.sqlite"
+    pages.prepare_userdata(userdata, store, selections)
+    del store
+    names = pages.registered_pages()
+    if args.pages:
+        names = [p for p in names if p in args.pages.split(",")]
+    elif args.tiny:
+        names = names[:2]
+    log(
+        f"Kreis scale: {len(names)} pages x {len(selections)} selections (cold, {settings['warm_runs']} warm, change) …"
+    )
+    timed = pages.time_pages(Path(wh["path"]), userdata, names, selections, settings["warm_runs"], log)
+    for s in timed["pages"].values():
+        s["meets_goal"] = {
+            "cold": s["cold"].get("p95_ms", 0) < TARGETS["page_cold_ms"],
+            "warm": s["warm"].get("p95_ms", 0) < TARGETS["page_warm_ms"],
+        }
+    return {"warehouse": wh, "selections": selections, **timed}
+
+
+# -- municipality scale -----------------------------------------------------------------------------------
+def _stats(samples: list[float]) -> dict:
+    return {
+        "n": len(samples),
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(float(np.percentile(samples, 95)), 2),
+        "first_ms": round(samples[0], 2),
+        "samples_ms": samples,
+    }
+
+
+def run_gemeinde(tmp: Path, settings: dict, log) -> dict:
+    panel = tmp / "gemeinde"
+    size = f"{settings['regions']:,} regions x {settings['indicators']} indicators x {settings['years']} years"
+    log(f"Municipality scale: generating the panel ({size}) …")
+    built = _worker(
+        "generate", str(panel), str(settings["regions"]), str(settings["indicators"]), str(settings["years"])
+    )
+    municipalities = pd.read_parquet(panel / "municipalities.parquet")
+    indicators = pd.read_parquet(panel / "indicators.parquet")
+    years = sorted(int(y) for y in pd.read_parquet(panel / "facts.parquet", columns=["year"])["year"].unique())
+    plan = core.make_plan(municipalities, indicators, years, settings["gemeinde_repetitions"])
+    plan_file = tmp / "plan.json"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    log(f"Municipality scale: {len(plan)} repetitions of {len(core.QUESTIONS)} questions, RegioMonitor …")
+    rm = _worker("regiomonitor", str(panel), str(plan_file), str(tmp / "rm.pkl"))
+    log("Municipality scale: the same questions with the pandas baseline …")
+    base = _worker("pandas", str(panel), str(plan_file), str(tmp / "pandas.pkl"))
+    with open(tmp / "rm.pkl", "rb") as f:
+        rm_answers = pickle.load(f)
+    with open(tmp / "pandas.pkl", "rb") as f:
+        base_answers = pickle.load(f)
+    questions = []
+    for name, description in core.QUESTIONS.items():
+        problems = []
+        for params, a, b in zip(plan, rm_answers[name], base_answers[name], strict=True):
+            problems += [f"rep {params['rep']}: {p}" for p in core.differences(a, b, name)]
+        r, b_ = _stats(rm["samples_ms"][name]), _stats(base["samples_ms"][name])
+        questions.append(
+            {
+                "question": name,
+                "description": description,
+                "regiomonitor": r,
+                "baseline": b_,
+                "ratio": round(r["median_ms"] / b_["median_ms"], 4) if b_["median_ms"] else None,
+                "speedup": round(b_["median_ms"] / r["median_ms"], 1) if r["median_ms"] else None,
+                "same_answers": not problems,
+                "differences": problems[:20],
+                "meets_goal": {
+                    "time": r["median_ms"] < TARGETS["question_ms"],
+                    "speedup": bool(r["median_ms"]) and b_["median_ms"] / r["median_ms"] >= TARGETS["speedup"],
+                },
+            }
+        )
+    return {
+        "panel": {
+            "regions": settings["regions"],
+            "municipalities": int(len(municipalities)),
+            "indicators": settings["indicators"],
+            "years": settings["years"],
+            "facts_rows": built["facts_rows"],
+            "files_mb": built["files_mb"],
+        },
+        "build": {
+            "seconds": built["seconds"],
+            "peak_rss_mb": built["peak_rss_mb"],
+            "meets_goal": built["seconds"] < TARGETS["build_seconds"],
+        },
+        "regiomonitor": {
+            "store_open_seconds": rm["setup_seconds"],
+            "peak_rss_mb": rm["peak_rss_mb"],
+            "meets_goal": rm["peak_rss_mb"] < TARGETS["peak_rss_mb"],
+        },
+        "baseline": {"load_seconds": base["setup_seconds"], "peak_rss_mb": base["peak_rss_mb"]},
+        "plan": plan,
+        "questions": questions,
+    }
+
+
+# -- command line -----------------------------------------------------------------------------------------
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--out", type=Path, default=ROOT / "bench", help="folder for results.json and results.md (default: bench/)"
+    )
+    p.add_argument(
+        "--tiny", action="store_true", help="300 regions x 5 indicators x 4 years, 1 repetition, 2 pages (for tests)"
+    )
+    p.add_argument(
+        "--kreis-warehouse", type=Path, help="use this warehouse for the page timings instead of building one"
+    )
+    p.add_argument(
+        "--raw",
+        type=Path,
+        default=SHARED_DATA,
+        help="official files for the Kreis-scale warehouse (default: ../shared/data)",
+    )
+    p.add_argument("--pages", help="comma-separated page names (default: every page registered in app.py)")
+    p.add_argument("--repetitions", type=int, help="selections per page (default 6)")
+    p.add_argument(
+        "--gemeinde-repetitions", type=int, help="repetitions of each municipality-scale question (default 15)"
+    )
+    p.add_argument("--regions", type=int)
+    p.add_argument("--indicators", type=int)
+    p.add_argument("--years", type=int)
+    p.add_argument("--skip-kreis", action="store_true")
+    p.add_argument("--skip-gemeinde", action="store_true")
+    return p.parse_args(argv)
+
+
+def run(argv: list[str] | None = None, log=print) -> dict:
+    args = parse(argv)
+    settings = dict(TINY if args.tiny else FULL)
+    for key, value in (
+        ("page_repetitions", args.repetitions),
+        ("gemeinde_repetitions", args.gemeinde_repetitions),
+        ("regions", args.regions),
+        ("indicators", args.indicators),
+        ("years", args.years),
+    ):
+        if value is not None:
+            settings[key] = value
+    started = time.perf_counter()
+    results: dict = {
+        "meta": {
+            "started": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "mode": "tiny" if args.tiny else "full",
+            "settings": settings,
+            "cpus": os.cpu_count(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+            "platform": platform.platform(),
+            "versions": _versions(),
+            "commit": _commit(),
+        },
+        "targets": TARGETS,
+    }
+    with tempfile.TemporaryDirectory(prefix="regiomonitor-bench-") as tmp:
+        if not args.skip_kreis:
+            results["kreis"] = run_kreis(Path(tmp), settings, args, log)
+        if not args.skip_gemeinde:
+            results["gemeinde"] = run_gemeinde(Path(tmp), settings, log)
+    results["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+    results["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    (args.out / "results.md").write_text(report.markdown(results), encoding="utf-8")
+    log(f"Wrote {args.out / 'results.json'} and {args.out / 'results.md'} ({results['meta']['seconds']} s).")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    results = run(argv)
+    print()
+    print(report.markdown(results))
+    return 0

@@ -1,0 +1,155 @@
+"""The benchmark harness (bench/) in its tiny mode, and RegioMonitor's answers against the pandas baseline.
+
+No timing is asserted here: timings live in ``python -m bench``. What is asserted is that the harness runs and
+writes what it promises, and that the store answers the core questions exactly as an independent pandas
+computation does, on a municipality-scale panel with 8-digit region keys, in every storage mode of the store.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench import core, run
+from indicators import demo
+from indicators import store as store_module
+from indicators.store import Store
+
+
+@pytest.fixture(scope="module")
+def panel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "gemeinde"
+    demo.write_municipality_panel(out, regions=300, indicators=5, years=4, references=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def plan(panel):
+    municipalities = pd.read_parquet(panel / "municipalities.parquet")
+    indicators = pd.read_parquet(panel / "indicators.parquet")
+    return core.make_plan(municipalities, indicators, [2020, 2021, 2022, 2023], repetitions=4)
+
+
+@pytest.fixture(scope="module")
+def regions(panel):
+    return core.Regions(pd.read_parquet(panel / "municipalities.parquet"))
+
+
+@pytest.fixture(scope="module")
+def baseline(panel, regions):
+    return core.pandas_questions(pd.read_parquet(panel / "facts.parquet"), regions)
+
+
+def test_tiny_benchmark_writes_results_with_the_promised_structure(demo_warehouse, tmp_path):
+    results = run.run(["--tiny", "--kreis-warehouse", str(demo_warehouse), "--out", str(tmp_path)], log=lambda _: None)
+    saved = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert saved["meta"]["mode"] == "tiny" and saved["targets"] == run.TARGETS
+
+    kreis = saved["kreis"]
+    assert list(kreis["pages"]) == ["profil", "indikator"]
+    assert kreis["errors"] == []
+    for timings in kreis["pages"].values():
+        for kind in ("cold", "warm", "change"):
+            assert timings[kind]["n"] == 1
+            assert 0 < timings[kind]["median_ms"] <= timings[kind]["p95_ms"]
+        assert set(timings["meets_goal"]) == {"cold", "warm"}
+
+    gemeinde = saved["gemeinde"]
+    assert gemeinde["panel"]["municipalities"] == 300
+    assert gemeinde["panel"]["facts_rows"] == (300 + 16 + 1) * 5 * 4  # municipalities, Länder, Germany
+    assert [q["question"] for q in gemeinde["questions"]] == list(core.QUESTIONS)
+    for q in gemeinde["questions"]:
+        assert q["same_answers"], (q["question"], q["differences"])
+        assert q["regiomonitor"]["n"] == q["baseline"]["n"] == 1
+        assert q["ratio"] == pytest.approx(q["regiomonitor"]["median_ms"] / q["baseline"]["median_ms"], rel=1e-3)
+    assert gemeinde["regiomonitor"]["peak_rss_mb"] > 0 and gemeinde["baseline"]["load_seconds"] >= 0
+
+    markdown = (tmp_path / "results.md").read_text(encoding="utf-8")
+    assert "| profil |" in markdown and "| reference_statistics |" in markdown and "ratio RM / pandas" in markdown
+    assert results["gemeinde"]["questions"][0]["question"] == "reference_statistics"
+
+
+@pytest.mark.parametrize("mode", ["memory, compressed in chunks", "memory, one table", "parquet views"])
+def test_store_answers_equal_the_pandas_baseline_at_municipality_scale(
+    panel, plan, regions, baseline, mode, monkeypatch
+):
+    if mode == "memory, compressed in chunks":
+        monkeypatch.setattr(store_module, "LOAD_CHUNK_ROWS", 1_000)  # forces the chunked, compressed copy
+    store = Store(panel, memory=mode != "parquet views")
+    assert store.in_memory == (mode != "parquet views")
+    questions = core.regiomonitor_questions(store, regions)
+    for params in plan:
+        for name in core.QUESTIONS:
+            assert core.differences(questions[name](params), baseline[name](params), name) == [], (mode, name, params)
+
+
+def test_baseline_itself_matches_plain_numpy(panel, plan, regions, baseline):
+    """The reference the store is held to is right: median, quartiles and ranks recomputed by hand."""
+    facts = pd.read_parquet(panel / "facts.parquet")
+    p = plan[0]
+    cut = facts[
+        (facts["indicator"] == p["indicator"]) & (facts["year"] == p["year"]) & facts["region"].isin(regions.all)
+    ]
+    values = np.sort(cut["value"].to_numpy())
+    stats = baseline["reference_statistics"](p)
+    assert stats["n"] == 300
+    assert stats["median"] == pytest.approx(np.median(values))
+    assert stats["q25"] == pytest.approx(np.quantile(values, 0.25))
+    assert (
+        stats["germany"]
+        == facts.loc[
+            (facts["region"] == "DG") & (facts["indicator"] == p["indicator"]) & (facts["year"] == p["year"]), "value"
+        ].iloc[0]
+    )
+    ranking = baseline["ranking"](p).set_index("region")
+    best = cut.loc[cut["value"].idxmin() if p["polarity"] < 0 else cut["value"].idxmax(), "region"]
+    assert ranking.loc[best, "rank"] == 1 and ranking.loc[best, "percentile"] == 100.0
+
+
+def test_the_comparison_notices_a_wrong_answer(panel, plan, regions, baseline):
+    store = Store(panel)
+    p = plan[0]
+    right = store.reference_statistics(p["indicator"], p["year"], regions.all)
+    assert core.differences(right, baseline["reference_statistics"](p), "reference_statistics") == []
+    wrong = dict(right, median=right["median"] + 0.001)
+    assert core.differences(wrong, baseline["reference_statistics"](p), "reference_statistics") == [
+        "column median differs"
+    ]
+    profile = store.profile(p["home"], regions.peers(p["home"], p["peer_kind"]), p["year"])
+    shorter = profile.iloc[1:]
+    assert core.differences(shorter, baseline["profile"](p), "profile") == [
+        f"{len(shorter)} rows vs {len(profile)} rows"
+    ]
+    swapped = profile.assign(n_lower=profile["n_higher"], n_higher=profile["n_lower"])
+    assert "column n_higher differs" in core.differences(swapped, baseline["profile"](p), "profile")
+
+
+def test_municipality_panel_reference_rows_are_population_weighted(panel):
+    facts = pd.read_parquet(panel / "facts.parquet")
+    municipalities = pd.read_parquet(panel / "municipalities.parquet").set_index("ags")
+    cut = facts[(facts["indicator"] == "demo_001") & (facts["year"] == 2022)].set_index("region")["value"]
+    weights = municipalities["population"].astype(float)
+    own = cut.reindex(municipalities.index)
+    assert cut["DG"] == pytest.approx((own * weights).sum() / weights.sum(), abs=1e-3)
+    bavaria = municipalities.index[municipalities["land_code"] == "09"]
+    assert cut["09"] == pytest.approx((own[bavaria] * weights[bavaria]).sum() / weights[bavaria].sum(), abs=1e-3)
+    by_region = pd.read_parquet(panel / "facts_by_region.parquet")
+    expected = facts.sort_values(["region", "indicator", "year"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(by_region, expected)
+
+
+def test_a_large_warehouse_gets_a_region_sorted_copy_that_answers_the_same(demo_warehouse, tmp_path, monkeypatch):
+    from indicators import warehouse
+
+    monkeypatch.setattr(warehouse, "BY_REGION_MIN_ROWS", 0)  # treat the Kreis demo as a large panel
+    demo.write_demo(tmp_path / "wh")
+    by_region = pd.read_parquet(tmp_path / "wh" / warehouse.BY_REGION_FILE)
+    facts = pd.read_parquet(tmp_path / "wh" / "facts.parquet")
+    expected = facts.sort_values(["region", "indicator", "year"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(by_region, expected)
+    with_copy, without = Store(tmp_path / "wh"), Store(demo_warehouse)
+    peers = list(without.districts()["ags"])[:120] + ["15087"]
+    pd.testing.assert_frame_equal(with_copy.profile("15087", peers, 2022), without.profile("15087", peers, 2022))
