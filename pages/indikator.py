@@ -104,13 +104,14 @@ if not show_peers:
 st.subheader("Rangliste")
 only_peers = st.toggle("nur Vergleichsgruppe", value=sel.peer_kind != "alle")
 full = data.ranking(store, v, sel.indicator, year, tuple(peers) if only_peers else tuple(districts["ags"]), polarity)
+value_column = f"Wert ({unit})" if unit else "Wert"
 table = pd.DataFrame(
     {
         "Rang": full["rank"].astype(int),
         "AGS": full["region"],
         "Kreis": full["region"].map(names),
         "Land": full["region"].map(lands),
-        f"Wert ({unit})" if unit else "Wert": full["value"],
+        value_column: full["value"],
         "Perzentil": full["percentile"].round(0),
         "Eigener Kreis": full["region"] == sel.home,
     }
@@ -119,6 +120,7 @@ st.dataframe(
     table,
     hide_index=True,
     column_config={
+        value_column: st.column_config.NumberColumn(format="localized"),
         "Perzentil": st.column_config.NumberColumn(
             help="Anteil der anderen Kreise mit ungünstigerem Wert (100 = bester)", format="%d"
         ),

@@ -19,6 +19,7 @@ districts = data.districts(store, v)
 d = districts.set_index("ags")
 names = d["display_name"].to_dict()
 labels = data.indicators(store, v).set_index("id")["label"].to_dict()
+units = data.indicators(store, v).set_index("id")["unit"].to_dict()
 groups = user.custom_groups()
 peers, peer_label = state.peers(store, v, sel, groups)
 
@@ -91,7 +92,8 @@ else:
 
     def describe(vars_: list[str], ags: str) -> str:
         return "; ".join(
-            f"{labels.get(x, x)} {fmt.number(m.loc[ags, x], 1)} (eigener Kreis {fmt.number(m.loc[sel.home, x], 1)})"
+            f"{labels.get(x, x)} {fmt.value(m.loc[ags, x], units.get(x, ''))} "
+            f"(eigener Kreis {fmt.value(m.loc[sel.home, x], units.get(x, ''))})"
             for x in vars_
         )
 
@@ -100,7 +102,7 @@ else:
             "AGS": neighbours["ags"],
             "Kreis": neighbours["ags"].map(names),
             "Land": neighbours["ags"].map(d["land_name"]),
-            "Abstand": neighbours["distance"].round(2),
+            "Abstand": [fmt.number(d, 2) for d in neighbours["distance"]],
             "ähnlich bei": [describe(s, a) for s, a in zip(neighbours["similar_on"], neighbours["ags"], strict=True)],
             "unterscheidet sich bei": [
                 describe(s, a) or "–" for s, a in zip(neighbours["differs_on"], neighbours["ags"], strict=True)

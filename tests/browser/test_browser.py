@@ -137,7 +137,7 @@ def settle(page, timeout_s: float = 60) -> None:
 def test_deep_link_shows_value_and_reference_rows(playwright_browser, server, warehouse):
     store = Store(warehouse)
     year = 2023
-    page = playwright_browser.new_page(viewport={"width": 1400, "height": 2200})
+    page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 2200})
     page.goto(f"{server}/indikator?kreis=15087&jahr={year}&indikator=jugend_alq&gruppe=alle")
     settle(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -162,7 +162,7 @@ def test_deep_link_shows_value_and_reference_rows(playwright_browser, server, wa
 
 def test_screenshots_of_every_page(playwright_browser, server):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = playwright_browser.new_page(viewport={"width": 1400, "height": 1600})
+    page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600})
     for name, path in PAGES.items():
         page.goto(f"{server}/{path}?kreis=15087&jahr=2023&indikator=alq&gruppe=land")
         settle(page)
@@ -181,7 +181,7 @@ def test_profile_deep_link_for_another_kreis(playwright_browser, server, warehou
     store = Store(warehouse)
     peers = benchmark.peer_members(store.districts(), "11000", "land")
     row = store.profile("11000", peers, 2023).set_index("indicator").loc["alq"]
-    page = playwright_browser.new_page(viewport={"width": 1400, "height": 1600})
+    page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600})
     page.goto(f"{server}/?kreis=11000&jahr=2023&gruppe=alle")
     settle(page)
     body = page.inner_text("body")
@@ -198,7 +198,7 @@ def test_daten_download_in_the_browser_holds_the_warehouse_values(playwright_bro
     from tests.pages.download_capture import browser_download
 
     store = Store(warehouse)
-    page = playwright_browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+    page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600}, accept_downloads=True)
     page.goto(f"{server}/daten?kreis=15087&jahr=2023&gruppe=land&indikator=alq")
     settle(page)
     path = browser_download(page, "csv_de", tmp_path / "download.bin")
