@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from indicators import benchmark
+from indicators.build import FACT_OUTPUT_COLUMNS
 
 #: The questions in the order they are asked and reported, with a German-free short description for the table.
 QUESTIONS = {
@@ -31,18 +32,7 @@ PROFILE_COLUMNS = [
     "indicator", "year", "value", "n", "median", "mean", "min", "max", "q25", "q75", "n_higher", "n_lower",
     "germany", "land", "previous", "previous_year", "five_years_back", "five_years_back_year",
 ]  # fmt: skip
-EXPORT_COLUMNS = [
-    "region",
-    "indicator",
-    "year",
-    "value",
-    "value_label",
-    "suppressed",
-    "harmonised",
-    "estimated",
-    "break",
-    "source",
-]
+EXPORT_COLUMNS = FACT_OUTPUT_COLUMNS
 
 
 # -- the plan ---------------------------------------------------------------------------------------------

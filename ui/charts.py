@@ -52,44 +52,22 @@ def distribution(
     return fig
 
 
+def add_band(fig: go.Figure, x, lower, upper, colour: str, name: str) -> None:
+    """A shaded band between two lines: the upper edge invisible, the lower one filled up to it."""
+    fig.add_trace(go.Scatter(x=x, y=upper, mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"))
+    fig.add_trace(
+        go.Scatter(x=x, y=lower, mode="lines", fill="tonexty", fillcolor=colour, line=dict(width=0), name=name)
+    )
+
+
 def time_series(
     band: pd.DataFrame, series: pd.DataFrame, home: str, names: dict[str, str], title: str, unit: str, show_peers: bool
 ) -> go.Figure:
     """Home Kreis over time against the peers' median, interquartile and min-max band, Germany and peer lines."""
     fig = go.Figure()
     if not band.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=band["year"], y=band["max"], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=band["year"],
-                y=band["min"],
-                mode="lines",
-                fill="tonexty",
-                fillcolor="rgba(150,150,150,0.15)",
-                line=dict(width=0),
-                name="Minimum–Maximum",
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=band["year"], y=band["q75"], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=band["year"],
-                y=band["q25"],
-                mode="lines",
-                fill="tonexty",
-                fillcolor="rgba(31,119,180,0.25)",
-                line=dict(width=0),
-                name="mittlere Hälfte (25–75 %)",
-            )
-        )
+        add_band(fig, band["year"], band["min"], band["max"], "rgba(150,150,150,0.15)", "Minimum–Maximum")
+        add_band(fig, band["year"], band["q25"], band["q75"], "rgba(31,119,180,0.25)", "mittlere Hälfte (25–75 %)")
         fig.add_trace(
             go.Scatter(
                 x=band["year"], y=band["median"], mode="lines", name="Median", line=dict(color="black", dash="dash")
