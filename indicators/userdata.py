@@ -283,22 +283,17 @@ class UserData:
     def _migrate(self) -> None:
         conn = self._open()
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                current = conn.execute("PRAGMA user_version").fetchone()[0]
-                if current > SCHEMA_VERSION:
-                    raise UserDataError(
-                        f"Die Nutzerdatenbank „{self.path.name}“ stammt aus einer neueren Programmversion "
-                        f"(Schema {current}, dieses Programm kennt {SCHEMA_VERSION})."
-                    )
-                _apply_migrations(conn, current, SCHEMA_VERSION)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+            conn.execute("PRAGMA journal_mode = WAL")  # outside a transaction, as SQLite requires
         finally:
             conn.close()
+        with self._transaction(write=True) as conn:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current > SCHEMA_VERSION:
+                raise UserDataError(
+                    f"Die Nutzerdatenbank „{self.path.name}“ stammt aus einer neueren Programmversion "
+                    f"(Schema {current}, dieses Programm kennt {SCHEMA_VERSION})."
+                )
+            _apply_migrations(conn, current, SCHEMA_VERSION)
 
     def schema_version(self) -> int:
         with self._transaction() as conn:
