@@ -1,6 +1,6 @@
 """The data layer's core questions at municipality scale, answered twice: by RegioMonitor and by plain pandas.
 
-RegioMonitor answers through :class:`indicators.store.Store` (and :mod:`indicators.benchmark` where the app does);
+RegioMonitor answers through :class:`indicators.warehouse.store.Store` (and :mod:`indicators.domain.benchmark` where the app does);
 the baseline is what a careful analyst would write in pandas on a frame loaded once from the same Parquet file:
 boolean masks (cheap ones first), ``isin``, ``groupby``, ``quantile``, ``rank``, ``merge``. Both get the same
 plan (indicator, year, home region, peer group, ... per repetition) and their answers are compared cell by cell.
@@ -14,8 +14,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from indicators import benchmark
-from indicators.build import FACT_OUTPUT_COLUMNS
+from indicators.domain import benchmark
+from indicators.warehouse.build import FACT_OUTPUT_COLUMNS
 
 #: The questions in the order they are asked and reported, with a German-free short description for the table.
 QUESTIONS = {

@@ -218,7 +218,7 @@ async def drive(sessions: int, port: int, duration: float, kreise: list[str], ye
 
 def editor(worker: int, userdata: str, deadline: float, kreis: str, result) -> None:
     """Edit the worker's own target and increment the shared one until the deadline; report versions written."""
-    from indicators.targets import Target
+    from indicators.domain.targets import Target
     from indicators.userdata import ConflictError, UserData
 
     rng = random.Random(1000 + worker)
@@ -264,9 +264,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from indicators.store import Store
-    from indicators.targets import Target
+    from indicators.domain.targets import Target
     from indicators.userdata import UserData
+    from indicators.warehouse.store import Store
 
     sessions = max(1, min(args.sessions, MAX_SESSIONS))
     duration = max(1.0, min(args.duration, MAX_DURATION))
@@ -275,7 +275,7 @@ def run(args: argparse.Namespace) -> dict:
         tmp_path = Path(tmp)
         warehouse = Path(args.warehouse) if args.warehouse else None
         if warehouse is None:
-            from indicators import demo
+            from indicators.warehouse import demo
 
             warehouse = tmp_path / "warehouse"
             demo.write_demo(warehouse)

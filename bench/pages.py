@@ -110,7 +110,7 @@ def make_selections(store, n: int) -> list[dict]:
 
 def prepare_userdata(path: Path, store, selections: list[dict]) -> None:
     """A saved peer group and three targets per selected Kreis, so Ziele and Landrat have work to do."""
-    from indicators.targets import Target
+    from indicators.domain.targets import Target
     from indicators.userdata import UserData
 
     ud = UserData(path)

@@ -104,7 +104,7 @@ def kreis_warehouse(tmp: Path, given: Path | None, raw: Path, allow_real: bool, 
 
 
 def run_kreis(tmp: Path, settings: dict, args, log) -> dict:
-    from indicators.store import Store
+    from indicators.warehouse.store import Store
 
     wh = kreis_warehouse(tmp, args.kreis_warehouse, args.raw, not args.tiny, log)
     store = Store(wh["path"])

@@ -39,18 +39,18 @@ def peak_rss_mb() -> float:
 def kreis(out: Path, raw: Path | None) -> dict:
     started = time.perf_counter()
     if raw is not None:
-        from indicators.build import build
+        from indicators.warehouse.build import build
 
         build(raw, out)
     else:
-        from indicators import demo
+        from indicators.warehouse import demo
 
         demo.write_demo(out)
     return {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": peak_rss_mb()}
 
 
 def generate(panel: Path, regions: int, indicators: int, years: int) -> dict:
-    from indicators import demo
+    from indicators.warehouse import demo
 
     started = time.perf_counter()
     manifest = demo.write_municipality_panel(
@@ -71,7 +71,7 @@ def answer(engine: str, panel: Path, plan: list[dict], answers_path: Path | None
     rss_before = peak_rss_mb()
     started = time.perf_counter()
     if engine == "regiomonitor":
-        from indicators.store import Store
+        from indicators.warehouse.store import Store
 
         store = Store(panel)
         questions = core.regiomonitor_questions(store, regions)

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "build":
-        from indicators.build import build
+        from indicators.warehouse.build import build
 
         bar, update = _progress_bar()
         try:
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     if args.command == "demo":
-        from indicators import demo
+        from indicators.warehouse import demo
 
         if args.size == "gemeinde":
             manifest = demo.write_municipality_panel(args.out, seed=args.seed)
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "hash-password":
         return _hash_password(args)
     if args.command == "report":
-        from indicators.store import Store, WarehouseMissing
+        from indicators.warehouse.store import Store, WarehouseMissing
 
         try:
             print(Store(args.out).quality_report())

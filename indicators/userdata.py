@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from indicators.targets import (
+from indicators.domain.targets import (
     FIELD_LABELS,
     Target,
     target_from_record,

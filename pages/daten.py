@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from indicators import exports
-from indicators import formatting as fmt
+from indicators.domain import formatting as fmt
+from indicators.outputs import exports
 from ui import components, data, downloads, state, user
 from ui.router import ensure_router
 

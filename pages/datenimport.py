@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from indicators import formatting as fmt
-from indicators import importers, ingest
+from indicators import importers
+from indicators.domain import formatting as fmt
 from indicators.errors import BuildError, SourceFileError
 from indicators.importers import generic_csv
 from indicators.importers.base import slug
+from indicators.warehouse import ingest
 from ui import data, permissions
 from ui.router import ensure_router
 

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from indicators import demo, importers
-from indicators.build import build, discover
+from indicators import importers
 from indicators.errors import BuildError, SourceFileError
+from indicators.warehouse import demo
+from indicators.warehouse.build import build, discover
 from ui import data
 from ui.router import ensure_router
 

@@ -5,8 +5,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from indicators import benchmark
-from indicators import formatting as fmt
+from indicators.domain import benchmark
+from indicators.domain import formatting as fmt
 from ui import charts, components, context, data
 from ui.router import ensure_router
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators import benchmark
+from indicators.domain import benchmark
 from ui import choropleth, components, context, data
 from ui.router import ensure_router
 

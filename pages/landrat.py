@@ -4,8 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from indicators import formatting as fmt
-from indicators import report
+from indicators.domain import formatting as fmt
+from indicators.outputs import report
 from ui import components, data, state, user
 from ui import target_widgets as tw
 from ui.router import ensure_router

@@ -6,9 +6,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from indicators import exports
-from indicators import formatting as fmt
-from indicators.catalog import POLARITY_TEXT, load_catalogue
+from indicators.domain import formatting as fmt
+from indicators.domain.catalog import POLARITY_TEXT, load_catalogue
+from indicators.outputs import exports
 from ui import components, data, state
 from ui.router import ensure_router
 

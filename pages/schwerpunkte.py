@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from indicators import exports, priorities
+from indicators.domain import priorities
+from indicators.outputs import exports
 from ui import components, context, data
 from ui.router import ensure_router
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from indicators import benchmark
-from indicators import formatting as fmt
+from indicators.domain import benchmark
+from indicators.domain import formatting as fmt
 from indicators.userdata import ConflictError, UserDataError
 from ui import components, data, state, user
 from ui.permissions import can_edit, edit_hint

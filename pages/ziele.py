@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from indicators import report
+from indicators.outputs import report
 from ui import auth, components, data, state, user
 from ui import target_widgets as tw
 from ui.permissions import can_edit, edit_hint

@@ -29,7 +29,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory) -> Path:
     """A Kreis-scale demo warehouse, written once per test session."""
-    from indicators import demo
+    from indicators.warehouse import demo
 
     out = tmp_path_factory.mktemp("demo") / "warehouse"
     demo.write_demo(out)
@@ -48,7 +48,7 @@ def real_warehouse(tmp_path_factory) -> Path:
         return Path(prebuilt)
     if not (SHARED_DATA / "README.md").exists():
         pytest.skip(f"offline mirror of official files not found at {SHARED_DATA}")
-    from indicators.build import build
+    from indicators.warehouse.build import build
 
     out = tmp_path_factory.mktemp("real") / "warehouse"
     build(SHARED_DATA, out)

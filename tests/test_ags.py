@@ -1,6 +1,6 @@
 import pytest
 
-from indicators.ags import normalise_key
+from indicators.domain.ags import normalise_key
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from bench import core, run
-from indicators import demo
-from indicators import store as store_module
-from indicators.store import Store
+from indicators.warehouse import demo
+from indicators.warehouse import store as store_module
+from indicators.warehouse.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +142,7 @@ def test_municipality_panel_reference_rows_are_population_weighted(panel):
 
 
 def test_a_large_warehouse_gets_a_region_sorted_copy_that_answers_the_same(demo_warehouse, tmp_path, monkeypatch):
-    from indicators import warehouse
+    from indicators.warehouse import files as warehouse
 
     monkeypatch.setattr(warehouse, "BY_REGION_MIN_ROWS", 0)  # treat the Kreis demo as a large panel
     demo.write_demo(tmp_path / "wh")

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from indicators.build import build
 from indicators.errors import BuildError, SourceFileError
-from indicators.store import Store
+from indicators.warehouse.build import build
+from indicators.warehouse.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

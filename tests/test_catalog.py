@@ -4,8 +4,8 @@ import csv
 
 import pytest
 
-from indicators.catalog import CatalogError, load_catalogue, parse_catalogue
-from indicators.registry import REFERENCE_DIR
+from indicators.domain.catalog import CatalogError, load_catalogue, parse_catalogue
+from indicators.domain.registry import REFERENCE_DIR
 
 
 def test_catalogue_has_at_least_50_indicators_with_complete_metadata():

@@ -4,8 +4,8 @@ import json
 
 import pandas as pd
 
-from indicators import demo
-from indicators.store import Store
+from indicators.warehouse import demo
+from indicators.warehouse.store import Store
 
 
 def test_demo_warehouse_is_marked_and_covers_the_400_kreise(demo_warehouse):

@@ -12,8 +12,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators import exports
-from indicators.store import Store
+from indicators.outputs import exports
+from indicators.warehouse.store import Store
 
 HOSTILE_NAME = 'Landkreis Göttingen (Stadt Göttingen); "Test"'
 FORMULA_NAME = '=HYPERLINK("http://example.org/x","klick")'

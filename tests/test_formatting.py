@@ -1,4 +1,4 @@
-from indicators import formatting as fmt
+from indicators.domain import formatting as fmt
 
 
 def test_german_numbers():

@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators.harmonise import harmonisation_report, harmonise
 from indicators.importers import ba, bbsr
 from indicators.importers.base import facts_frame
+from indicators.warehouse.harmonise import harmonisation_report, harmonise
 
 NAN = float("nan")
 

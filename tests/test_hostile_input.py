@@ -40,8 +40,6 @@ import shapefile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators import ingest
-from indicators.build import build
 from indicators.errors import BuildError, SourceFileError
 from indicators.importers import (
     ba,
@@ -57,6 +55,8 @@ from indicators.importers import (
     reference,
 )
 from indicators.importers.base import FACT_COLUMNS, ImportResult
+from indicators.warehouse import ingest
+from indicators.warehouse.build import build
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 SCALE = max(1, int(os.environ.get("REGIOMONITOR_HOSTILE_SCALE", "1")))

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from indicators import ingest
-from indicators.build import build
 from indicators.errors import BuildError, SourceFileError
 from indicators.importers import generic_csv, recognise
-from indicators.store import Store
+from indicators.warehouse import ingest
+from indicators.warehouse.build import build
+from indicators.warehouse.store import Store
 
 GENESIS_2023 = "regionalstatistik/13211-02-05-4_2023.csv"
 GENESIS_2015_2020 = "regionalstatistik/13211-02-05-4_2015-2020.csv"

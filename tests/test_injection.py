@@ -26,12 +26,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators import exports
-from indicators.build import build
+from indicators.domain.targets import Target
 from indicators.importers import generic_csv
-from indicators.store import Store
-from indicators.targets import Target
+from indicators.outputs import exports
 from indicators.userdata import UserData
+from indicators.warehouse.build import build
+from indicators.warehouse.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -176,7 +176,7 @@ def test_targets_csv_is_safe_and_round_trips(tmp_path, payload):
 # --- SQL is parameterised ------------------------------------------------------------------------------------
 
 SQL_CALLS = {"execute", "executemany", "executescript", "sql", "query", "read_sql", "read_sql_query"}
-SQL_MODULES = {"indicators/store.py", "indicators/userdata.py"}
+SQL_MODULES = {"indicators/warehouse/store.py", "indicators/userdata.py"}
 #: (file, function) -> why the interpolation there cannot carry user input.
 ALLOWED_DYNAMIC_SQL = {
     ("indicators/userdata.py", "_apply_migrations"): "PRAGMA user_version = <int loop counter>",
@@ -231,7 +231,7 @@ class _SqlVisitor(ast.NodeVisitor):
             values = assigned.get(node.id, [])
             if not values:
                 # a parameter: only the store's own query() passes SQL through, checked at its call sites
-                return node.id in params and (self.rel, name) == ("indicators/store.py", "query")
+                return node.id in params and (self.rel, name) == ("indicators/warehouse/store.py", "query")
             return all(self._static(v, seen | {node.id}) for v in values)
         return False
 

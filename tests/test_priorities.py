@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from indicators import benchmark, priorities
+from indicators.domain import benchmark, priorities
 
 N = 400
 

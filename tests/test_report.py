@@ -10,10 +10,11 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from indicators import benchmark, report
-from indicators import formatting as fmt
-from indicators.store import Store
-from indicators.targets import Target
+from indicators.domain import benchmark
+from indicators.domain import formatting as fmt
+from indicators.domain.targets import Target
+from indicators.outputs import report
+from indicators.warehouse.store import Store
 
 HOME = "15087"
 YEAR = 2023

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators import benchmark
-from indicators.store import Store, WarehouseMissing
+from indicators.domain import benchmark
+from indicators.warehouse.store import Store, WarehouseMissing
 
 
 @pytest.fixture(scope="module")

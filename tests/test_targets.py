@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from indicators.targets import (
+from indicators.domain.targets import (
     STATUS_RANK,
     Target,
     benchmark_hint,

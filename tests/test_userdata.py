@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.targets import Target, target_to_record
+from indicators.domain.targets import Target, target_to_record
 from indicators.userdata import (
     ENV_VAR,
     SCHEMA_VERSION,
@@ -301,7 +301,7 @@ def test_concurrent_writers_lose_nothing(db_path, kind):
 
 CHILD = """
 import sys
-from indicators.targets import Target, target_to_record
+from indicators.domain.targets import Target, target_to_record
 from indicators.userdata import UserData
 
 ud = UserData(sys.argv[1])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.targets import Target
+from indicators.domain.targets import Target
 from indicators.userdata import ConflictError, UserData
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def test_a_stale_peer_group_edit_is_refused_with_a_message(tmp_path):
 CHILD = """
 import sqlite3, sys, time
 import indicators.userdata as m
-from indicators.targets import Target
+from indicators.domain.targets import Target
 
 PAUSE = {"on": False}
 

@@ -10,7 +10,7 @@ import copy
 import pandas as pd
 import pydeck as pdk
 
-from indicators import formatting as fmt
+from indicators.domain import formatting as fmt
 from ui.components import diverging_colour
 
 LAYER_KREISE = "kreise"

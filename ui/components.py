@@ -7,8 +7,8 @@ import html
 import pandas as pd
 import streamlit as st
 
-from indicators import formatting as fmt
-from indicators.store import Store
+from indicators.domain import formatting as fmt
+from indicators.warehouse.store import Store
 
 #: Colour-blind safe diverging palette (blue = favourable, orange = unfavourable) and a neutral sequence.
 FAVOURABLE = "#2166ac"

@@ -7,7 +7,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from indicators.store import Store
+from indicators.warehouse.store import Store
 from ui import data, state, user
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from indicators import benchmark
-from indicators.store import Store, WarehouseMissing
+from indicators.domain import benchmark
+from indicators.warehouse.store import Store, WarehouseMissing
 
 TTL = 3600
 

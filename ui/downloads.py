@@ -1,7 +1,7 @@
 """Cached access for the Daten page: filtered facts and the download files built from them.
 
 Keys are the warehouse version and the filter, so a rebuild invalidates everything; the files themselves are
-built by the pure functions in :mod:`indicators.exports`.
+built by the pure functions in :mod:`indicators.outputs.exports`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from indicators import exports
-from indicators.store import Store
+from indicators.outputs import exports
+from indicators.warehouse.store import Store
 from ui import data
 
 TTL = 3600

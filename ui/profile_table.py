@@ -6,7 +6,7 @@ import html
 
 import pandas as pd
 
-from indicators import formatting as fmt
+from indicators.domain import formatting as fmt
 from ui import components
 
 #: Short badge texts for the wide table; the legend below the table spells them out.

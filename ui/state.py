@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from indicators import benchmark
-from indicators.store import Store
+from indicators.domain import benchmark
+from indicators.warehouse.store import Store
 from ui import data
 
 DEFAULT_HOME = os.environ.get("REGIOMONITOR_HOME_KREIS", "15087")

@@ -18,12 +18,19 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from indicators import formatting as fmt
-from indicators import report
-from indicators.report import STATUS_ORDER, STATUS_TEXT, TargetAssessment, target_value_text, tolerance_text
-from indicators.store import Store
-from indicators.targets import FIELD_LABELS, Target, format_de, projection_line, tolerance_width, validate_target_fields
+from indicators.domain import formatting as fmt
+from indicators.domain.targets import (
+    FIELD_LABELS,
+    Target,
+    format_de,
+    projection_line,
+    tolerance_width,
+    validate_target_fields,
+)
+from indicators.outputs import report
+from indicators.outputs.report import STATUS_ORDER, STATUS_TEXT, TargetAssessment, target_value_text, tolerance_text
 from indicators.userdata import LOCAL_TZ, ConflictError, ImportReport, UserData, UserDataError, ValidationError
+from indicators.warehouse.store import Store
 from ui import components, data, user
 from ui.charts import LAYOUT
 

@@ -3,7 +3,7 @@
 Layout: a title block naming measure and unit, a multi-row column header whose category labels span
 columns, a row of Stichtage (Excel dates) and a row of column numbers, then one row per region labelled
 ``"15087 Mansfeld-Südharz"``, and footnotes below. Keys follow the Gebietsstand of each Stichtag, so
-``territory_year`` is the Stichtag's year and :mod:`indicators.harmonise` maps them onto today's Kreise.
+``territory_year`` is the Stichtag's year and :mod:`indicators.warehouse.harmonise` maps them onto today's Kreise.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from indicators.ags import CITY_STATES, GERMANY, is_kreis, normalise_key
+from indicators.domain.ags import CITY_STATES, GERMANY, is_kreis, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
     ImportResult,

@@ -1,7 +1,7 @@
 """BBSR files: the siedlungsstrukturelle Kreistypen (CSV) and the Umsteigeschlüssel crosswalk (xlsx).
 
 The Kreistypen are a peer-group class per Kreis; the crosswalk maps the Kreise of every year since 1990
-onto today's Kreise, which :mod:`indicators.harmonise` needs to put old time series on one Gebietsstand.
+onto today's Kreise, which :mod:`indicators.warehouse.harmonise` needs to put old time series on one Gebietsstand.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from indicators.ags import is_kreis, normalise_key
+from indicators.domain.ags import is_kreis, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import ImportResult, IndicatorSpec, facts_frame
 

@@ -23,7 +23,7 @@ from xml.parsers import expat
 
 import pandas as pd
 
-from indicators.ags import CITY_STATES, GERMANY, normalise_key
+from indicators.domain.ags import CITY_STATES, GERMANY, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
     ImportResult,

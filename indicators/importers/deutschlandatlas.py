@@ -23,7 +23,7 @@ import pandas as pd
 import pypdf
 from openpyxl.utils import get_column_letter
 
-from indicators.ags import normalise_key
+from indicators.domain.ags import normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
     ImportResult,

@@ -37,8 +37,8 @@ import json
 import re
 from pathlib import Path
 
-from indicators import registry
-from indicators.ags import GERMANY, normalise_key
+from indicators.domain import registry
+from indicators.domain.ags import GERMANY, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
     SUPPRESSED_VALUES,

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators.ags import CITY_STATES, normalise_key
+from indicators.domain.ags import CITY_STATES, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
     SPECIAL_VALUES,

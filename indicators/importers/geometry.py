@@ -20,7 +20,7 @@ import shapely
 from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry import MultiPolygon, Polygon, shape
 
-from indicators.ags import is_kreis, is_land, normalise_key
+from indicators.domain.ags import is_kreis, is_land, normalise_key
 from indicators.errors import SourceFileError
 
 #: Simplification tolerance in metres (in the source CRS, before reprojecting).

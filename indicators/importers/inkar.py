@@ -22,7 +22,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from indicators.ags import GERMANY, normalise_key
+from indicators.domain.ags import GERMANY, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
     ImportResult,

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators.ags import normalise_key
+from indicators.domain.ags import normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import ImportResult, IndicatorSpec, derived_indicator_id, facts_frame
 from indicators.importers.inkar import kreis_coverage_problems

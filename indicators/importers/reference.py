@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.ags import normalise_key
+from indicators.domain.ags import normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
     ImportResult,

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from indicators import benchmark
-from indicators import formatting as fmt
-from indicators.store import Store
+from indicators.domain import benchmark
+from indicators.domain import formatting as fmt
+from indicators.warehouse.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"

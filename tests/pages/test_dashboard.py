@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import benchmark
-from indicators import formatting as fmt
-from indicators.store import Store
+from indicators.domain import benchmark
+from indicators.domain import formatting as fmt
+from indicators.warehouse.store import Store
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 PAGES = ["pages/profil.py", "pages/indikator.py", "pages/karte.py", "pages/vergleichsgruppen.py", "pages/sitzung.py"]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators.store import Store
+from indicators.warehouse.store import Store
 from tests.conftest import ROOT
 from tests.pages.download_capture import DATEN_BUTTONS, capture_downloads
 

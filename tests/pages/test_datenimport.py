@@ -7,7 +7,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators.store import Store
+from indicators.warehouse.store import Store
 from tests.conftest import ROOT
 from tests.test_ingest import GENESIS_2023, broken_copy, tree_digest
 

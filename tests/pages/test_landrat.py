@@ -6,10 +6,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from indicators import formatting as fmt
-from indicators.store import Store
-from indicators.targets import Target
+from indicators.domain import formatting as fmt
+from indicators.domain.targets import Target
 from indicators.userdata import UserData
+from indicators.warehouse.store import Store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 HOME = "15087"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators.catalog import load_catalogue
-from indicators.store import Store
+from indicators.domain.catalog import load_catalogue
+from indicators.warehouse.store import Store
 from tests.conftest import ROOT
 
 

@@ -13,7 +13,7 @@ import streamlit
 from streamlit.testing.v1 import AppTest
 
 from indicators import auth
-from indicators.targets import Target
+from indicators.domain.targets import Target
 from indicators.userdata import UserData
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import benchmark, priorities
-from indicators.store import Store
+from indicators.domain import benchmark, priorities
+from indicators.warehouse.store import Store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 HOME = "15087"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators.store import Store
-from indicators.targets import Target
+from indicators.domain.targets import Target
 from indicators.userdata import UserData
+from indicators.warehouse.store import Store
 from tests.pages.download_capture import capture_downloads
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

@@ -6,7 +6,7 @@ Two steps, so that nothing is stored before the user has seen what a file holds:
    (with the catalogue label they will get), years, number of Kreise and problems, or the German
    :class:`~indicators.errors.SourceFileError` message (file, line or cell, expected) if it cannot be read.
 2. :func:`apply` copies the inspected files into the raw folder (into the folder of their format, or over a
-   file of the same name) and rebuilds the warehouse with :func:`indicators.build.build`. If anything fails,
+   file of the same name) and rebuilds the warehouse with :func:`indicators.warehouse.build.build`. If anything fails,
    the copied files are removed, replaced files are put back, and the previous warehouse stays untouched
    (``build`` writes a new warehouse beside the old one and swaps it in only on success).
 
@@ -27,11 +27,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators import importers, registry
-from indicators.build import Progress, build, current_territory, discover, sha256
-from indicators.catalog import Catalogue, load_catalogue
+from indicators import importers
+from indicators.domain import registry
+from indicators.domain.catalog import Catalogue, load_catalogue
 from indicators.errors import BuildError, SourceFileError
 from indicators.importers import generic_csv
+from indicators.warehouse.build import Progress, build, current_territory, discover, sha256
 
 #: Folder under the raw folder for each format (the layout of the offline mirror).
 FORMAT_FOLDERS = {

@@ -18,11 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators import importers, registry, warehouse
-from indicators.ags import GERMANY
-from indicators.catalog import Catalogue, load_catalogue
+from indicators import importers
+from indicators.domain import registry
+from indicators.domain.ags import GERMANY
+from indicators.domain.catalog import Catalogue, load_catalogue
 from indicators.errors import BuildError, SourceFileError
 from indicators.importers.base import ImportResult
+from indicators.warehouse import files as warehouse
 
 Progress = Callable[[float, str], None]
 
@@ -208,7 +210,7 @@ def combine(
     inputs: BuildInputs, catalogue: Catalogue, progress: Progress | None = None
 ) -> tuple[pd.DataFrame, list[dict], dict]:
     """Harmonise each file, then pick one value per region, indicator and year by source priority."""
-    from indicators import harmonise as harmonise_mod
+    from indicators.warehouse import harmonise as harmonise_mod
 
     frames, extras = [], []
     report: dict = {"harmonised_files": []}

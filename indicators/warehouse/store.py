@@ -6,7 +6,7 @@ municipality facts, compressed: about 10 s and 110 MB), because every question t
 groups of its indicator-year slices instead of decoding Parquet pages.
 ``Store(path, memory=False)`` keeps the facts as a view on the Parquet file (no copy, slower questions).
 Large panels may carry ``facts_by_region.parquet`` (the same facts sorted by region, written by
-:mod:`indicators.warehouse`); the store reads one region's rows across all indicators from it.
+:mod:`indicators.warehouse.files`); the store reads one region's rows across all indicators from it.
 
 Every query takes its values as parameters; table names are fixed here, never built from user input. Lists of
 regions travel as a one-column Arrow table registered on the query's own cursor (``_regions``, ``_peers``),
@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from indicators import warehouse
+from indicators.warehouse import files as warehouse
 
 TABLES = ("districts", "indicators", "facts", "quality", "reference_published")
 #: Facts up to this many rows are held in memory (compressed) when ``memory`` is left to decide itself.

@@ -30,8 +30,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from indicators import registry
-from indicators.ags import GERMANY
+from indicators.domain import registry
+from indicators.domain.ags import GERMANY
 from indicators.importers.base import slug
 
 FORMATS = {

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.ags import GERMANY
+from indicators.domain.ags import GERMANY
 
-REFERENCE_DIR = Path(__file__).with_name("reference")
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 GERMANY_NAME = "Deutschland"
 
 DISTRICT_COLUMNS = [

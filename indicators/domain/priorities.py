@@ -1,7 +1,7 @@
 """Handlungsschwerpunkte and Stärken: where the Kreis stands unfavourably AND is getting worse, and the reverse.
 
 The REKO's analysis task is to derive priorities from the benchmark. This module turns an enriched profile
-(:func:`indicators.benchmark.enrich_profile`) into two ranked, explained lists; the RAK takes them as a starting
+(:func:`indicators.domain.benchmark.enrich_profile`) into two ranked, explained lists; the RAK takes them as a starting
 point, not as a verdict. Pure functions over small frames, no I/O.
 
 Rule (also shown on the page, see :data:`RULE_TEXT`):
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from indicators import formatting as fmt
+from indicators.domain import formatting as fmt
 
 RULE_TEXT = (
     "Als **Handlungsschwerpunkt** gilt ein Indikator, bei dem der Kreis **ungünstiger als der Median** seiner "

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.catalog import POLARITY_TEXT
-from indicators.formatting import decimals_for
+from indicators.domain.catalog import POLARITY_TEXT
+from indicators.domain.formatting import decimals_for
 
 PEER_GROUP_KINDS = {
     "alle": "Alle Kreise",

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators import formatting as fmt
-from indicators import priorities as prio
-from indicators.targets import Status, Target, Trajectory, status, tolerance_width, trajectory
+from indicators.domain import formatting as fmt
+from indicators.domain import priorities as prio
+from indicators.domain.targets import Status, Target, Trajectory, status, tolerance_width, trajectory
 
 #: Order of statuses for display and counting: missed targets first.
 STATUS_ORDER = ("verfehlt", "knapp_verfehlt", "erreicht", "keine_bewertung")
@@ -334,7 +334,7 @@ def headline_rows(profile: pd.DataFrame, indicators: pd.DataFrame, indicator_ids
 
 def default_headline(indicators: pd.DataFrame) -> list[str]:
     """The headline indicators present in the warehouse: catalogue order first, then any others flagged there."""
-    from indicators.catalog import load_catalogue
+    from indicators.domain.catalog import load_catalogue
 
     present = set(indicators["id"])
     ordered = [i.id for i in load_catalogue() if i.headline and i.id in present]
@@ -405,7 +405,7 @@ def landrat_summary(
     """Collect the Landrat page from the enriched profile, the assessed targets and the indicator metadata.
 
     ``headline_ids`` defaults to the catalogue's headline indicators. Strengths and weaknesses are the
-    ``n_positions`` most and least favourable positions against the peers (:mod:`indicators.priorities`).
+    ``n_positions`` most and least favourable positions against the peers (:mod:`indicators.domain.priorities`).
     Sources are the facts' sources of every number shown; licences come from the indicator metadata.
     """
     assessments = list(assessments)

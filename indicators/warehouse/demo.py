@@ -20,9 +20,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from indicators import registry, warehouse
-from indicators.build import FACT_OUTPUT_COLUMNS, indicator_table
-from indicators.catalog import Catalogue, load_catalogue
+from indicators.domain import registry
+from indicators.domain.catalog import Catalogue, load_catalogue
+from indicators.warehouse import files as warehouse
+from indicators.warehouse.build import FACT_OUTPUT_COLUMNS, indicator_table
 
 DEMO_SOURCE = "DEMODATEN – synthetisch erzeugt, keine amtlichen Werte"
 DEMO_LICENCE = "Demodaten ohne Aussagekraft; nicht zitieren"

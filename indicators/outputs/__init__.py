@@ -1,0 +1,1 @@
+"""What leaves RegioMonitor: downloads for analysts and the Landrat summary with its PDF."""
