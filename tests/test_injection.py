@@ -176,13 +176,17 @@ def test_targets_csv_is_safe_and_round_trips(tmp_path, payload):
 # --- SQL is parameterised ------------------------------------------------------------------------------------
 
 SQL_CALLS = {"execute", "executemany", "executescript", "sql", "query", "read_sql", "read_sql_query"}
-SQL_MODULES = {"indicators/warehouse/store.py", "indicators/userdata.py"}
+#: The warehouse store and the user-data package: every module of the package that opens or uses a connection.
+SQL_MODULES = {"indicators/warehouse/store.py"} | {
+    f"indicators/userdata/{name}.py"
+    for name in ("facade", "schema", "targets", "peer_groups", "notes", "targets_csv", "backup")
+}
 #: (file, function) -> why the interpolation there cannot carry user input.
 ALLOWED_DYNAMIC_SQL = {
-    ("indicators/userdata.py", "_apply_migrations"): "PRAGMA user_version = <int loop counter>",
-    ("indicators/userdata.py", "_table_columns"): "PRAGMA table_info(<table name read from sqlite_master>)",
-    ("indicators/userdata.py", "_insert_target"): "column names of the Target dataclass; values as ? parameters",
-    ("indicators/userdata.py", "_write_version"): "column names of the Target dataclass; values as ? parameters",
+    ("indicators/userdata/schema.py", "apply_migrations"): "PRAGMA user_version = <int loop counter>",
+    ("indicators/userdata/schema.py", "table_columns"): "PRAGMA table_info(<table name read from sqlite_master>)",
+    ("indicators/userdata/targets.py", "insert_target"): "column names of the Target dataclass; values as ? parameters",
+    ("indicators/userdata/targets.py", "write_version"): "column names of the Target dataclass; values as ? parameters",
 }
 
 

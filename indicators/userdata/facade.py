@@ -1,0 +1,252 @@
+"""The one object the app talks to: :class:`UserData` opens a transaction per call and hands it to the module
+that knows the records (targets, peer groups, notes, CSV, backup)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from indicators.domain.targets import Target
+from indicators.userdata import backup, notes, peer_groups, targets, targets_csv
+from indicators.userdata.errors import UserDataError, ValidationError
+from indicators.userdata.records import ImportReport, Note, PeerGroup, TargetRecord
+from indicators.userdata.schema import SCHEMA_VERSION, apply_migrations
+
+ENV_VAR = "REGIOMONITOR_USERDATA"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "userdata" / "regiomonitor.sqlite"
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+class _Rollback(Exception):
+    """Raised inside a transaction to undo it after collecting row errors."""
+
+
+def default_path() -> Path:
+    """``$REGIOMONITOR_USERDATA`` or ``data/userdata/regiomonitor.sqlite`` in the project."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def _user(user: object) -> str:
+    if not isinstance(user, str) or not user.strip():
+        raise ValidationError(["Bearbeiter: erwartet wird ein Name, das Feld ist leer"])
+    return user.strip()
+
+
+class UserData:
+    """Targets, peer groups and notes of one installation, in one SQLite file."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path is not None else default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise UserDataError(
+                f"Die Nutzerdatenbank „{self.path}“ lässt sich nicht öffnen: {error}. "
+                "Bitte eine Sicherung zurückspielen."
+            ) from error
+
+    # --- connection and schema -------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")  # durable against crashes in WAL mode
+        return conn
+
+    @contextmanager
+    def _transaction(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """One transaction on a fresh connection; writers take the write lock up front."""
+        conn = self._open()
+        try:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def _migrate(self) -> None:
+        conn = self._open()
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")  # outside a transaction, as SQLite requires
+        finally:
+            conn.close()
+        with self._transaction(write=True) as conn:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current > SCHEMA_VERSION:
+                raise UserDataError(
+                    f"Die Nutzerdatenbank „{self.path.name}“ stammt aus einer neueren Programmversion "
+                    f"(Schema {current}, dieses Programm kennt {SCHEMA_VERSION})."
+                )
+            apply_migrations(conn, current, SCHEMA_VERSION)
+
+    def schema_version(self) -> int:
+        with self._transaction() as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # --- targets ---------------------------------------------------------------------------------
+
+    def add_target(self, target: Target, user: str) -> Target:
+        """Store a new target as version 1; another active target on the same key is a conflict."""
+        user = _user(user)
+        target = targets.check_target(target)
+        with self._transaction(write=True) as conn:
+            return targets.insert_target(conn, target, user, "angelegt")
+
+    def update_target(self, target_id: int, changes: Mapping[str, object], user: str, expected_version: int) -> Target:
+        """Apply ``changes`` (field -> value, typed or as text) if nobody changed the target since
+        ``expected_version``; otherwise raise :class:`ConflictError` and write nothing.
+
+        Kreis and indicator cannot change (that is a different target). No actual change, no new version.
+        """
+        user = _user(user)
+        with self._transaction(write=True) as conn:
+            row = targets.target_row(conn, target_id)
+            targets.check_version(row, expected_version)
+            current = targets.row_target(row)
+            updated = targets.apply_changes(current, changes)
+            if targets.same_content(updated, current):
+                return current
+            targets.ensure_key_free(conn, updated, exclude_id=current.id)
+            return targets.write_version(conn, row, updated, user, "geändert")
+
+    def delete_target(self, target_id: int, user: str, expected_version: int) -> Target:
+        """Soft delete: the target leaves every view but stays, with its history, in the file."""
+        user = _user(user)
+        with self._transaction(write=True) as conn:
+            row = targets.target_row(conn, target_id)
+            targets.check_version(row, expected_version)
+            return targets.write_version(conn, row, targets.row_target(row), user, "gelöscht", deleted=True)
+
+    def get_target(self, target_id: int) -> TargetRecord:
+        with self._transaction() as conn:
+            return targets.row_record(targets.target_row(conn, target_id))
+
+    def target_records(self, ags: str | None = None, include_deleted: bool = False) -> list[TargetRecord]:
+        with self._transaction() as conn:
+            return targets.records(conn, ags, include_deleted)
+
+    def targets(self, ags: str | None = None, include_deleted: bool = False) -> list[Target]:
+        return [record.target for record in self.target_records(ags, include_deleted)]
+
+    def target_history(self, target_id: int) -> list[dict]:
+        """Every version, oldest first: ``version``, ``changed_at``, ``changed_by``, ``action``,
+        ``old`` and ``new`` (field dicts, ``old`` is None for the first) and ``changes``
+        (field -> ``(old, new)``)."""
+        with self._transaction() as conn:
+            return targets.history(conn, target_id)
+
+    # --- peer groups -----------------------------------------------------------------------------
+
+    def save_peer_group(
+        self,
+        name: str,
+        members: Iterable[str],
+        user: str,
+        expected_version: int | None = None,
+        known_ags: set[str] | None = None,
+    ) -> PeerGroup:
+        """Create (``expected_version=None``) or change a hand-picked peer group, keyed by its name.
+
+        Saving over an existing group needs the version that was loaded; saving a new group under a
+        name that exists is a conflict, never a silent overwrite.
+        """
+        user = _user(user)
+        name, members = peer_groups.check_peer_group(name, members, known_ags)
+        with self._transaction(write=True) as conn:
+            return peer_groups.save(conn, name, members, user, expected_version)
+
+    def peer_groups(self) -> list[PeerGroup]:
+        with self._transaction() as conn:
+            return peer_groups.active(conn)
+
+    def delete_peer_group(self, name: str, user: str, expected_version: int) -> None:
+        user = _user(user)
+        with self._transaction(write=True) as conn:
+            peer_groups.delete(conn, name, user, expected_version)
+
+    def peer_group_history(self, name: str) -> list[dict]:
+        with self._transaction() as conn:
+            return peer_groups.history(conn, name)
+
+    # --- notes -----------------------------------------------------------------------------------
+
+    def add_note(self, ags: str, text: str, author: str, indicator: str | None = None) -> Note:
+        """Append a note to a Kreis (optionally to one indicator); notes are never edited."""
+        author = _user(author)
+        ags, text, indicator = notes.check_note(ags, text, indicator)
+        with self._transaction(write=True) as conn:
+            return notes.add(conn, ags, text, author, indicator)
+
+    def notes(self, ags: str, indicator: str | None = None) -> list[Note]:
+        """Notes of a Kreis, newest first; with ``indicator`` only those on that indicator."""
+        with self._transaction() as conn:
+            return notes.of_kreis(conn, ags, indicator)
+
+    # --- CSV -------------------------------------------------------------------------------------
+
+    def export_targets_csv(self, ags: str | None = None) -> bytes:
+        """Active targets as CSV for German Excel: ``;``, decimal comma, UTF-8 BOM, ``31.12.2024``.
+
+        Text cells that Excel would treat as a formula get a leading apostrophe.
+        """
+        return targets_csv.export(self.target_records(ags))
+
+    def import_targets_csv(
+        self, data: bytes, user: str, known_indicators: set[str], known_ags: set[str]
+    ) -> ImportReport:
+        """Import targets from our export (or a plain ``,`` CSV): all rows or none.
+
+        Rows are matched to active targets by Kreis, indicator and target year: new ones are created,
+        changed ones get a new version (if the file carries a version, it must be the stored one),
+        identical ones are left alone, so importing a file twice changes nothing. The ``Nr.`` column
+        is ignored (numbers differ between installations). Problems name line and column.
+        """
+        user = _user(user)
+        report = ImportReport()
+        parsed = targets_csv.parse(data, known_indicators, known_ags, report)
+        if report.errors:
+            return report
+        try:
+            with self._transaction(write=True) as conn:
+                for line, target, has_version in parsed:
+                    targets_csv.import_row(conn, line, target, has_version, user, report)
+                if report.errors:
+                    raise _Rollback
+        except _Rollback:
+            report.created = report.updated = report.unchanged = 0
+            report.targets = []
+        return report
+
+    # --- backup ----------------------------------------------------------------------------------
+
+    def backup(self, dest_path: str | Path) -> Path:
+        """Consistent copy via SQLite's online backup, while others keep reading and writing.
+
+        The copy is one self-contained file (rollback journal, no ``-wal``); it appears only when complete.
+        """
+        dest = Path(dest_path)
+        if dest.resolve() == self.path.resolve():
+            raise UserDataError("Die Sicherung kann nicht die Nutzerdatenbank selbst überschreiben.")
+        return backup.write_copy(self._open(), dest)
+
+    def restore(self, src_path: str | Path) -> Path:
+        """Replace all user data by a backup after checking it is a sound RegioMonitor user database.
+
+        The current state is saved next to the file first; its path is returned.
+        """
+        src = Path(src_path)
+        backup.check_backup_file(src)
+        safety = self.backup(backup.safety_path(self.path))
+        backup.read_into(src, self._open())
+        self._migrate()  # an older backup is brought up to the current schema
+        return safety

@@ -1,0 +1,42 @@
+"""Notes on a Kreis (optionally on one indicator): appended, never edited."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from indicators.userdata.errors import ValidationError
+from indicators.userdata.history import now
+from indicators.userdata.records import Note
+
+
+def check_note(ags: object, text: object, indicator: object) -> tuple[str, str, str | None]:
+    errors = []
+    if not isinstance(ags, str) or not re.fullmatch(r"\d{5}", ags):
+        errors.append(f"Kreis (AGS): erwartet wird ein fünfstelliger Kreisschlüssel, eingegeben wurde „{ags}“")
+    if not isinstance(text, str) or not text.strip():
+        errors.append("Notiz: erwartet wird ein Text, das Feld ist leer")
+    if errors:
+        raise ValidationError(errors)
+    return ags, text.strip(), (indicator.strip() or None) if isinstance(indicator, str) else None
+
+
+def add(conn: sqlite3.Connection, ags: str, text: str, author: str, indicator: str | None) -> Note:
+    cursor = conn.execute(
+        "INSERT INTO notes (ags, indicator, text, author, created_at) VALUES (?, ?, ?, ?, ?)",
+        (ags, indicator, text, author, now()),
+    )
+    return _row_note(conn.execute("SELECT * FROM notes WHERE id = ?", (cursor.lastrowid,)).fetchone())
+
+
+def of_kreis(conn: sqlite3.Connection, ags: str, indicator: str | None) -> list[Note]:
+    sql = "SELECT * FROM notes WHERE ags = ?"
+    params: list[object] = [ags]
+    if indicator is not None:
+        sql += " AND indicator = ?"
+        params.append(indicator)
+    return [_row_note(row) for row in conn.execute(sql + " ORDER BY created_at DESC, id DESC", params).fetchall()]
+
+
+def _row_note(row: sqlite3.Row) -> Note:
+    return Note(row["id"], row["ags"], row["indicator"], row["text"], row["author"], row["created_at"])
