@@ -2,6 +2,11 @@
 
 The navigation is declared before the global widgets so that Streamlit gives those widgets the same identity on
 every page and every run; their values live in the session and in the URL.
+
+The screens live in ``app_pages/``, not ``pages/``: Streamlit treats a ``pages/`` folder next to the entry file as a
+legacy multipage app until ``st.navigation`` has run once in the process, so a deep link opened as the first
+request would run the page without this router. Streamlit's own guidance names the folder ``app_pages/`` for
+exactly this reason.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ if not auth.may_read():  # sign-in required (REGIOMONITOR_REQUIRE_LOGIN / requir
 store = data.store()
 
 if store is None:
-    setup = st.Page("pages/einrichtung.py", title="Einrichtung", icon=":material/build:", default=True)
-    first_import = st.Page("pages/datenimport.py", title="Import", icon=":material/upload_file:")
+    setup = st.Page("app_pages/einrichtung.py", title="Einrichtung", icon=":material/build:", default=True)
+    first_import = st.Page("app_pages/datenimport.py", title="Import", icon=":material/upload_file:")
     page = st.navigation([setup, first_import])
     with st.sidebar:
         auth.sidebar(permissions.is_local_session())
@@ -35,12 +40,12 @@ groups = user.custom_groups()
 state.load_from_url(store, v, list(groups))
 meeting = bool(st.session_state.get("sitzung"))
 
-sitzung = st.Page("pages/sitzung.py", title="Sitzung", icon=":material/co_present:")
+sitzung = st.Page("app_pages/sitzung.py", title="Sitzung", icon=":material/co_present:")
 benchmarking = [
-    st.Page("pages/profil.py", title="Kreisprofil", icon=":material/table_chart:", default=True),
-    st.Page("pages/indikator.py", title="Indikator", icon=":material/bar_chart:"),
-    st.Page("pages/karte.py", title="Karte", icon=":material/map:"),
-    st.Page("pages/vergleichsgruppen.py", title="Vergleichsgruppen", icon=":material/groups:"),
+    st.Page("app_pages/profil.py", title="Kreisprofil", icon=":material/table_chart:", default=True),
+    st.Page("app_pages/indikator.py", title="Indikator", icon=":material/bar_chart:"),
+    st.Page("app_pages/karte.py", title="Karte", icon=":material/map:"),
+    st.Page("app_pages/vergleichsgruppen.py", title="Vergleichsgruppen", icon=":material/groups:"),
     sitzung,
 ]
 if meeting:
@@ -50,14 +55,14 @@ else:
     pages = {
         "Benchmarking": benchmarking,
         "Steuerung": [
-            st.Page("pages/ziele.py", title="Ziele", icon=":material/flag:"),
-            st.Page("pages/schwerpunkte.py", title="Handlungsschwerpunkte", icon=":material/priority_high:"),
-            st.Page("pages/landrat.py", title="Landrat", icon=":material/summarize:"),
+            st.Page("app_pages/ziele.py", title="Ziele", icon=":material/flag:"),
+            st.Page("app_pages/schwerpunkte.py", title="Handlungsschwerpunkte", icon=":material/priority_high:"),
+            st.Page("app_pages/landrat.py", title="Landrat", icon=":material/summarize:"),
         ],
         "Daten": [
-            st.Page("pages/daten.py", title="Daten", icon=":material/download:"),
-            st.Page("pages/datenimport.py", title="Import", icon=":material/upload_file:"),
-            st.Page("pages/methodik.py", title="Methodik", icon=":material/menu_book:"),
+            st.Page("app_pages/daten.py", title="Daten", icon=":material/download:"),
+            st.Page("app_pages/datenimport.py", title="Import", icon=":material/upload_file:"),
+            st.Page("app_pages/methodik.py", title="Methodik", icon=":material/menu_book:"),
         ],
     }
 page = st.navigation(pages, position="top" if meeting else "sidebar")

@@ -70,7 +70,7 @@ GROUPS = ["alle", "land", "kreistyp", "nachbarn", "ostwest", f"eigene:{GROUP_NAM
 
 def registered_pages(app: Path = APP) -> list[str]:
     """Page names (file stems) registered with st.Page in app.py, except the set-up page shown without data."""
-    found = set(re.findall(r"st\.Page\(\s*[\"']pages/([a-z_]+)\.py[\"']", app.read_text(encoding="utf-8")))
+    found = set(re.findall(r"st\.Page\(\s*[\"']app_pages/([a-z_]+)\.py[\"']", app.read_text(encoding="utf-8")))
     found.discard("einrichtung")
     return [p for p in PAGE_ORDER if p in found] + sorted(found - set(PAGE_ORDER))
 
@@ -193,7 +193,7 @@ def time_pages(
         # One untimed run imports every module the pages use, so "cold" measures caches, not imports.
         for page in pages:
             at = AppTest.from_file(str(APP), default_timeout=300)
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"app_pages/{page}.py")
             at.run()
         del at
         gc.collect()
@@ -208,7 +208,7 @@ def time_pages(
                     at = AppTest.from_file(str(APP), default_timeout=300)
                     for key, value in sel.items():
                         at.query_params[key] = value
-                    at.switch_page(f"pages/{page}.py")
+                    at.switch_page(f"app_pages/{page}.py")
                     cold = timed(at, page, "cold", sel)
                     warm = [timed(at, page, "warm", sel) for _ in range(warm_runs)]
                     at.session_state["kreis"] = nxt["kreis"]

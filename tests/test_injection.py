@@ -3,7 +3,7 @@
 * Every export format (German CSV, plain CSV, XLSX; Parquet keeps typed text for programs) and the targets CSV
   neutralise cells starting with ``= + - @``, tab, CR or LF, also after spaces, inside quoted fields and as
   DDE payloads.
-* A source scan of ``indicators/``, ``ui/``, ``pages/`` and ``app.py``: SQL goes only through the store and the
+* A source scan of ``indicators/``, ``ui/``, ``app_pages/`` and ``app.py``: SQL goes only through the store and the
   user-data module, and every string passed to ``execute``/``sql``/``query`` is a literal or built from literals
   (values travel as parameters). Exceptions are listed below with the reason they are safe.
 * Names with quotes and semicolons (``Landkreis Göttingen (Stadt Göttingen)``, ``x'); DROP TABLE facts; --``) pass
@@ -192,7 +192,7 @@ ALLOWED_DYNAMIC_SQL = {
 
 def _sources() -> list[Path]:
     files = [ROOT / "app.py"]
-    for folder in ("indicators", "ui", "pages"):
+    for folder in ("indicators", "ui", "app_pages"):
         files += sorted((ROOT / folder).rglob("*.py"))
     return files
 

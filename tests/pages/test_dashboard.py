@@ -12,7 +12,13 @@ from indicators.domain import formatting as fmt
 from indicators.warehouse.store import Store
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-PAGES = ["pages/profil.py", "pages/indikator.py", "pages/karte.py", "pages/vergleichsgruppen.py", "pages/sitzung.py"]
+PAGES = [
+    "app_pages/profil.py",
+    "app_pages/indikator.py",
+    "app_pages/karte.py",
+    "app_pages/vergleichsgruppen.py",
+    "app_pages/sitzung.py",
+]
 
 
 def app(warehouse, userdata, monkeypatch, **params) -> AppTest:
@@ -90,7 +96,7 @@ def test_selection_change_carries_over_to_other_pages(demo_warehouse, userdata, 
     at.run()
     at.sidebar.selectbox(key="kreis").set_value("02000").run()
     at.sidebar.selectbox(key="indikator").set_value("jugend_alq").run()
-    at.switch_page("pages/indikator.py")
+    at.switch_page("app_pages/indikator.py")
     at.run()
     assert at.title[0].value == "Jugendarbeitslosenquote (15 bis unter 25 Jahre)"
     assert any(m.label == "Hamburg" for m in at.metric)
@@ -152,7 +158,7 @@ def test_indicator_page_shows_the_warehouse_numbers(real_warehouse, userdata, mo
     store = Store(real_warehouse)
     at = app(real_warehouse, userdata, monkeypatch, kreis="15087", jahr="2023", indikator="jugend_alq", gruppe="alle")
     at.run()
-    at.switch_page("pages/indikator.py")
+    at.switch_page("app_pages/indikator.py")
     at.run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Mansfeld-Südharz"] == fmt.value(store.value("15087", "jugend_alq", 2023), "%") == "11,7 %"

@@ -21,7 +21,7 @@ def daten_page(demo_warehouse, tmp_path, monkeypatch):
     files = capture_downloads(monkeypatch)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/daten.py")
+    at.switch_page("app_pages/daten.py")
     at.run()
     assert not at.exception
     return at, files, Store(demo_warehouse)

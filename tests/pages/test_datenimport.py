@@ -11,7 +11,7 @@ from indicators.warehouse.store import Store
 from tests.conftest import ROOT
 from tests.test_ingest import GENESIS_2023, broken_copy, tree_digest
 
-PAGE = str(ROOT / "pages" / "datenimport.py")
+PAGE = str(ROOT / "app_pages" / "datenimport.py")
 
 
 def import_page(monkeypatch, raw, warehouse, tmp_path) -> AppTest:

@@ -26,7 +26,7 @@ def open_landrat(warehouse: Path, userdata: Path, monkeypatch, **selection) -> A
     monkeypatch.setenv("REGIOMONITOR_USERDATA", str(userdata))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("pages/landrat.py")
+    at.switch_page("app_pages/landrat.py")
     for key, value in ({"kreis": HOME, "jahr": 2023, "gruppe": "alle"} | selection).items():
         at.session_state[key] = value
     at.run()

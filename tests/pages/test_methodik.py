@@ -16,7 +16,7 @@ def methodik_page(demo_warehouse, tmp_path, monkeypatch):
     monkeypatch.setenv("REGIOMONITOR_USERDATA", str(tmp_path / "userdata.sqlite"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/methodik.py")
+    at.switch_page("app_pages/methodik.py")
     at.run()
     assert not at.exception
     return at, Store(demo_warehouse)

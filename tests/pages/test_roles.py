@@ -85,7 +85,7 @@ def form_keys(at: AppTest) -> set[str]:
 
 
 def test_fresh_installation_edits_locally_and_says_so(ud):
-    at = open_page(app(), "pages/ziele.py")
+    at = open_page(app(), "app_pages/ziele.py")
     assert "ziel_neu_target_value" in form_keys(at)
     captions = " ".join(texts(at.sidebar.caption))
     assert "Keine Anmeldung eingerichtet: Ändern und Importieren nur an diesem Rechner (lokal)." in captions
@@ -100,26 +100,26 @@ def test_without_sign_in_everything_is_read_only(ud):
     ud.save_peer_group("Fachkräfteallianz Süd", [HOME, "15088"], "reko")
     secrets = {"regiomonitor": USERS}
 
-    at = open_page(app(secrets), "pages/ziele.py")
+    at = open_page(app(secrets), "app_pages/ziele.py")
     assert not any(k.startswith("ziel") and k != "ziele_status" and k != "ziele_topic" for k in form_keys(at) if k)
     assert "editor_name" not in form_keys(at) and len(at.file_uploader) == 0
     assert any("in der Seitenleiste mit Bearbeitungsrecht anmelden" in t for t in texts(at.info))
     assert any('class="rm-badge' in m for m in texts(at.markdown))  # the target itself is shown
     assert "Nicht angemeldet: nur Lesen." in " ".join(texts(at.sidebar.caption))
 
-    at = open_page(app(secrets), "pages/vergleichsgruppen.py")
+    at = open_page(app(secrets), "app_pages/vergleichsgruppen.py")
     assert not [f for f in at.get("form") if getattr(f, "key", "") == "gruppe_speichern"]
     assert not [b for b in at.button if b.label == "Speichern"]
     assert any("anmelden" in t for t in texts(at.info))
     assert any("Fachkräfteallianz Süd" in e.label for e in at.expander)  # reading the group still works
 
-    at = open_page(app(secrets), "pages/datenimport.py")
+    at = open_page(app(secrets), "app_pages/datenimport.py")
     assert len(at.file_uploader) == 0
     assert any("Importieren dürfen nur angemeldete Personen mit Bearbeitungsrecht" in w for w in texts(at.warning))
 
 
 def test_wrong_password_gives_a_german_error_and_stays_read_only(ud):
-    at = open_page(app({"regiomonitor": USERS}), "pages/ziele.py")
+    at = open_page(app({"regiomonitor": USERS}), "app_pages/ziele.py")
     sign_in(at, "anna", "falsch")
     assert "Anmeldung fehlgeschlagen: Name oder Passwort ist falsch." in texts(at.sidebar.error)
     assert "auth_user" not in at.session_state
@@ -129,7 +129,7 @@ def test_wrong_password_gives_a_german_error_and_stays_read_only(ud):
 
 
 def test_repeated_failures_are_throttled(ud):
-    at = open_page(app({"regiomonitor": USERS}), "pages/ziele.py")
+    at = open_page(app({"regiomonitor": USERS}), "app_pages/ziele.py")
     for _ in range(5):
         sign_in(at, "anna", "falsch")
     sign_in(at, "anna", "anna-geheim")  # even the right password waits now
@@ -139,7 +139,7 @@ def test_repeated_failures_are_throttled(ud):
 
 def test_reader_sees_targets_but_no_form(ud):
     ud.add_target(Target(None, HOME, "alq", 6.0, 2027), "reko")
-    at = open_page(app({"regiomonitor": USERS}), "pages/ziele.py")
+    at = open_page(app({"regiomonitor": USERS}), "app_pages/ziele.py")
     sign_in(at, "ben", "ben-geheim1")
     assert "Angemeldet: **ben** · nur Lesen" in texts(at.sidebar.caption)
     assert "ziel_neu_target_value" not in form_keys(at)
@@ -148,7 +148,7 @@ def test_reader_sees_targets_but_no_form(ud):
 
 def test_editor_edits_and_the_history_records_the_sign_in_name(ud):
     first = ud.add_target(Target(None, HOME, "alq", 6.0, 2027, tolerance=0.5), "reko")
-    at = open_page(app({"regiomonitor": USERS}), "pages/ziele.py")
+    at = open_page(app({"regiomonitor": USERS}), "app_pages/ziele.py")
     sign_in(at, "anna", "anna-geheim")
     assert "Angemeldet: **anna** · Bearbeitung" in texts(at.sidebar.caption)
     assert "editor_name" not in form_keys(at)  # the audit name is the sign-in, not a typed name
@@ -168,7 +168,7 @@ def test_editor_edits_and_the_history_records_the_sign_in_name(ud):
 
 
 def test_editor_manages_peer_groups_under_the_sign_in_name(ud):
-    at = open_page(app({"regiomonitor": USERS}), "pages/vergleichsgruppen.py")
+    at = open_page(app({"regiomonitor": USERS}), "app_pages/vergleichsgruppen.py")
     sign_in(at, "anna", "anna-geheim")
     [form] = [f for f in at.get("form") if getattr(f, "key", "") == "gruppe_speichern"]
     form.text_input[0].input('Mitteldeutschland; "Süd" (Test)')
@@ -184,7 +184,7 @@ def test_editor_manages_peer_groups_under_the_sign_in_name(ud):
 
 
 def test_editor_may_import(ud):
-    at = open_page(app({"regiomonitor": USERS}), "pages/datenimport.py")
+    at = open_page(app({"regiomonitor": USERS}), "app_pages/datenimport.py")
     assert len(at.file_uploader) == 0
     sign_in(at, "anna", "anna-geheim")
     assert len(at.file_uploader) == 1
@@ -228,7 +228,7 @@ def test_oidc_login_button_calls_st_login(ud, monkeypatch):
     calls = []
     monkeypatch.setattr(streamlit, "login", lambda *args: calls.append(args))
     at = open_page(
-        app({"auth": AUTH, "regiomonitor": {"editors": ["a@kreis.de"]}}, {"is_logged_in": False}), "pages/ziele.py"
+        app({"auth": AUTH, "regiomonitor": {"editors": ["a@kreis.de"]}}, {"is_logged_in": False}), "app_pages/ziele.py"
     )
     assert "ziel_neu_target_value" not in form_keys(at)
     [login] = [b for b in at.sidebar.button if b.key == "auth_login_oidc"]
@@ -239,7 +239,7 @@ def test_oidc_login_button_calls_st_login(ud, monkeypatch):
 
 def test_oidc_editor_from_the_list_edits_under_the_email(ud):
     secrets = {"auth": AUTH, "regiomonitor": {"editors": ["A@Kreis.de"]}}
-    at = open_page(app(secrets, {"is_logged_in": True, "email": "a@kreis.de", "name": "Anna"}), "pages/ziele.py")
+    at = open_page(app(secrets, {"is_logged_in": True, "email": "a@kreis.de", "name": "Anna"}), "app_pages/ziele.py")
     assert "Angemeldet: **a@kreis.de** · Bearbeitung" in texts(at.sidebar.caption)
     at.selectbox(key="ziel_neu_indicator").set_value("jugend_alq")
     at.text_input(key="ziel_neu_target_value").input("5,0")
@@ -253,6 +253,6 @@ def test_oidc_editor_from_the_list_edits_under_the_email(ud):
 
 def test_oidc_user_not_on_the_list_reads_only(ud):
     secrets = {"auth": AUTH, "regiomonitor": {"editors": ["a@kreis.de"]}}
-    at = open_page(app(secrets, {"is_logged_in": True, "email": "c@kreis.de"}), "pages/ziele.py")
+    at = open_page(app(secrets, {"is_logged_in": True, "email": "c@kreis.de"}), "app_pages/ziele.py")
     assert "Angemeldet: **c@kreis.de** · nur Lesen" in texts(at.sidebar.caption)
     assert "ziel_neu_target_value" not in form_keys(at)

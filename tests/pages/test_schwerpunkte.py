@@ -21,7 +21,7 @@ def open_schwerpunkte(warehouse: Path, tmp_path: Path, monkeypatch, **selection)
     monkeypatch.setenv("REGIOMONITOR_USERDATA", str(tmp_path / "ud.sqlite"))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("pages/schwerpunkte.py")
+    at.switch_page("app_pages/schwerpunkte.py")
     for key, value in ({"kreis": HOME, "jahr": 2023, "gruppe": "alle"} | selection).items():
         at.session_state[key] = value
     at.run()

@@ -35,7 +35,7 @@ def open_ziele(**selection) -> AppTest:
     """The Ziele page; the global selection goes through the session state (AppTest runs the page file itself)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("pages/ziele.py")
+    at.switch_page("app_pages/ziele.py")
     for key, value in ({"kreis": HOME, "jahr": 2023} | selection).items():
         at.session_state[key] = value
     at.run()

@@ -8,9 +8,6 @@ import streamlit as st
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
 from ui import charts, components, context, data
-from ui.router import ensure_router
-
-ensure_router()
 
 ctx = context.page()
 store, v, sel, peers, peer_label, meta = ctx.store, ctx.v, ctx.sel, ctx.peers, ctx.peer_label, ctx.meta

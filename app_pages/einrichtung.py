@@ -7,9 +7,6 @@ from indicators.errors import BuildError, SourceFileError
 from indicators.warehouse import demo
 from indicators.warehouse.build import build, discover
 from ui import data
-from ui.router import ensure_router
-
-ensure_router()
 
 st.title("RegioMonitor einrichten")
 st.markdown(

@@ -3,9 +3,6 @@
 import streamlit as st
 
 from ui import components, context, data, profile_table
-from ui.router import ensure_router
-
-ensure_router()
 
 ctx = context.page()
 store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label

@@ -5,9 +5,6 @@ import streamlit as st
 from indicators.domain import priorities
 from indicators.outputs import exports
 from ui import components, context, data
-from ui.router import ensure_router
-
-ensure_router()
 
 ctx = context.page()
 store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
@@ -44,7 +41,7 @@ def item_card(rank: int, item: priorities.PriorityItem, key: str) -> None:
         if st.button(
             "Zum Indikator", key=key, icon=":material/bar_chart:", on_click=open_indicator, args=(item.indicator,)
         ):
-            st.switch_page("pages/indikator.py")
+            st.switch_page("app_pages/indikator.py")
 
 
 if profile.empty:

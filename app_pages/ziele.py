@@ -8,9 +8,6 @@ from indicators.outputs import report
 from ui import auth, components, data, state, user
 from ui import target_widgets as tw
 from ui.permissions import can_edit, edit_hint
-from ui.router import ensure_router
-
-ensure_router()
 
 store = data.store()
 v = data.version(store)

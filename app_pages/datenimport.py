@@ -18,9 +18,6 @@ from indicators.importers import generic_csv
 from indicators.importers.base import slug
 from indicators.warehouse import ingest
 from ui import data, permissions
-from ui.router import ensure_router
-
-ensure_router()
 
 RAW = data.raw_path()
 WAREHOUSE = data.warehouse_path()

@@ -4,9 +4,6 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from ui import choropleth, components, context, data
-from ui.router import ensure_router
-
-ensure_router()
 
 ctx = context.page()
 store, v, sel, peers, peer_label, meta, names = (

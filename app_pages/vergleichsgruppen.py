@@ -8,9 +8,6 @@ from indicators.domain import formatting as fmt
 from indicators.userdata import ConflictError, UserDataError
 from ui import components, data, state, user
 from ui.permissions import can_edit, edit_hint
-from ui.router import ensure_router
-
-ensure_router()
 
 store = data.store()
 v = data.version(store)

@@ -8,9 +8,6 @@ from indicators.domain import formatting as fmt
 from indicators.outputs import report
 from ui import components, data, state, user
 from ui import target_widgets as tw
-from ui.router import ensure_router
-
-ensure_router()
 
 store = data.store()
 v = data.version(store)
@@ -100,7 +97,7 @@ st.subheader("Zielvereinbarungen")
 targets = summary.targets
 if targets.total == 0:
     st.info("Für diesen Kreis sind keine Zielvereinbarungen erfasst.")
-    st.page_link("pages/ziele.py", label="Ziele anlegen", icon=":material/flag:")
+    st.page_link("app_pages/ziele.py", label="Ziele anlegen", icon=":material/flag:")
 else:
     with st.container(horizontal=True):
         for code in report.STATUS_ORDER:
@@ -110,7 +107,7 @@ else:
         st.markdown("**Verfehlte Ziele:**\n\n" + "\n".join(f"- {line.sentence}" for line in targets.missed))
     else:
         st.success("Kein Ziel ist verfehlt.", icon="✔")
-    st.page_link("pages/ziele.py", label="Alle Ziele mit Verlauf", icon=":material/flag:")
+    st.page_link("app_pages/ziele.py", label="Alle Ziele mit Verlauf", icon=":material/flag:")
 
 st.subheader("Stärken und Schwächen im Vergleich")
 left, right = st.columns(2, gap="large")
@@ -123,7 +120,7 @@ with right:
         "\n".join(f"- {i.explanation}" for i in summary.weaknesses) or "keine Position ungünstiger als der Median"
     )
 st.page_link(
-    "pages/schwerpunkte.py",
+    "app_pages/schwerpunkte.py",
     label=f"Handlungsschwerpunkte: {summary.n_priorities} Indikatoren ungünstig und verschlechtert",
     icon=":material/priority_high:",
 )

@@ -10,9 +10,6 @@ from indicators.domain import formatting as fmt
 from indicators.domain.catalog import POLARITY_TEXT, load_catalogue
 from indicators.outputs import exports
 from ui import components, data, state
-from ui.router import ensure_router
-
-ensure_router()
 
 store = data.store()
 v = data.version(store)

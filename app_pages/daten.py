@@ -6,9 +6,6 @@ import streamlit as st
 from indicators.domain import formatting as fmt
 from indicators.outputs import exports
 from ui import components, data, downloads, state, user
-from ui.router import ensure_router
-
-ensure_router()
 
 store = data.store()
 v = data.version(store)
