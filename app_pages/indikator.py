@@ -7,7 +7,7 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
-from ui import charts, components, context, data
+from ui import charts, components, context, data, insight
 
 ctx = context.page()
 store, v, sel, peers, peer_label, meta = ctx.store, ctx.v, ctx.sel, ctx.peers, ctx.peer_label, ctx.meta
@@ -83,6 +83,8 @@ with right:
             values, sel.home, set(peers), names, f"{meta['label']} {year}: alle Kreise", unit, stats["median"]
         )
     )
+
+insight.expectation_section(store, v, sel.indicator, year, sel.home, names)
 
 st.subheader("Zeitreihe")
 band = data.band(store, v, sel.indicator, tuple(peers))

@@ -9,7 +9,7 @@ import streamlit as st
 from indicators.domain import formatting as fmt
 from indicators.domain.catalog import POLARITY_TEXT, load_catalogue
 from indicators.outputs import exports
-from ui import components, data, state
+from ui import components, data, insight, state
 
 store = data.store()
 v = data.version(store)
@@ -27,7 +27,9 @@ components.header(
 
 POLARITY_ICON = {1: "▲", -1: "▼", 0: "○"}
 
-catalogue_tab, quality_tab, sources_tab = st.tabs(["Indikatorenkatalog", "Datenqualität", "Quellen und Lizenzen"])
+catalogue_tab, quality_tab, models_tab, sources_tab = st.tabs(
+    ["Indikatorenkatalog", "Datenqualität", "Modelle und Prüfung", "Quellen und Lizenzen"]
+)
 
 # -- Indikatorenkatalog ------------------------------------------------------------------------------------
 with catalogue_tab:
@@ -194,6 +196,10 @@ with quality_tab:
             icon=":material/download:",
             key="dl_quality",
         )
+
+# -- Modelle und Prüfung (Erwartungswert, Zielprognose) ----------------------------------------------------
+with models_tab:
+    insight.methodik_models(store, v)
 
 # -- Quellen und Lizenzen ----------------------------------------------------------------------------------
 with sources_tab:

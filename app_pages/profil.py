@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import components, context, data, profile_table
+from ui import components, context, data, insight, profile_table
 
 ctx = context.page()
 store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
@@ -64,3 +64,5 @@ st.caption(
 )
 if shown.empty:
     st.info("Keine Indikatoren entsprechen dem Filter.")
+
+insight.expectation_profile(store, v, sel.home, sel.year, ctx.names)
