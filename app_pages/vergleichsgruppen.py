@@ -5,8 +5,7 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
-from indicators.userdata import ConflictError, UserDataError
-from ui import components, data, state, user
+from ui import components, data, peer_group_widgets, state, user
 from ui.permissions import can_edit, edit_hint
 
 store = data.store()
@@ -128,28 +127,4 @@ if not can_edit():
     st.info(edit_hint(), icon=":material/lock:")
     st.stop()
 
-with st.form("gruppe_speichern"):
-    st.markdown("**Gruppe anlegen oder ändern**")
-    existing = st.selectbox("Bestehende Gruppe ändern", ["(neue Gruppe)"] + list(saved))
-    name = st.text_input("Name", value="" if existing == "(neue Gruppe)" else existing)
-    chosen = st.multiselect(
-        "Kreise",
-        list(d.index),
-        default=list(saved[existing].members) if existing in saved else [sel.home],
-        format_func=lambda a: f"{names[a]} ({d.loc[a, 'land_name']})",
-    )
-    delete = st.checkbox("Gruppe löschen", disabled=existing not in saved)
-    if st.form_submit_button("Speichern"):
-        try:
-            ud = user.userdata()
-            if delete and existing in saved:
-                ud.delete_peer_group(existing, user.current_user(), saved[existing].version)
-                st.success(f"Gruppe „{existing}“ gelöscht (im Verlauf erhalten).")
-            else:
-                version = saved[existing].version if existing in saved and existing == name else None
-                ud.save_peer_group(name, chosen, user.current_user(), expected_version=version, known_ags=set(d.index))
-                st.success(f"Gruppe „{name}“ gespeichert.")
-        except ConflictError as exc:
-            st.error(str(exc))
-        except UserDataError as exc:
-            st.error(str(exc))
+peer_group_widgets.editor(saved, list(d.index), lambda a: f"{names[a]} ({d.loc[a, 'land_name']})", sel.home)

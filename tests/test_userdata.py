@@ -571,6 +571,24 @@ def test_peer_group_versions_and_conflicts(ud):
     assert history[1]["changes"]["members"] == (["15087", "15088"], ["15087", "15089"])
 
 
+def test_saving_an_unchanged_peer_group_writes_no_version(ud):
+    ud.save_peer_group("Süd", ["15087", "15088"], "anna")
+    same = ud.save_peer_group("Süd", ["15088", "15087", "15087"], "ben", expected_version=1)
+    assert (same.version, same.updated_by, same.members) == (1, "anna", ("15087", "15088"))
+    assert len(ud.peer_group_history("Süd")) == 1
+    changed = ud.save_peer_group("Süd", ["15087"], "ben", expected_version=1)
+    assert changed.version == 2
+    # the list loaded at version 1 comes back from a stale form: refused, naming who changed it and the version
+    with pytest.raises(ConflictError) as caught:
+        ud.save_peer_group("Süd", ["15087", "15088"], "cem", expected_version=1)
+    assert str(caught.value) == (
+        "Die Vergleichsgruppe „Süd“ wurde inzwischen von ben geändert (Version 2). Bitte neu laden."
+    )
+    assert (caught.value.stored_version, caught.value.changed_by) == (2, "ben")
+    assert ud.peer_groups()[0].members == ("15087",)
+    assert [h["changed_by"] for h in ud.peer_group_history("Süd")] == ["anna", "ben"]
+
+
 def test_peer_group_validation(ud):
     with pytest.raises(ValidationError) as caught:
         ud.save_peer_group(" ", ["1508", "99999"], "anna", known_ags=KREISE)

@@ -48,6 +48,8 @@ def save(conn: sqlite3.Connection, name: str, members: list[str], user: str, exp
             who = f" von {row['updated_by']} gelöscht" if row is not None else " gelöscht"
             raise ConflictError(f"Die Vergleichsgruppe „{name}“ wurde inzwischen{who}. Bitte neu laden.")
         _check_version(row, expected_version)
+        if sorted(json.loads(row["members"])) == sorted(members):
+            return _row_peer_group(row)  # nothing changed: no new version, no history entry
     return _write(conn, row, name, members, user)
 
 
@@ -74,9 +76,10 @@ def history(conn: sqlite3.Connection, name: str) -> list[dict]:
 
 
 def _check_version(row: sqlite3.Row, expected_version: int) -> None:
+    """Refuse a save or delete based on an older version than the stored one (a stale member list)."""
     if row["version"] != expected_version:
         raise ConflictError(
-            f"Die Vergleichsgruppe wurde inzwischen von {row['updated_by']} geändert "
+            f"Die Vergleichsgruppe „{row['name']}“ wurde inzwischen von {row['updated_by']} geändert "
             f"(Version {row['version']}). Bitte neu laden.",
             row["version"],
             row["updated_by"],

@@ -1,0 +1,91 @@
+"""The user-data forms in AppTest: what a person sees when a colleague saved first, when the role changed after
+the form was drawn, when a CSV import is previewed, and when a sign-in is throttled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from indicators.userdata import UserData
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+HOME = "15087"
+
+
+@pytest.fixture
+def ud(demo_warehouse, tmp_path, monkeypatch) -> UserData:
+    path = tmp_path / "userdata.sqlite"
+    monkeypatch.setenv("REGIOMONITOR_WAREHOUSE", str(demo_warehouse))
+    monkeypatch.setenv("REGIOMONITOR_USERDATA", str(path))
+    monkeypatch.delenv("REGIOMONITOR_REQUIRE_LOGIN", raising=False)
+    return UserData(path)
+
+
+def open_page(page: str, secrets: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (secrets or {}).items():
+        at.secrets[key] = value
+    at.run()
+    at.switch_page(page)
+    at.session_state["kreis"] = HOME
+    at.session_state["jahr"] = 2023
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+# --- peer groups: a stale member list never overwrites a newer one ------------------------------------------------
+
+
+def test_a_stale_peer_group_form_does_not_overwrite_a_colleagues_save(ud):
+    ud.save_peer_group("Allianz Süd", [HOME, "15088"], "anna")
+    at = open_page("pages/vergleichsgruppen.py")
+    at.selectbox(key="gruppe_auswahl").set_value("Allianz Süd")
+    run(at)
+    prefix = "gruppe1v1"
+    assert at.multiselect(key=f"{prefix}_members").value == [HOME, "15088"]
+
+    # while the form is open, a colleague saves another member list
+    ud.save_peer_group("Allianz Süd", [HOME, "15089"], "ben", expected_version=1)
+
+    at.multiselect(key=f"{prefix}_members").set_value([HOME, "15088", "15091"])
+    [save] = [b for b in at.button if b.label == "Speichern"]
+    save.click()
+    run(at)
+    [error] = texts(at.error)
+    assert error.startswith("Die Vergleichsgruppe „Allianz Süd“ wurde inzwischen von ben geändert (Version 2).")
+    [group] = ud.peer_groups()
+    assert (group.members, group.version, group.updated_by) == ((HOME, "15089"), 2, "ben")
+    # the form now shows the stored state of version 2
+    assert at.multiselect(key="gruppe1v2_members").value == [HOME, "15089"]
+
+
+def test_saving_an_unchanged_peer_group_keeps_its_version(ud):
+    ud.save_peer_group("Allianz Süd", [HOME, "15088"], "anna")
+    at = open_page("pages/vergleichsgruppen.py")
+    at.selectbox(key="gruppe_auswahl").set_value("Allianz Süd")
+    run(at)
+    [save] = [b for b in at.button if b.label == "Speichern"]
+    save.click()
+    run(at)
+    assert "Gruppe „Allianz Süd“: keine Änderung, nichts gespeichert." in texts(at.info)
+    assert [h["version"] for h in ud.peer_group_history("Allianz Süd")] == [1]
+
+    at.multiselect(key="gruppe1v1_members").set_value([HOME])
+    [save] = [b for b in at.button if b.label == "Speichern"]
+    save.click()
+    run(at)
+    assert "Gruppe „Allianz Süd“ gespeichert (Version 2)." in texts(at.success)
+    assert ud.peer_groups()[0].members == (HOME,)

@@ -1,0 +1,93 @@
+"""The form that creates, changes and deletes a hand-picked peer group (page *Vergleichsgruppen*).
+
+Like the target forms, the write happens in the submit callback with the version that was shown when the form
+was drawn (``args``), so a colleague's newer member list is never overwritten: the store raises a
+:class:`ConflictError` with their name and version, the message is shown, and the form is drawn afresh with the
+stored state (its widget keys carry the version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from indicators.userdata import ConflictError, PeerGroup, UserDataError, ValidationError
+from ui import user
+
+NEW_GROUP = "(neue Gruppe)"
+FORM_KEY = "gruppe_speichern"
+_RESULT_KEY = "gruppe_ergebnis"
+
+
+def _prefix(group: PeerGroup | None) -> str:
+    return "gruppe_neu" if group is None else f"gruppe{group.id}v{group.version}"
+
+
+def _remember(kind: str, text: str) -> None:
+    st.session_state[_RESULT_KEY] = (kind, text)
+
+
+def save_group(prefix: str, loaded: str | None, version: int | None, known_ags: set[str]) -> None:
+    """Submit callback; ``loaded`` and ``version`` are the group and version the form showed (None: a new group)."""
+    name = str(st.session_state.get(f"{prefix}_name") or "").strip()
+    members = list(st.session_state.get(f"{prefix}_members") or [])
+    ud = user.userdata()
+    try:
+        if loaded is not None and st.session_state.get(f"{prefix}_delete"):
+            ud.delete_peer_group(loaded, user.current_user(), version)
+            _remember("success", f"Gruppe „{loaded}“ gelöscht (im Verlauf erhalten).")
+            return
+        # the same name changes the loaded group; another name creates a new group (a taken name is a conflict)
+        expected = version if loaded is not None and name == loaded else None
+        stored = ud.save_peer_group(name, members, user.current_user(), expected_version=expected, known_ags=known_ags)
+    except ConflictError as error:
+        _remember("error", f"{error} Ihre Auswahl ({len(members)} Kreise) wurde nicht gespeichert.")
+        return
+    except ValidationError as error:
+        _remember("error", "Nicht gespeichert: " + "; ".join(error.errors))
+        return
+    except UserDataError as error:
+        _remember("error", str(error))
+        return
+    if expected is not None and stored.version == expected:
+        _remember("info", f"Gruppe „{name}“: keine Änderung, nichts gespeichert.")
+    else:
+        changed = "" if stored.version == 1 else f" (Version {stored.version})"
+        _remember("success", f"Gruppe „{name}“ gespeichert{changed}.")
+
+
+def _show_result() -> None:
+    kind, text = st.session_state.pop(_RESULT_KEY, (None, None))
+    if kind == "success":
+        st.success(text, icon="✔")
+    elif kind == "info":
+        st.info(text, icon="ℹ️")
+    elif kind == "error":
+        st.error(text, icon="✖")
+
+
+def editor(saved: dict[str, PeerGroup], kreise: list[str], label: Callable[[str], str], home: str) -> None:
+    """Choose a saved group (or a new one), then change its name, members or delete it in one form."""
+    st.markdown("**Gruppe anlegen oder ändern**")
+    _show_result()
+    chosen = st.selectbox("Bestehende Gruppe ändern", [NEW_GROUP] + list(saved), key="gruppe_auswahl")
+    group = saved.get(chosen)
+    prefix = _prefix(group)
+    with st.form(FORM_KEY):
+        if group is not None:
+            st.caption(f"Geladen: Version {group.version}, zuletzt geändert von {group.updated_by}")
+        st.text_input("Name", value=group.name if group else "", key=f"{prefix}_name")
+        st.multiselect(
+            "Kreise",
+            kreise,
+            default=list(group.members) if group else [home],
+            format_func=label,
+            key=f"{prefix}_members",
+        )
+        st.checkbox("Gruppe löschen", disabled=group is None, key=f"{prefix}_delete")
+        st.form_submit_button(
+            "Speichern",
+            on_click=save_group,
+            args=(prefix, group.name if group else None, group.version if group else None, set(kreise)),
+        )
