@@ -51,7 +51,7 @@ def run(at: AppTest) -> AppTest:
 
 def test_a_stale_peer_group_form_does_not_overwrite_a_colleagues_save(ud):
     ud.save_peer_group("Allianz Süd", [HOME, "15088"], "anna")
-    at = open_page("pages/vergleichsgruppen.py")
+    at = open_page("app_pages/vergleichsgruppen.py")
     at.selectbox(key="gruppe_auswahl").set_value("Allianz Süd")
     run(at)
     prefix = "gruppe1v1"
@@ -74,7 +74,7 @@ def test_a_stale_peer_group_form_does_not_overwrite_a_colleagues_save(ud):
 
 def test_saving_an_unchanged_peer_group_keeps_its_version(ud):
     ud.save_peer_group("Allianz Süd", [HOME, "15088"], "anna")
-    at = open_page("pages/vergleichsgruppen.py")
+    at = open_page("app_pages/vergleichsgruppen.py")
     at.selectbox(key="gruppe_auswahl").set_value("Allianz Süd")
     run(at)
     [save] = [b for b in at.button if b.label == "Speichern"]

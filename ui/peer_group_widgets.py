@@ -25,7 +25,7 @@ def _prefix(group: PeerGroup | None) -> str:
 
 
 def _remember(kind: str, text: str) -> None:
-    st.session_state[_RESULT_KEY] = (kind, text)
+    user.flash(_RESULT_KEY, kind, text)
 
 
 def save_group(prefix: str, loaded: str | None, version: int | None, known_ags: set[str]) -> None:
@@ -57,20 +57,10 @@ def save_group(prefix: str, loaded: str | None, version: int | None, known_ags: 
         _remember("success", f"Gruppe „{name}“ gespeichert{changed}.")
 
 
-def _show_result() -> None:
-    kind, text = st.session_state.pop(_RESULT_KEY, (None, None))
-    if kind == "success":
-        st.success(text, icon="✔")
-    elif kind == "info":
-        st.info(text, icon="ℹ️")
-    elif kind == "error":
-        st.error(text, icon="✖")
-
-
 def editor(saved: dict[str, PeerGroup], kreise: list[str], label: Callable[[str], str], home: str) -> None:
     """Choose a saved group (or a new one), then change its name, members or delete it in one form."""
     st.markdown("**Gruppe anlegen oder ändern**")
-    _show_result()
+    user.show_flash(_RESULT_KEY)
     chosen = st.selectbox("Bestehende Gruppe ändern", [NEW_GROUP] + list(saved), key="gruppe_auswahl")
     group = saved.get(chosen)
     prefix = _prefix(group)

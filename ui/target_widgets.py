@@ -284,15 +284,11 @@ def _set_errors(prefix: str, errors: dict[str, list[str]]) -> None:
 
 
 def flash(kind: str, text: str) -> None:
-    st.session_state[FLASH_KEY] = (kind, text)
+    user.flash(FLASH_KEY, kind, text)
 
 
 def show_flash() -> None:
-    kind, text = st.session_state.pop(FLASH_KEY, (None, None))
-    if kind == "success":
-        st.success(text, icon="✔")
-    elif kind == "info":
-        st.info(text, icon="ℹ️")
+    user.show_flash(FLASH_KEY)
 
 
 def target_form(

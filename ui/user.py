@@ -38,3 +38,19 @@ def current_user() -> str:
         return f"lokal:{getpass.getuser()}"
     except Exception:
         return "lokal"
+
+
+def flash(key: str, kind: str, text: str) -> None:
+    """Keep the outcome of a write callback (``success``, ``info`` or ``error``) for the next run to show."""
+    st.session_state[key] = (kind, text)
+
+
+def show_flash(key: str) -> None:
+    """Show, once, what :func:`flash` kept under ``key``."""
+    kind, text = st.session_state.pop(key, (None, None))
+    if kind == "success":
+        st.success(text, icon="✔")
+    elif kind == "info":
+        st.info(text, icon="ℹ️")
+    elif kind == "error":
+        st.error(text, icon="✖")
