@@ -179,7 +179,7 @@ SQL_CALLS = {"execute", "executemany", "executescript", "sql", "query", "read_sq
 #: The warehouse store and the user-data package: every module of the package that opens or uses a connection.
 SQL_MODULES = {"indicators/warehouse/store.py"} | {
     f"indicators/userdata/{name}.py"
-    for name in ("facade", "schema", "targets", "peer_groups", "notes", "targets_csv", "backup")
+    for name in ("facade", "schema", "targets", "peer_groups", "notes", "targets_csv", "backup", "sign_in")
 }
 #: (file, function) -> why the interpolation there cannot carry user input.
 ALLOWED_DYNAMIC_SQL = {

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from indicators import auth
 from indicators.userdata import UserData
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -89,3 +90,33 @@ def test_saving_an_unchanged_peer_group_keeps_its_version(ud):
     run(at)
     assert "Gruppe „Allianz Süd“ gespeichert (Version 2)." in texts(at.success)
     assert ud.peer_groups()[0].members == (HOME,)
+
+
+# --- sign-in: the throttle holds across sessions ---------------------------------------------------------------
+
+USERS = {
+    "users": {
+        "anna": {"password_hash": auth.hash_password("anna-geheim", 1_000), "role": "editor"},
+        "ben": {"password_hash": auth.hash_password("ben-geheim1", 1_000), "role": "reader"},
+    }
+}
+
+
+def sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.sidebar.text_input(key="anmeldung_name").input(name)
+    at.sidebar.text_input(key="anmeldung_password").input(password)
+    [submit] = [b for b in at.sidebar.button if b.label == "Anmelden"]
+    submit.click()
+    return run(at)
+
+
+def test_a_new_session_does_not_reset_the_failed_sign_ins(ud):
+    attacker = open_page("app_pages/ziele.py", {"regiomonitor": USERS})
+    for _ in range(5):
+        sign_in(attacker, "anna", "falsch")
+    fresh = open_page("app_pages/ziele.py", {"regiomonitor": USERS})  # a new browser session, new websocket
+    sign_in(fresh, "anna", "anna-geheim")
+    assert "Zu viele Fehlversuche. Bitte in einigen Minuten erneut versuchen." in texts(fresh.sidebar.error)
+    assert "auth_user" not in fresh.session_state
+    sign_in(fresh, "ben", "ben-geheim1")  # another account from the same machine is not locked
+    assert fresh.session_state["auth_user"] == "ben"

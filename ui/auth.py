@@ -6,19 +6,17 @@ draws the sign-in area of the sidebar and the sign-in page shown when reading re
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 
 import streamlit as st
 
 from indicators import auth
 from indicators.auth import AuthConfig, Identity
+from ui import user
 
 #: Session key holding the name of the locally signed-in user (checked against secrets.toml on every run).
 SESSION_KEY = "auth_user"
-_FAILURES_KEY = "auth_failures"
-MAX_FAILURES = 5
-FAILURE_WINDOW_SECONDS = 300
+_FAILURES_KEY = "auth_failures"  # only keeps the sign-in form open; the throttle is in the user data
 
 
 def _secrets() -> Mapping:
@@ -51,13 +49,6 @@ def may_read() -> bool:
 # --- drawing --------------------------------------------------------------------------------------------------
 
 
-def _recent_failures() -> list[float]:
-    now = time.monotonic()
-    failures = [t for t in st.session_state.get(_FAILURES_KEY, []) if now - t < FAILURE_WINDOW_SECONDS]
-    st.session_state[_FAILURES_KEY] = failures
-    return failures
-
-
 def _password_form(cfg: AuthConfig, key: str) -> None:
     """Name and password; on success the name is kept in the session and the page reruns signed in."""
     with st.form(key, clear_on_submit=True):
@@ -66,14 +57,17 @@ def _password_form(cfg: AuthConfig, key: str) -> None:
         submitted = st.form_submit_button("Anmelden", icon=":material/login:")
     if not submitted:
         return
-    if len(_recent_failures()) >= MAX_FAILURES:
+    # throttled per account and client address across sessions and replicas (indicators/userdata/sign_in.py)
+    attempt = user.userdata().sign_in_attempt(name, user.client_address())
+    if not attempt.allowed:
         st.error("Zu viele Fehlversuche. Bitte in einigen Minuten erneut versuchen.", icon=":material/block:")
         return
     found = auth.authenticate(cfg, name, password)
     if found is None:
-        st.session_state[_FAILURES_KEY] = _recent_failures() + [time.monotonic()]
+        st.session_state[_FAILURES_KEY] = True
         st.error("Anmeldung fehlgeschlagen: Name oder Passwort ist falsch.", icon=":material/error:")
         return
+    user.userdata().sign_in_succeeded(attempt, name)
     st.session_state[SESSION_KEY] = found.name
     st.session_state.pop(_FAILURES_KEY, None)
     st.rerun()

@@ -6,7 +6,7 @@ import getpass
 
 import streamlit as st
 
-from indicators.userdata import UserData, default_path
+from indicators.userdata import UserData, default_path, sign_in
 
 
 @st.cache_resource(show_spinner=False)
@@ -21,6 +21,21 @@ def userdata() -> UserData:
 def custom_groups() -> dict[str, list[str]]:
     """Saved peer groups by name; read on every run (tiny table) so edits by colleagues show at once."""
     return {g.name: list(g.members) for g in userdata().peer_groups()}
+
+
+def client_address() -> str:
+    """The address the sign-in throttle counts failures under (see :mod:`indicators.userdata.sign_in` for when a
+    proxy's ``X-Forwarded-For`` is believed); never used to grant a right."""
+    try:
+        peer = st.context.ip_address
+        headers = st.context.headers
+    except Exception:  # noqa: BLE001 - no session context (scripts): the local machine
+        return sign_in.LOCAL
+    forwarded = headers.get("X-Forwarded-For") if headers is not None else None
+    # a real connection gives text or None (loopback); anything else (AppTest's stand-in) counts as local
+    peer = peer if isinstance(peer, str) else None
+    forwarded = forwarded if isinstance(forwarded, str) else None
+    return sign_in.client_address(peer, forwarded, sign_in.trusted_proxies())
 
 
 def current_user() -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from indicators.domain.targets import Target
-from indicators.userdata import backup, notes, peer_groups, targets, targets_csv
+from indicators.userdata import backup, notes, peer_groups, sign_in, targets, targets_csv
 from indicators.userdata.errors import UserDataError, ValidationError
 from indicators.userdata.records import ImportReport, Note, PeerGroup, TargetRecord
 from indicators.userdata.schema import SCHEMA_VERSION, apply_migrations
@@ -191,6 +192,18 @@ class UserData:
         """Notes of a Kreis, newest first; with ``indicator`` only those on that indicator."""
         with self._transaction() as conn:
             return notes.of_kreis(conn, ags, indicator)
+
+    # --- sign-in throttle -------------------------------------------------------------------------
+
+    def sign_in_attempt(self, account: str, address: str, now: float | None = None) -> sign_in.Attempt:
+        """May a password for ``account`` from ``address`` be checked now? If so, the attempt is stored as a
+        failure until :meth:`sign_in_succeeded` takes it back; if not, nothing is stored."""
+        with self._transaction(write=True) as conn:
+            return sign_in.begin(conn, sign_in.account_key(account), address, time.time() if now is None else now)
+
+    def sign_in_succeeded(self, attempt: sign_in.Attempt, account: str) -> None:
+        with self._transaction(write=True) as conn:
+            sign_in.succeeded(conn, attempt.id, sign_in.account_key(account))
 
     # --- CSV -------------------------------------------------------------------------------------
 

@@ -84,6 +84,17 @@ MIGRATIONS: list[str] = [
     """
     + _APPEND_ONLY.format(table="target_history")
     + _APPEND_ONLY.format(table="peer_group_history"),
+    # 2: failed sign-ins, so that the throttle holds across sessions, restarts and replicas
+    """
+    CREATE TABLE sign_in_failures (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        address TEXT NOT NULL,
+        failed_at REAL NOT NULL
+    );
+    CREATE INDEX sign_in_failures_by_account ON sign_in_failures (account, failed_at);
+    CREATE INDEX sign_in_failures_by_address ON sign_in_failures (address, failed_at);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
