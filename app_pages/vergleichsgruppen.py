@@ -6,7 +6,6 @@ import streamlit as st
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
 from ui import components, data, peer_group_widgets, state, user
-from ui.permissions import can_edit, edit_hint
 
 store = data.store()
 v = data.version(store)
@@ -122,9 +121,5 @@ for name, group in saved.items():
     with st.expander(f"{name} – {len(group.members)} Kreise (Version {group.version}, zuletzt {group.updated_by})"):
         st.button("verwenden", key=f"use_custom_{name}", on_click=use_group, args=(f"eigene:{name}",))
         st.dataframe(members_table(list(group.members)), hide_index=True)
-
-if not can_edit():
-    st.info(edit_hint(), icon=":material/lock:")
-    st.stop()
 
 peer_group_widgets.editor(saved, list(d.index), lambda a: f"{names[a]} ({d.loc[a, 'land_name']})", sel.home)

@@ -21,6 +21,8 @@ from indicators.userdata import (
     ENV_VAR,
     SCHEMA_VERSION,
     ConflictError,
+    Editor,
+    NotAllowedError,
     NotFoundError,
     UserData,
     UserDataError,
@@ -666,3 +668,35 @@ def test_restore_refuses_foreign_files_and_keeps_data(ud, tmp_path):
     with pytest.raises(UserDataError, match="selbst"):
         ud.backup(ud.path)
     assert len(ud.targets()) == 1
+
+
+# --- the role is checked on every write ------------------------------------------------------------------------
+
+
+def test_every_write_refuses_a_reader_and_writes_nothing(ud):
+    anna = Editor("anna", "editor")
+    stored = ud.add_target(target(), anna)
+    ud.save_peer_group("Süd", ["15087"], anna)
+    export = ud.export_targets_csv().decode("utf-8-sig").replace(";8;2027;", ";6;2027;").encode("utf-8-sig")
+    reader = Editor("anna", "reader")  # the same person after the role was withdrawn
+    writes = {
+        "add_target": lambda: ud.add_target(target(year=2030), reader),
+        "update_target": lambda: ud.update_target(stored.id, {"target_value": 1.0}, reader, 1),
+        "delete_target": lambda: ud.delete_target(stored.id, reader, 1),
+        "save_peer_group": lambda: ud.save_peer_group("Süd", ["15088"], reader, 1),
+        "new_peer_group": lambda: ud.save_peer_group("Neu", ["15088"], reader),
+        "delete_peer_group": lambda: ud.delete_peer_group("Süd", reader, 1),
+        "add_note": lambda: ud.add_note("15087", "Notiz", reader),
+        "import_targets_csv": lambda: ud.import_targets_csv(export, reader, INDICATORS, KREISE),
+    }
+    for name, write in writes.items():
+        with pytest.raises(NotAllowedError) as caught:
+            write()
+        assert str(caught.value) == (
+            "Nicht gespeichert: anna hat kein Bearbeitungsrecht (mehr). Das Recht wird bei jedem Speichern neu geprüft."
+        ), name
+    assert ud.targets() == [stored]
+    assert [h["changed_by"] for h in ud.target_history(stored.id)] == ["anna"]
+    assert [(g.name, g.members, g.version) for g in ud.peer_groups()] == [("Süd", ("15087",), 1)]
+    assert ud.notes("15087") == []
+    assert ud.update_target(stored.id, {"target_value": 1.0}, anna, 1).version == 2

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from indicators import auth
+from indicators.domain.targets import Target
 from indicators.userdata import UserData
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -120,3 +121,38 @@ def test_a_new_session_does_not_reset_the_failed_sign_ins(ud):
     assert "auth_user" not in fresh.session_state
     sign_in(fresh, "ben", "ben-geheim1")  # another account from the same machine is not locked
     assert fresh.session_state["auth_user"] == "ben"
+
+
+# --- the role is checked again when a form is sent ---------------------------------------------------------------
+
+READER_ANNA = {"users": USERS["users"] | {"anna": USERS["users"]["anna"] | {"role": "reader"}}}
+WITHDRAWN = "Nicht gespeichert: anna hat kein Bearbeitungsrecht (mehr). Das Recht wird bei jedem Speichern neu geprüft."
+
+
+def test_a_target_form_drawn_for_an_editor_cannot_write_after_the_role_was_withdrawn(ud):
+    stored = ud.add_target(Target(None, HOME, "alq", 6.0, 2027), "reko")
+    at = open_page("app_pages/ziele.py", {"regiomonitor": USERS})
+    sign_in(at, "anna", "anna-geheim")
+    at.text_input(key=f"ziel{stored.id}v1_target_value").input("5,5")
+    at.secrets["regiomonitor"] = READER_ANNA  # the administrator makes anna a reader while her form is open
+    at.button(key=f"ziel{stored.id}v1_submit").click()
+    run(at)
+    assert WITHDRAWN in texts(at.error)
+    assert ud.targets() == [stored]
+    assert len(ud.target_history(stored.id)) == 1
+    assert f"ziel{stored.id}v1_target_value" not in {w.key for w in at.text_input}  # no form for a reader
+
+
+def test_a_peer_group_form_cannot_write_after_the_role_was_withdrawn(ud):
+    ud.save_peer_group("Allianz Süd", [HOME, "15088"], "reko")
+    at = open_page("app_pages/vergleichsgruppen.py", {"regiomonitor": USERS})
+    sign_in(at, "anna", "anna-geheim")
+    at.selectbox(key="gruppe_auswahl").set_value("Allianz Süd")
+    run(at)
+    at.multiselect(key="gruppe1v1_members").set_value([HOME])
+    at.secrets["regiomonitor"] = READER_ANNA
+    [save] = [b for b in at.button if b.label == "Speichern"]
+    save.click()
+    run(at)
+    assert WITHDRAWN in texts(at.error)
+    assert [(g.members, g.version) for g in ud.peer_groups()] == [((HOME, "15088"), 1)]

@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from indicators.userdata import ConflictError, PeerGroup, UserDataError, ValidationError
+from indicators.userdata import ConflictError, NotAllowedError, PeerGroup, UserDataError, ValidationError
 from ui import user
+from ui.permissions import can_edit, edit_hint
 
 NEW_GROUP = "(neue Gruppe)"
 FORM_KEY = "gruppe_speichern"
@@ -35,12 +36,15 @@ def save_group(prefix: str, loaded: str | None, version: int | None, known_ags: 
     ud = user.userdata()
     try:
         if loaded is not None and st.session_state.get(f"{prefix}_delete"):
-            ud.delete_peer_group(loaded, user.current_user(), version)
+            ud.delete_peer_group(loaded, user.editor(), version)
             _remember("success", f"Gruppe „{loaded}“ gelöscht (im Verlauf erhalten).")
             return
         # the same name changes the loaded group; another name creates a new group (a taken name is a conflict)
         expected = version if loaded is not None and name == loaded else None
-        stored = ud.save_peer_group(name, members, user.current_user(), expected_version=expected, known_ags=known_ags)
+        stored = ud.save_peer_group(name, members, user.editor(), expected_version=expected, known_ags=known_ags)
+    except NotAllowedError as error:
+        _remember("error", str(error))
+        return
     except ConflictError as error:
         _remember("error", f"{error} Ihre Auswahl ({len(members)} Kreise) wurde nicht gespeichert.")
         return
@@ -58,9 +62,13 @@ def save_group(prefix: str, loaded: str | None, version: int | None, known_ags: 
 
 
 def editor(saved: dict[str, PeerGroup], kreise: list[str], label: Callable[[str], str], home: str) -> None:
-    """Choose a saved group (or a new one), then change its name, members or delete it in one form."""
-    st.markdown("**Gruppe anlegen oder ändern**")
+    """Choose a saved group (or a new one), then change its name, members or delete it in one form; without the
+    right to edit, the reason instead."""
     user.show_flash(_RESULT_KEY)
+    if not can_edit():
+        st.info(edit_hint(), icon=":material/lock:")
+        return
+    st.markdown("**Gruppe anlegen oder ändern**")
     chosen = st.selectbox("Bestehende Gruppe ändern", [NEW_GROUP] + list(saved), key="gruppe_auswahl")
     group = saved.get(chosen)
     prefix = _prefix(group)

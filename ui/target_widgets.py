@@ -29,7 +29,15 @@ from indicators.domain.targets import (
 )
 from indicators.outputs import report
 from indicators.outputs.report import STATUS_ORDER, STATUS_TEXT, TargetAssessment, target_value_text, tolerance_text
-from indicators.userdata import LOCAL_TZ, ConflictError, ImportReport, UserData, UserDataError, ValidationError
+from indicators.userdata import (
+    LOCAL_TZ,
+    ConflictError,
+    ImportReport,
+    NotAllowedError,
+    UserData,
+    UserDataError,
+    ValidationError,
+)
 from indicators.warehouse.store import Store
 from ui import components, data, user
 from ui.charts import LAYOUT
@@ -395,7 +403,10 @@ def add_target(prefix: str, ud: UserData, ags: str, known_indicators: set[str], 
         _set_errors(prefix, _field_errors(errors))
         return
     try:
-        stored = ud.add_target(target, user.current_user())
+        stored = ud.add_target(target, user.editor())
+    except NotAllowedError as error:
+        flash("error", str(error))
+        return
     except (ConflictError, ValidationError, UserDataError) as error:
         messages = error.errors if isinstance(error, ValidationError) else [str(error)]
         _set_errors(prefix, {"_form": messages})
@@ -428,7 +439,10 @@ def save_target(prefix: str, ud: UserData, target_id: int, version: int, ags: st
         return
     changes = {name: getattr(target, name) for name in EDITABLE}
     try:
-        stored = ud.update_target(target_id, changes, user.current_user(), expected_version=version)
+        stored = ud.update_target(target_id, changes, user.editor(), expected_version=version)
+    except NotAllowedError as error:
+        flash("error", str(error))
+        return
     except ConflictError as error:
         st.session_state[conflict_key(target_id)] = (
             f"{error} Ihre Eingaben wurden nicht gespeichert: {_attempt(fields)}. "
@@ -453,7 +467,10 @@ def delete_target(prefix: str, ud: UserData, target_id: int, version: int) -> No
         _set_errors(prefix, {"_form": ["Bitte bestätigen, dass das Ziel gelöscht werden soll."]})
         return
     try:
-        ud.delete_target(target_id, user.current_user(), expected_version=version)
+        ud.delete_target(target_id, user.editor(), expected_version=version)
+    except NotAllowedError as error:
+        flash("error", str(error))
+        return
     except (ConflictError, UserDataError) as error:
         st.session_state[conflict_key(target_id)] = f"{error} Das Ziel wurde nicht gelöscht."
         return
@@ -507,7 +524,11 @@ def import_report(report: ImportReport, labels: Mapping[str, str], names: Mappin
 
 
 def apply_import(ud: UserData, data: bytes, known_indicators: set[str], known_ags: set[str], uploader_key: str) -> None:
-    report = ud.import_targets_csv(data, user.current_user(), known_indicators, known_ags)
+    try:
+        report = ud.import_targets_csv(data, user.editor(), known_indicators, known_ags)
+    except NotAllowedError as error:
+        flash("error", str(error))
+        return
     if report.errors:  # e.g. a colleague changed a target between preview and apply: nothing was stored
         st.session_state[f"{uploader_key}__errors"] = report.errors
         return

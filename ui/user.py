@@ -6,7 +6,8 @@ import getpass
 
 import streamlit as st
 
-from indicators.userdata import UserData, default_path, sign_in
+from indicators.auth import EDITOR, READER
+from indicators.userdata import Editor, UserData, default_path, sign_in
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,6 +37,14 @@ def client_address() -> str:
     peer = peer if isinstance(peer, str) else None
     forwarded = forwarded if isinstance(forwarded, str) else None
     return sign_in.client_address(peer, forwarded, sign_in.trusted_proxies())
+
+
+def editor() -> Editor:
+    """Who is writing and whether they may, looked up now, when a form is sent (not when it was drawn):
+    every write method of UserData refuses a reader."""
+    from ui.permissions import can_edit
+
+    return Editor(current_user(), EDITOR if can_edit() else READER)
 
 
 def current_user() -> str:

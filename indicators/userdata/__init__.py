@@ -9,10 +9,17 @@ A connection is opened per call: the object is safe to share between Streamlit s
 forked processes, and holds nothing but the path.
 
 Modules: ``facade`` (:class:`UserData`, the only entry point), ``schema`` (migrations), ``targets``,
-``peer_groups``, ``notes``, ``history`` (audit trail), ``targets_csv`` (Excel CSV in and out), ``backup``.
+``peer_groups``, ``notes``, ``history`` (audit trail), ``editors`` (who may write), ``sign_in`` (throttle), ``targets_csv`` (Excel CSV in and out), ``backup``.
 """
 
-from indicators.userdata.errors import ConflictError, NotFoundError, UserDataError, ValidationError
+from indicators.userdata.editors import Editor
+from indicators.userdata.errors import (
+    ConflictError,
+    NotAllowedError,
+    NotFoundError,
+    UserDataError,
+    ValidationError,
+)
 from indicators.userdata.facade import BUSY_TIMEOUT_SECONDS, DEFAULT_PATH, ENV_VAR, UserData, default_path
 from indicators.userdata.history import LOCAL_TZ
 from indicators.userdata.records import ImportReport, Note, PeerGroup, TargetRecord
@@ -26,7 +33,9 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "ConflictError",
+    "Editor",
     "ImportReport",
+    "NotAllowedError",
     "Note",
     "NotFoundError",
     "PeerGroup",

@@ -24,3 +24,7 @@ class ConflictError(UserDataError):
 
 class NotFoundError(UserDataError):
     pass
+
+
+class NotAllowedError(UserDataError):
+    """The person writing holds no editing right (any more); nothing was written."""

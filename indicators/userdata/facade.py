@@ -12,7 +12,8 @@ from pathlib import Path
 
 from indicators.domain.targets import Target
 from indicators.userdata import backup, notes, peer_groups, sign_in, targets, targets_csv
-from indicators.userdata.errors import UserDataError, ValidationError
+from indicators.userdata.editors import Editor, acting_name
+from indicators.userdata.errors import UserDataError
 from indicators.userdata.records import ImportReport, Note, PeerGroup, TargetRecord
 from indicators.userdata.schema import SCHEMA_VERSION, apply_migrations
 
@@ -28,12 +29,6 @@ class _Rollback(Exception):
 def default_path() -> Path:
     """``$REGIOMONITOR_USERDATA`` or ``data/userdata/regiomonitor.sqlite`` in the project."""
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
-
-
-def _user(user: object) -> str:
-    if not isinstance(user, str) or not user.strip():
-        raise ValidationError(["Bearbeiter: erwartet wird ein Name, das Feld ist leer"])
-    return user.strip()
 
 
 class UserData:
@@ -96,20 +91,22 @@ class UserData:
 
     # --- targets ---------------------------------------------------------------------------------
 
-    def add_target(self, target: Target, user: str) -> Target:
+    def add_target(self, target: Target, user: Editor | str) -> Target:
         """Store a new target as version 1; another active target on the same key is a conflict."""
-        user = _user(user)
+        user = acting_name(user)
         target = targets.check_target(target)
         with self._transaction(write=True) as conn:
             return targets.insert_target(conn, target, user, "angelegt")
 
-    def update_target(self, target_id: int, changes: Mapping[str, object], user: str, expected_version: int) -> Target:
+    def update_target(
+        self, target_id: int, changes: Mapping[str, object], user: Editor | str, expected_version: int
+    ) -> Target:
         """Apply ``changes`` (field -> value, typed or as text) if nobody changed the target since
         ``expected_version``; otherwise raise :class:`ConflictError` and write nothing.
 
         Kreis and indicator cannot change (that is a different target). No actual change, no new version.
         """
-        user = _user(user)
+        user = acting_name(user)
         with self._transaction(write=True) as conn:
             row = targets.target_row(conn, target_id)
             targets.check_version(row, expected_version)
@@ -120,9 +117,9 @@ class UserData:
             targets.ensure_key_free(conn, updated, exclude_id=current.id)
             return targets.write_version(conn, row, updated, user, "geändert")
 
-    def delete_target(self, target_id: int, user: str, expected_version: int) -> Target:
+    def delete_target(self, target_id: int, user: Editor | str, expected_version: int) -> Target:
         """Soft delete: the target leaves every view but stays, with its history, in the file."""
-        user = _user(user)
+        user = acting_name(user)
         with self._transaction(write=True) as conn:
             row = targets.target_row(conn, target_id)
             targets.check_version(row, expected_version)
@@ -152,7 +149,7 @@ class UserData:
         self,
         name: str,
         members: Iterable[str],
-        user: str,
+        user: Editor | str,
         expected_version: int | None = None,
         known_ags: set[str] | None = None,
     ) -> PeerGroup:
@@ -161,7 +158,7 @@ class UserData:
         Saving over an existing group needs the version that was loaded; saving a new group under a
         name that exists is a conflict, never a silent overwrite.
         """
-        user = _user(user)
+        user = acting_name(user)
         name, members = peer_groups.check_peer_group(name, members, known_ags)
         with self._transaction(write=True) as conn:
             return peer_groups.save(conn, name, members, user, expected_version)
@@ -170,8 +167,8 @@ class UserData:
         with self._transaction() as conn:
             return peer_groups.active(conn)
 
-    def delete_peer_group(self, name: str, user: str, expected_version: int) -> None:
-        user = _user(user)
+    def delete_peer_group(self, name: str, user: Editor | str, expected_version: int) -> None:
+        user = acting_name(user)
         with self._transaction(write=True) as conn:
             peer_groups.delete(conn, name, user, expected_version)
 
@@ -181,9 +178,9 @@ class UserData:
 
     # --- notes -----------------------------------------------------------------------------------
 
-    def add_note(self, ags: str, text: str, author: str, indicator: str | None = None) -> Note:
+    def add_note(self, ags: str, text: str, author: Editor | str, indicator: str | None = None) -> Note:
         """Append a note to a Kreis (optionally to one indicator); notes are never edited."""
-        author = _user(author)
+        author = acting_name(author)
         ags, text, indicator = notes.check_note(ags, text, indicator)
         with self._transaction(write=True) as conn:
             return notes.add(conn, ags, text, author, indicator)
@@ -215,7 +212,7 @@ class UserData:
         return targets_csv.export(self.target_records(ags))
 
     def import_targets_csv(
-        self, data: bytes, user: str, known_indicators: set[str], known_ags: set[str]
+        self, data: bytes, user: Editor | str, known_indicators: set[str], known_ags: set[str]
     ) -> ImportReport:
         """Import targets from our export (or a plain ``,`` CSV): all rows or none.
 
@@ -224,7 +221,7 @@ class UserData:
         identical ones are left alone, so importing a file twice changes nothing. The ``Nr.`` column
         is ignored (numbers differ between installations). Problems name line and column.
         """
-        user = _user(user)
+        user = acting_name(user)
         report = ImportReport()
         parsed = targets_csv.parse(data, known_indicators, known_ags, report)
         if report.errors:
