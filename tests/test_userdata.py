@@ -446,6 +446,60 @@ def test_import_updates_matching_targets_with_version_check(ud):
     assert ud.targets()[0].target_value == 6.5
 
 
+def _stored_rows(path: Path) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return [
+            row
+            for table in ("targets", "target_history")
+            for row in conn.execute(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608 - fixed table names
+        ]
+    finally:
+        conn.close()
+
+
+def test_preview_says_what_the_import_would_do_and_writes_nothing(ud, db_path):
+    ud.add_target(target(ags="15087", value=8.0), "anna")
+    changed = ud.add_target(target(ags="01001", value=5.0), "anna")
+    data = (
+        b"Kreis (AGS);Indikator;Zielwert;Zieljahr\r\n"
+        b"15087;alq;8;2027\r\n"  # as stored
+        b"01001;alq;4,5;2027\r\n"  # changed, without a version column: overwritten, with a warning
+        b"11000;alq;3;2030\r\n"  # new
+    )
+    before, files = _stored_rows(db_path), sorted(p.name for p in db_path.parent.iterdir())
+
+    preview = ud.preview_targets_csv(data, INDICATORS, KREISE)
+    assert (preview.created, preview.updated, preview.unchanged, preview.errors) == (1, 1, 1, [])
+    assert preview.warnings == [f"Zeile 3: Ziel Nr. {changed.id} überschrieben (Version 1 → 2)"]
+    assert _stored_rows(db_path) == before
+    assert sorted(p.name for p in db_path.parent.iterdir()) == files  # no copy of the database was made
+
+    done = ud.import_targets_csv(data, "ben", INDICATORS, KREISE)
+    assert (done.created, done.updated, done.unchanged, done.warnings) == (1, 1, 1, preview.warnings)
+    assert [(t.ags, t.target_value, t.version) for t in preview.targets] == [
+        (t.ags, t.target_value, t.version) for t in done.targets
+    ]
+    assert [t.id for t in preview.targets[:2]] == [t.id for t in done.targets[:2]]
+
+    # the same file again: exported nowhere, but now it would change nothing
+    again = ud.preview_targets_csv(data, INDICATORS, KREISE)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_preview_reports_a_stale_version_like_the_import(ud):
+    stored = ud.add_target(target(value=8.0), "anna")
+    old_export = ud.export_targets_csv().decode("utf-8-sig").replace(";8;2027;", ";5;2027;").encode("utf-8-sig")
+    ud.update_target(stored.id, {"target_value": 6.5}, "ben", 1)
+    preview = ud.preview_targets_csv(old_export, INDICATORS, KREISE)
+    assert preview.errors == [
+        "Zeile 2, Spalte „Version“: das Ziel wurde inzwischen von ben geändert (Version 2, in der Datei 1). "
+        "Bitte neu exportieren."
+    ]
+    assert preview.errors == ud.import_targets_csv(old_export, "cem", INDICATORS, KREISE).errors
+    assert (preview.created, preview.updated, preview.unchanged, preview.targets) == (0, 0, 0, [])
+
+
 def test_plain_comma_csv_with_field_names(ud):
     data = (
         b"ags,indicator,target_value,target_year,tolerance,tolerance_kind,agreed_on,note\n"

@@ -156,3 +156,22 @@ def test_a_peer_group_form_cannot_write_after_the_role_was_withdrawn(ud):
     run(at)
     assert WITHDRAWN in texts(at.error)
     assert [(g.members, g.version) for g in ud.peer_groups()] == [((HOME, "15088"), 1)]
+
+
+# --- the import preview checks in memory ------------------------------------------------------------------------
+
+
+def test_the_import_preview_copies_no_database(ud, monkeypatch):
+    ud.add_target(Target(None, HOME, "alq", 6.0, 2027), "reko")
+
+    def no_copy(self, dest):
+        raise AssertionError(f"the preview copied the user database to {dest}")
+
+    monkeypatch.setattr(UserData, "backup", no_copy)
+    at = open_page("app_pages/ziele.py")
+    csv = "Kreis (AGS);Indikator;Zielwert;Zieljahr\r\n15087;alq;5,5;2027\r\n15087;jugend_alq;7;2028\r\n"
+    at.file_uploader[0].set_value(("ziele.csv", csv.encode("utf-8"), "text/csv"))
+    run(at)
+    assert "**Vorschau:** 1 neu · 1 geändert · 0 unverändert" in texts(at.markdown)
+    assert [w for w in texts(at.warning) if "Ziel Nr. 1 überschrieben (Version 1 → 2)" in w]
+    assert [(t.target_value, t.version) for t in ud.targets()] == [(6.0, 1)]

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -491,10 +489,8 @@ def delete_form(prefix: str, ud: UserData, target_id: int, version: int) -> None
 
 
 def preview_import(ud: UserData, data: bytes, known_indicators: set[str], known_ags: set[str]) -> ImportReport:
-    """What an import would do, computed on a copy of the user data (nothing changes)."""
-    with tempfile.TemporaryDirectory() as folder:
-        copy = UserData(ud.backup(Path(folder) / "vorschau.sqlite"))
-        return copy.import_targets_csv(data, user.current_user(), known_indicators, known_ags)
+    """What an import would do, checked against the stored targets in memory (nothing changes, nothing copied)."""
+    return ud.preview_targets_csv(data, known_indicators, known_ags)
 
 
 def import_report(report: ImportReport, labels: Mapping[str, str], names: Mapping[str, str]) -> None:

@@ -26,6 +26,11 @@ class _Rollback(Exception):
     """Raised inside a transaction to undo it after collecting row errors."""
 
 
+def _nothing_stored(report: ImportReport) -> None:
+    report.created = report.updated = report.unchanged = 0
+    report.targets = []
+
+
 def default_path() -> Path:
     """``$REGIOMONITOR_USERDATA`` or ``data/userdata/regiomonitor.sqlite`` in the project."""
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
@@ -233,8 +238,21 @@ class UserData:
                 if report.errors:
                     raise _Rollback
         except _Rollback:
-            report.created = report.updated = report.unchanged = 0
-            report.targets = []
+            _nothing_stored(report)
+        return report
+
+    def preview_targets_csv(self, data: bytes, known_indicators: set[str], known_ags: set[str]) -> ImportReport:
+        """What :meth:`import_targets_csv` would do with ``data`` now, checked in a read transaction against the
+        stored targets: the same counts, errors and warnings, nothing written, no copy of the database."""
+        report = ImportReport()
+        parsed = targets_csv.parse(data, known_indicators, known_ags, report)
+        if report.errors:
+            return report
+        with self._transaction() as conn:
+            for line, target, has_version in parsed:
+                targets_csv.import_row(conn, line, target, has_version, None, report, dry_run=True)
+        if report.errors:
+            _nothing_stored(report)
         return report
 
     # --- backup ----------------------------------------------------------------------------------

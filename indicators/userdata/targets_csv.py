@@ -9,6 +9,7 @@ import io
 import re
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from indicators.domain.targets import FIELD_LABELS, Target, target_to_record, validate_target_fields
@@ -203,12 +204,25 @@ def _validate_rows(
 
 
 def import_row(
-    conn: sqlite3.Connection, line: int, target: Target, has_version: bool, user: str, report: ImportReport
+    conn: sqlite3.Connection,
+    line: int,
+    target: Target,
+    has_version: bool,
+    user: str | None,
+    report: ImportReport,
+    dry_run: bool = False,
 ) -> None:
-    """Create, update or leave alone the stored target matching one row, in the caller's transaction."""
+    """Create, update or leave alone the stored target matching one row, in the caller's transaction.
+
+    With ``dry_run`` nothing is written (a read transaction is enough): the report says what the import would
+    do, with the versions the targets would get.
+    """
     row = targets.active_row(conn, target)
     if row is None:
-        report.targets.append(targets.insert_target(conn, target, user, "importiert"))
+        stored = (
+            replace(target, id=None, version=1) if dry_run else targets.insert_target(conn, target, user, "importiert")
+        )
+        report.targets.append(stored)
         report.created += 1
         return
     current = targets.row_target(row)
@@ -226,5 +240,8 @@ def import_row(
         report.warnings.append(
             f"Zeile {line}: Ziel Nr. {current.id} überschrieben (Version {current.version} → {current.version + 1})"
         )
-    report.targets.append(targets.write_version(conn, row, target, user, "importiert"))
+    if dry_run:
+        report.targets.append(replace(target, id=current.id, version=current.version + 1))
+    else:
+        report.targets.append(targets.write_version(conn, row, target, user, "importiert"))
     report.updated += 1
