@@ -74,7 +74,13 @@ labels = dict(zip(indicators["id"], indicators["label"], strict=True))
 with st.sidebar:
     st.markdown("### RegioMonitor")
     st.selectbox("Kreis", options=list(districts["ags"]), format_func=lambda a: f"{names.get(a, a)} – {a}", key="kreis")
-    st.selectbox("Jahr", options=sorted(data.all_years(store, v), reverse=True), key="jahr")
+    st.selectbox(
+        "Jahr",
+        options=sorted(data.all_years(store, v), reverse=True),
+        format_func=lambda y: state.year_label(store, v, st.session_state.get("indikator", state.DEFAULT_INDICATOR), y),
+        key="jahr",
+        help="Voreingestellt ist das letzte Jahr, das mindestens 90 % der Kreise abdeckt.",
+    )
     st.selectbox(
         "Vergleichsgruppe", options=state.peer_options(list(groups)), format_func=state.peer_option_label, key="gruppe"
     )

@@ -7,7 +7,7 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
-from ui import charts, components, context, data, insight
+from ui import charts, components, context, data, insight, published
 
 ctx = context.page()
 store, v, sel, peers, peer_label, meta = ctx.store, ctx.v, ctx.sel, ctx.peers, ctx.peer_label, ctx.meta
@@ -25,6 +25,9 @@ components.header(
     + (f" (gewählt {sel.year}: letzter verfügbarer Wert)" if year != sel.year else "")
     + f" · Vergleichsgruppe: {peer_label} ({len(peers)} Kreise)",
 )
+
+if ctx.thin_year_note:
+    st.warning(ctx.thin_year_note, icon=":material/info:")
 
 with st.popover("ℹ️ Metadaten: Definition, Quelle, Lizenz"):
     st.markdown(f"**Definition:** {meta['definition']}")
@@ -77,6 +80,7 @@ with left:
     st.markdown("**Referenzwerte der Vergleichsgruppe**")
     ref = components.reference_frame({**stats, "value": home_value, "unit": unit}, names[sel.home])
     st.table(ref.set_index(""))
+    published.show_for_indicator(data.published_reference(store, v, sel.indicator), sel.home, names[sel.home])
 with right:
     st.plotly_chart(
         charts.distribution(
@@ -92,9 +96,17 @@ show_peers = len(peers) <= 40
 series = data.series(store, v, sel.indicator, tuple(peers) if show_peers else (sel.home,))
 st.plotly_chart(
     charts.time_series(
-        band, series, sel.home, names, f"{meta['label']}: {names[sel.home]} und Vergleichsgruppe", unit, show_peers
+        band,
+        series,
+        sel.home,
+        names,
+        f"{meta['label']}: {names[sel.home]} und Vergleichsgruppe",
+        unit,
+        show_peers,
+        data.breaks(store, v, sel.indicator),
     )
 )
+st.caption("Lücken in der Linie: Jahre ohne Wert. Senkrechte Punktlinie: Reihenbruch (Grund beim Überfahren).")
 if not show_peers:
     st.caption(
         "Bei mehr als 40 Kreisen in der Vergleichsgruppe werden deren einzelne Linien nicht gezeichnet, nur das Band."

@@ -24,6 +24,9 @@ components.header(
     f"{unit} · {benchmark.POLARITY_TEXT[polarity]} · Jahr {year} · Farbskala zentriert auf den Median: {peer_label}",
 )
 
+if ctx.thin_year_note:
+    st.warning(ctx.thin_year_note, icon=":material/info:")
+
 geo = data.geometry(store, v, "kreise")
 if not geo:
     st.info(

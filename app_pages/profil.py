@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import components, context, data, insight, profile_table
+from ui import components, context, data, insight, profile_table, published
 
 ctx = context.page()
 store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
@@ -11,7 +11,7 @@ profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
 components.header(
     f"Kreisprofil: {kreis['display_name']}",
     components.selection_caption(kreis["display_name"], sel.year, peer_label, len(peers))
-    + " · je Indikator das letzte Jahr bis zum gewählten Jahr",
+    + " · je Indikator das letzte Jahr bis zum gewählten Jahr, das mindestens 90 % der Kreise abdeckt",
 )
 
 if profile.empty:
@@ -56,6 +56,8 @@ st.markdown(profile_table.TABLE_CSS, unsafe_allow_html=True)
 for topic, group in shown.groupby("topic", sort=True):
     st.subheader(topic)
     st.markdown(profile_table.rows_html(group), unsafe_allow_html=True)
+
+published.show_for_profile(data.published_reference(store, v), profile, sel.home, kreis["display_name"])
 
 st.caption(
     "Rang 1 = günstigster Wert in der Vergleichsgruppe (bei Kontextindikatoren: höchster Wert). "

@@ -89,6 +89,15 @@ st.markdown(
 band = data.band(store, v, current, tuple(peers))
 series = data.series(store, v, current, (sel.home,))
 st.plotly_chart(
-    charts.time_series(band, series, sel.home, names, f"{row['label']} im Zeitverlauf", unit, show_peers=False)
+    charts.time_series(
+        band,
+        series,
+        sel.home,
+        names,
+        f"{row['label']} im Zeitverlauf",
+        unit,
+        show_peers=False,
+        breaks=data.breaks(store, v, current),
+    )
 )
 components.source_caption(row["source"])

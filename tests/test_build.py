@@ -199,3 +199,119 @@ def test_every_fact_names_its_source(real):
     facts = real.facts(["15087"])
     assert facts["source"].notna().all() and (facts["source"].str.len() > 10).all()
     assert set(facts["region"]) == {"15087"}
+
+
+# --- data truth: the reference table stays a reference, latest years cover Germany, counts are summed ----------
+
+
+def test_a_new_stand_of_the_same_table_is_no_series_break(small_raw, tmp_path):
+    """The same table downloaded again (another Stand, another year) continues the series without a break."""
+    text = (small_raw / "13211-02-05-4_2023.csv").read_bytes().decode("cp1252")
+    assert "Stand:" in text or "Stand" in text
+    again = text.replace("2023;", "2024;").replace("Stand: ", "Stand: 01.01.2030 / ", 1)
+    (small_raw / "13211-02-05-4_2024.csv").write_bytes(again.encode("cp1252"))
+    out = tmp_path / "wh"
+    build(small_raw, out)
+    facts = pd.read_parquet(out / "facts.parquet")
+    alq = facts[(facts["indicator"] == "alq") & (facts["region"] == "15087")].sort_values("year")
+    assert list(alq["year"]) == [2023, 2024]
+    assert alq["source"].nunique() == 2  # two Stände named ...
+    assert not facts["break"].any()  # ... and still one series
+
+
+def test_the_reference_table_never_becomes_facts(small_raw, tmp_path):
+    out = tmp_path / "wh"
+    build(small_raw, out)  # the committed JUGEND STÄRKEN table is part of every build
+    facts = pd.read_parquet(out / "facts.parquet")
+    assert not facts["source"].str.contains("JUGEND|JUST BEst").any()
+    assert 2022 not in set(facts["year"])
+    published = pd.read_parquet(out / "reference_published.parquet")
+    with open(Path(__file__).parents[1] / "indicators/reference/seed_indicator_table.csv", encoding="utf-8") as fh:
+        raw = {r["name"]: r for r in csv.DictReader(fh)}
+    bip = published[published["indicator"] == "bip_je_einwohner"].set_index("statistic")["value"]
+    assert bip["germany"] == float(raw["Deutschland"]["bip_je_einwohner"]) == 82000
+    assert bip["median"] == float(raw["Median"]["bip_je_einwohner"])
+    kommunen = published[published["statistic"] == "kommune"]
+    assert set(kommunen["region"]) == {"01001", "01055", "01059", "03101", "03159"}
+    assert set(published["year"]) == {2022}
+    # seed-only indicators are marked as such: no official series behind them
+    sgb2 = published[published["indicator"] == "sgb2_quote_15_24"]
+    assert len(sgb2) and not sgb2["official"].any()
+
+
+@pytest.mark.integration
+def test_germany_is_never_the_reference_tables_row(real):
+    """Deutschland GDP per inhabitant: an approximation with that year's weights, never the table's 82.000."""
+    assert real.latest_year("bip_je_einwohner") == 2021
+    assert 2022 not in real.years("bip_je_einwohner")
+    germany = real.facts(["DG"], ["bip_je_einwohner"], (2021, 2021)).iloc[0]
+    assert 40_000 < germany["value"] < 46_000
+    assert germany["estimated"] and "Einwohnerzahl 2021" in germany["source"]
+    # municipal debt and low-income households: no 2022 from the reference table, no jump in definition
+    assert real.value("DG", "kommunale_schulden_je_einwohner", 2022) is None
+    assert real.value("DG", "haushalte_niedriges_einkommen", 2022) is None
+    published = real.published_reference("bip_je_einwohner").set_index("statistic")
+    assert published.loc["germany", "value"] == 82000
+
+
+@pytest.mark.integration
+def test_official_germany_rows_win_over_own_approximations(real, shared_data):
+    """Regionalstatistik publishes Deutschland: that row is taken as published, not recomputed."""
+    path = shared_data / "regionalstatistik" / "13211-02-05-4_2015-2020.csv"
+    with open(path, encoding="latin-1") as fh:
+        rows = [r for r in csv.reader(fh, delimiter=";") if len(r) > 3 and r[0] == "2020" and r[1] == "DG"]
+    assert len(rows) == 1
+    germany = real.facts(["DG"], ["arbeitslose"], (2020, 2020)).iloc[0]
+    assert germany["value"] == float(rows[0][3])
+    assert not germany["estimated"] and "eigene Berechnung" not in germany["source"]
+
+
+def _crosswalk_share(shared_data, year: int, old: str, new: str) -> float:
+    """The population share of the BBSR Umsteigeschlüssel, read with openpyxl (column D; new Kreis in column I)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(shared_data / "bbsr" / "ref-kreise-umrech-2021-1990-2020.xlsx", read_only=True)
+    try:
+        for row in book[str(year)].iter_rows(min_row=2, values_only=True):
+            if row[0] and int(row[0]) == int(old + "000") and int(row[8]) == int(new + "000"):
+                return float(row[3])
+    finally:
+        book.close()
+    raise AssertionError((year, old, new))
+
+
+@pytest.mark.integration
+def test_uncatalogued_counts_are_summed_over_merged_kreise(real, shared_data):
+    """12411-0018 (no catalogue entry): Wartburgkreis 2016, men under 3, on today's territory.
+
+    Raw cells: Wartburgkreis 1,642, Eisenach 604. Eisenach joins whole; of the Wartburgkreis of 2016 the BBSR
+    Umsteigeschlüssel gives today's Wartburgkreis its population share (a few Gemeinden went to
+    Schmalkalden-Meiningen in 2019), so the value is 604 + share x 1,642 (2,246 if nothing had moved).
+    """
+    path = shared_data / "regionalstatistik" / "12411-0018_2015-2020.csv"
+    with open(path, encoding="latin-1") as fh:
+        cells = {r[1]: int(r[3]) for r in csv.reader(fh, delimiter=";") if len(r) > 3 and r[0] == "31.12.2016"}
+    assert (cells["16063"], cells["16056"]) == (1642, 604)
+    share = _crosswalk_share(shared_data, 2016, "16063", "16063")
+    assert 0.97 < share < 0.98
+    got = real.facts(["16063"], ["genesis__12411_0018__maennlich__unter_3_jahre"], (2016, 2016)).iloc[0]
+    assert got["value"] == pytest.approx(604 + share * 1642)
+    assert got["harmonised"]
+    # 2019: both Kreise whole, the plain sum
+    with open(path, encoding="latin-1") as fh:
+        cells = {r[1]: int(r[3]) for r in csv.reader(fh, delimiter=";") if len(r) > 3 and r[0] == "31.12.2019"}
+    got = real.facts(["16063"], ["genesis__12411_0018__maennlich__unter_3_jahre"], (2019, 2019)).iloc[0]
+    assert got["value"] == cells["16063"] + cells["16056"]
+    meta = real.indicator("genesis__12411_0018__maennlich__unter_3_jahre")
+    assert meta["aggregation"] == "sum" and "Anzahl" in meta["aggregation_reason"]
+
+
+@pytest.mark.integration
+def test_profile_never_compares_in_a_year_only_a_few_kreise_have(real):
+    kreise = real.districts()["ags"].tolist()
+    profile = real.profile("15087", kreise, 2023).set_index("indicator")
+    coverage = {i: real.year_coverage(i).set_index("year") for i in profile.index[:60]}
+    for indicator, cov in coverage.items():
+        year = int(profile.loc[indicator, "year"])
+        assert cov.loc[year, "covering"], (indicator, year, cov.loc[year, "kreise"])
+        assert profile.loc[indicator, "n"] >= 360 or not cov["covering"].any()

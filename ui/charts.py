@@ -60,12 +60,39 @@ def add_band(fig: go.Figure, x, lower, upper, colour: str, name: str) -> None:
     )
 
 
+def _full_years(frame: pd.DataFrame, years: range) -> pd.DataFrame:
+    """One row per year of the range: a missing year is an empty row, so no line is drawn across the gap."""
+    return frame.set_index("year").reindex(years).rename_axis("year").reset_index()
+
+
+def _break_reason(breaks: pd.DataFrame | None, year: int) -> str:
+    """The reason of the latest documented break at or before ``year`` (a series may resume a year later)."""
+    if breaks is None or breaks.empty:
+        return "Reihenbruch: Definition geändert"
+    earlier = breaks[breaks["year"] <= year].sort_values("year")
+    return f"Reihenbruch: {earlier['reason'].iloc[-1]}" if len(earlier) else "Reihenbruch"
+
+
 def time_series(
-    band: pd.DataFrame, series: pd.DataFrame, home: str, names: dict[str, str], title: str, unit: str, show_peers: bool
+    band: pd.DataFrame,
+    series: pd.DataFrame,
+    home: str,
+    names: dict[str, str],
+    title: str,
+    unit: str,
+    show_peers: bool,
+    breaks: pd.DataFrame | None = None,
 ) -> go.Figure:
-    """Home Kreis over time against the peers' median, interquartile and min-max band, Germany and peer lines."""
+    """Home Kreis over time against the peers' median, interquartile and min-max band, Germany and peer lines.
+
+    Missing years stay gaps (no line through them); a series break is marked at the home Kreis's value with its
+    reason on hover and a dotted vertical line, because a difference across a break is not a change.
+    """
     fig = go.Figure()
+    known = [y for y in list(band.get("year", [])) + list(series.get("year", [])) if pd.notna(y)]
+    years = range(int(min(known)), int(max(known)) + 1) if known else range(0)
     if not band.empty:
+        band = _full_years(band, years)
         add_band(fig, band["year"], band["min"], band["max"], "rgba(150,150,150,0.15)", "Minimum–Maximum")
         add_band(fig, band["year"], band["q25"], band["q75"], "rgba(31,119,180,0.25)", "mittlere Hälfte (25–75 %)")
         fig.add_trace(
@@ -85,6 +112,7 @@ def time_series(
             )
     if show_peers:
         for region, grp in series[series["region"] != home].groupby("region"):
+            grp = _full_years(grp[["year", "value"]], years)
             fig.add_trace(
                 go.Scatter(
                     x=grp["year"],
@@ -97,15 +125,33 @@ def time_series(
                 )
             )
     mine = series[series["region"] == home]
+    full = _full_years(mine[["year", "value"]], years)
     fig.add_trace(
         go.Scatter(
-            x=mine["year"],
-            y=mine["value"],
+            x=full["year"],
+            y=full["value"],
             name=names.get(home, home),
             line=dict(color=HOME_COLOUR, width=4),
             mode="lines+markers",
         )
     )
+    if "break" in mine.columns:
+        at_break = mine[mine["break"].fillna(False).astype(bool)]
+        if len(at_break):
+            reasons = [_break_reason(breaks, int(y)) for y in at_break["year"]]
+            fig.add_trace(
+                go.Scatter(
+                    x=at_break["year"],
+                    y=at_break["value"],
+                    mode="markers",
+                    name="Reihenbruch",
+                    marker=dict(symbol="line-ns-open", size=26, color="black", line=dict(width=3)),
+                    text=reasons,
+                    hovertemplate="%{x}: %{text}<extra></extra>",
+                )
+            )
+            for year in at_break["year"]:
+                fig.add_vline(x=float(year) - 0.5, line=dict(color="black", width=1, dash="dot"))
     fig.update_layout(title=title, yaxis_title=unit, xaxis=dict(dtick=1, title="Jahr"), height=440, **LAYOUT)
     return fig
 

@@ -34,10 +34,33 @@ class PageContext:
         return data.indicators(self.store, self.v).set_index("id").loc[self.sel.indicator]
 
     @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """Kreise with a value per year of the selected indicator, and whether the year covers Germany."""
+        return data.year_coverage(self.store, self.v, self.sel.indicator).set_index("year")
+
+    @cached_property
     def indicator_year(self) -> int:
-        """Latest year of the selected indicator up to the selected year (indicators are published with delays)."""
+        """The selected year if the indicator has it; else its latest year up to it that covers Germany
+        (indicators are published with delays, and a year a handful of Kreise have is no "latest year")."""
+        if self.sel.year in self.coverage.index:
+            return self.sel.year
+        latest = data.latest_year(self.store, self.v, self.sel.indicator, self.sel.year)
+        if latest is not None:
+            return latest
         years = data.years(self.store, self.v, self.sel.indicator)
-        return max([y for y in years if y <= self.sel.year], default=years[0] if years else self.sel.year)
+        return years[0] if years else self.sel.year
+
+    @property
+    def thin_year_note(self) -> str | None:
+        """A caption for a year that only some Kreise have (None when the year covers Germany)."""
+        year = self.indicator_year
+        if year not in self.coverage.index or bool(self.coverage.at[year, "covering"]):
+            return None
+        n = int(self.coverage.at[year, "kreise"])
+        return (
+            f"Das Jahr {year} liegt für diesen Indikator nur für {n} von {len(self.districts)} Kreisen vor; "
+            "Rang, Median und Karte beziehen sich nur auf diese Kreise."
+        )
 
 
 def page() -> PageContext:

@@ -64,6 +64,26 @@ def years(_s: Store, v: str, indicator: str) -> list[int]:
     return _s.years(indicator)
 
 
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def year_coverage(_s: Store, v: str, indicator: str) -> pd.DataFrame:
+    return _s.year_coverage(indicator)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def latest_year(_s: Store, v: str, indicator: str, up_to: int | None = None) -> int | None:
+    return _s.latest_year(indicator, up_to)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def breaks(_s: Store, v: str, indicator: str) -> pd.DataFrame:
+    return _s.breaks(indicator)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def published_reference(_s: Store, v: str, indicator: str | None = None) -> pd.DataFrame:
+    return _s.published_reference(indicator)
+
+
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def all_years(_s: Store, v: str) -> list[int]:
     """Every year from the first to the last with a value (min/max only: cheaper than the coverage per indicator)."""

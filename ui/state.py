@@ -44,9 +44,24 @@ def peer_option_label(option: str) -> str:
     return benchmark.PEER_GROUP_KINDS.get(option, option)
 
 
-def default_year(s: Store, v: str) -> int:
-    yrs = data.years(s, v, DEFAULT_INDICATOR) or data.all_years(s, v)
-    return int(max(yrs)) if yrs else 2023
+def default_year(s: Store, v: str, indicator: str = DEFAULT_INDICATOR) -> int:
+    """The latest year that covers Germany (>= 90 % of Kreise) for the indicator, not one a few Kreise have."""
+    year = data.latest_year(s, v, indicator)
+    if year is None:
+        yrs = data.all_years(s, v)
+        return int(max(yrs)) if yrs else 2023
+    return int(year)
+
+
+def year_label(s: Store, v: str, indicator: str, year: int) -> str:
+    """A year in the selector; a year the indicator covers only thinly says how many Kreise it holds."""
+    coverage = data.year_coverage(s, v, indicator).set_index("year")
+    n_kreise = len(data.districts(s, v))
+    if year not in coverage.index:
+        return f"{year} (für diesen Indikator keine Werte)"
+    if not bool(coverage.at[year, "covering"]):
+        return f"{year} (nur {int(coverage.at[year, 'kreise'])} von {n_kreise} Kreisen)"
+    return str(year)
 
 
 def load_from_url(s: Store, v: str, custom_names: list[str]) -> None:
@@ -58,19 +73,19 @@ def load_from_url(s: Store, v: str, custom_names: list[str]) -> None:
     ags = set(data.districts(s, v)["ags"])
     home = q.get("kreis", DEFAULT_HOME)
     st.session_state["kreis"] = home if home in ags else (DEFAULT_HOME if DEFAULT_HOME in ags else sorted(ags)[0])
-    years = data.all_years(s, v)
-    try:
-        year = int(q.get("jahr", ""))
-    except ValueError:
-        year = None
-    st.session_state["jahr"] = year if year in years else default_year(s, v)
-    gruppe = q.get("gruppe", "alle")
-    st.session_state["gruppe"] = gruppe if gruppe in peer_options(custom_names) else "alle"
     inds = set(data.indicators(s, v)["id"])
     ind = q.get("indikator", DEFAULT_INDICATOR)
     st.session_state["indikator"] = (
         ind if ind in inds else (DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds else sorted(inds)[0])
     )
+    years = data.all_years(s, v)
+    try:
+        year = int(q.get("jahr", ""))
+    except ValueError:
+        year = None
+    st.session_state["jahr"] = year if year in years else default_year(s, v, st.session_state["indikator"])
+    gruppe = q.get("gruppe", "alle")
+    st.session_state["gruppe"] = gruppe if gruppe in peer_options(custom_names) else "alle"
     st.session_state["sitzung"] = q.get("modus", "") == "sitzung"
     st.session_state["_enter_meeting"] = st.session_state["sitzung"]
     try:

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from indicators.domain import aggregation
+
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
 
 POLARITY_TEXT = {1: "höher ist günstiger", -1: "niedriger ist günstiger", 0: "Kontextindikator (keine Wertung)"}
 SCALES = {"ratio", "ordinal", "nominal"}
-AGGREGATIONS = {"sum", "mean", "none"}
+AGGREGATIONS = set(aggregation.KINDS)
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,13 @@ class Indicator:
     scale: str = "ratio"
     caveats: str = ""
     seed_id: str = ""
+    seed_factor: float = 1.0  # multiply the reference table's published values by this to reach our unit
+    seed_note: str = ""  # how the reference table's definition differs from ours
     numerator: str = ""
     denominator: str = ""
     rate_factor: float = 100.0
     headline: bool = False
+    breaks: tuple = ()  # ({"year": 2012, "reason": "..."}, ...): changes of definition within the series
     sources: tuple[SourceRef, ...] = field(default_factory=tuple)
 
     @property
@@ -149,6 +154,10 @@ def parse_catalogue(text: str) -> Catalogue:
             )
         known = {f for f in Indicator.__dataclass_fields__} - {"sources"}
         fields = {k: v for k, v in entry.items() if k in known}
+        for brk in entry.get("breaks", []):
+            if not isinstance(brk.get("year"), int) or not brk.get("reason"):
+                raise CatalogError(f"{where}: jeder Reihenbruch braucht year (Jahr) und reason (Begründung)")
+        fields["breaks"] = tuple(entry.get("breaks", []))
         indicators.append(Indicator(**fields, sources=tuple(sources)))
     for ind in indicators:
         for ref in (ind.numerator, ind.denominator):

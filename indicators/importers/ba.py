@@ -32,6 +32,8 @@ FORMAT = "ba"
 PUBLISHER = "Statistik der Bundesagentur für Arbeit"
 LICENCE = "Statistik der Bundesagentur für Arbeit; Nutzung mit Quellenangabe, eigene Berechnungen kennzeichnen"
 
+#: BA writes "." for "kein Nachweis" (no value to show), unlike Regionalstatistik, where "." is withheld.
+NO_RECORD = "."
 #: header words that join label rows ("davon", "darunter") and name no category themselves
 CONNECTORS = {"davon", "darunter", "dar.", "und zwar", "davon:", "darunter:"}
 _HEADER_SCAN_ROWS = 40
@@ -316,6 +318,8 @@ def _values(path: Path, sheet: str, rows: list[tuple], layout: Layout, groups: l
         row, last = rows[r], r
         for c, (gid, year) in ids.items():
             cell = _cell(row, c)
+            if isinstance(cell, str) and cell.strip() == NO_RECORD:
+                continue  # BA's "." means "kein Nachweis": no value, nothing withheld
             try:
                 value, suppressed = parse_number(cell)
             except ValueError:
@@ -416,15 +420,16 @@ def read(path: Path) -> ImportResult:
     """All data sheets of a BA table as long facts, one indicator per category column group."""
     path = Path(path)
     book = _load(path)
-    frames, specs, problems, titles, stands = [], [], [], [], []
+    frames, specs, problems, titles, stands, breaks = [], [], [], [], [], []
     try:
         for sheet in book.worksheets:
             rows = list(sheet.iter_rows(values_only=True))
             layout = _find_layout(rows)
             if layout is None:
                 continue
-            frame, sheet_specs, meta = _read_sheet(path, sheet.title, rows, layout, problems)
+            frame, sheet_specs, meta, sheet_breaks = _read_sheet(path, sheet.title, rows, layout, problems)
             frames.append(frame)
+            breaks += sheet_breaks
             specs += sheet_specs
             titles.append(meta.title)
             stands.append(meta.stand)
@@ -445,7 +450,18 @@ def read(path: Path) -> ImportResult:
         stand=next((s for s in stands if s), ""),
         licence=LICENCE,
         problems=problems,
+        breaks=breaks,
     )
+
+
+def _renaming_breaks(sheet: str, groups: list[Group]) -> list[tuple[str, int, str]]:
+    """A category whose label changes over time (BA's 2012 change of the reporting procedure) is a series break."""
+    breaks = []
+    for group in groups:
+        for (old, _, _), (new, first, _) in zip(group.renames, group.renames[1:], strict=False):
+            reason = f"Bezeichnung ab {first} „{new}“ statt „{old}“ (geänderte Erfassung der Statistik der BA)"
+            breaks.append((derived_indicator_id(FORMAT, sheet, *group.parts), first, reason))
+    return breaks
 
 
 def _read_sheet(path: Path, sheet: str, rows: list[tuple], layout: Layout, problems: list[str]):
@@ -467,4 +483,4 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], layout: Layout, probl
     notes = _footnotes(rows, end)
     source = f"{PUBLISHER}, {path.name}, Blatt {sheet}" + (f", {meta.stand}" if meta.stand else "")
     specs = [_spec(sheet, g, meta, notes, source) for g in groups]
-    return frame, specs, meta
+    return frame, specs, meta, _renaming_breaks(sheet, groups)

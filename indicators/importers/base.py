@@ -67,6 +67,10 @@ class ImportResult:
     stand: str = ""
     licence: str = ""
     problems: list[str] = field(default_factory=list)
+    #: Published reference rows (JUGEND STÄRKEN table): shown beside the facts, never merged into them.
+    published: pd.DataFrame | None = None
+    #: Series breaks the file itself documents: (indicator, first year of the new definition, reason).
+    breaks: list[tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def years(self) -> list[int]:

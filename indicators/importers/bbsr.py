@@ -178,7 +178,7 @@ def read(path: Path) -> ImportResult:
         indicators=[spec],
         title=f"Siedlungsstrukturelle Kreistypen {year}",
         publisher=PUBLISHER,
-        stand="",
+        stand=f"Kreistypen {year}, Gebietsstand 31.12.{territory_year}",
         licence=LICENCE,
         problems=problems,
     )

@@ -105,7 +105,7 @@ def read(path: Path) -> ImportResult:
         indicators=specs,
         title=_title(years),
         publisher=PUBLISHER,
-        stand="",
+        stand=_stand(years),
         licence=LICENCE,
         problems=problems,
     )
@@ -294,6 +294,12 @@ def _spec(
         definition=definition,
         source=f"INKAR-Kennung {entry.inkar_code}" if entry.inkar_code else "",
     )
+
+
+def _stand(years: pd.Series) -> str:
+    """The compilation carries no publication date: say which data years it holds and that the date is unknown."""
+    span = f"Datenjahre {years.min()}–{years.max()}" if len(years) else "ohne Datenjahre"
+    return f"{span}, INKAR-Werte; Zusammenstellung ohne Veröffentlichungsdatum"
 
 
 def _title(years: pd.Series) -> str:

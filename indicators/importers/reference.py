@@ -1,9 +1,10 @@
 """The published JUGEND STÄRKEN / JUST BEst indicator table (the seed's reference table).
 
 The table names its Kommunen by name, not by key, next to four statistic rows (Median, Mittelwert,
-Minimal-, Maximalwert of all Kreise) and a Deutschland row. :func:`read` turns the Kommunen and
-Deutschland into facts, resolving names to AGS through the Kreis list; :func:`read_published_reference`
-returns the statistic rows, the published values our own computation is checked against. Labels, units
+Minimal-, Maximalwert of all Kreise) and a Deutschland row. It is a published reference of one year (2022) in
+its own definitions, shown beside official numbers: its rows never become facts of a series and never replace
+an official Germany or Land value. :func:`read_published_reference` returns every published row, resolving the
+Kommunen's names to AGS through the Kreis list. Labels, units
 and definitions come from ``seed_indicators.csv`` beside the table.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.domain.ags import normalise_key
+from indicators.domain.ags import GERMANY, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
     ImportResult,
@@ -40,6 +41,20 @@ STATISTIC_ROWS = {"median": "median", "mittelwert": "mean", "minimalwert": "min"
 #: Cell values the publisher uses for "no value" in number columns.
 SENTINELS = {99999999.99}
 UNIT_SCALES = {"klasse": "ordinal", "kategorie": "nominal"}
+#: Columns of :func:`read_published_reference`.
+PUBLISHED_COLUMNS = [
+    "indicator",
+    "label",
+    "unit",
+    "scale",
+    "statistic",
+    "region",
+    "name",
+    "year",
+    "value",
+    "value_label",
+]
+STAND = f"Referenzjahr {REFERENCE_YEAR} (Tabelle ohne Veröffentlichungsdatum)"
 
 _REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 KREISE_CSV = _REFERENCE_DIR / "kreise.csv"
@@ -86,73 +101,90 @@ def sniff(path: Path) -> bool:
 
 
 def read(path: Path, year: int = REFERENCE_YEAR, kreise_path: Path = KREISE_CSV) -> ImportResult:
-    """Facts for the named Kommunen and Deutschland; names that match no single Kreis are skipped."""
+    """The table as a published reference: no facts, every published row in ``published``."""
     path = Path(path)
     table = _load(path)
+    published = _published(path, table, year, kreise_path)
+    return ImportResult(
+        format=FORMAT,
+        table=path.stem,
+        path=path,
+        facts=facts_frame([]),
+        indicators=[c.spec for c in table.columns],
+        title=TITLE,
+        publisher=PUBLISHER,
+        stand=STAND,
+        licence=LICENCE,
+        problems=list(published.attrs.get("problems", [])),
+        published=published,
+    )
+
+
+def read_published_reference(path: Path, year: int = REFERENCE_YEAR, kreise_path: Path = KREISE_CSV) -> pd.DataFrame:
+    """Every published row of the table, as published: a reference beside official numbers, never a fact.
+
+    One row per column and published row: ``statistic`` is median, mean, min or max (over all Kreise),
+    ``germany`` (the Deutschland row, ``region`` DG) or ``kommune`` (a named Kreis, ``region`` its AGS). ``value``
+    holds the number (the rank for a class, whose text is in ``value_label``); ``indicator`` is the table's own
+    column id (``seed__<column>``), ``label`` and ``unit`` its own label and unit. Kommunen whose name matches no
+    single Kreis are left out and listed in ``attrs["problems"]``.
+    """
+    path = Path(path)
+    return _published(path, _load(path), year, kreise_path)
+
+
+def _published(path: Path, table: _Table, year: int, kreise_path: Path) -> pd.DataFrame:
     index = _KreisIndex.load(kreise_path, LAENDER_CSV)
     problems = list(table.problems)
-    rows: list[dict] = []
+    rows = []
     seen: dict[str, int] = {}
     for row in table.rows:
         if row.statistic:
-            continue
-        region, note = index.resolve(row.name, row.bundesland)
-        if region is None or region in seen:
-            note = note or f"nennt dieselbe Region {region} wie Zeile {seen.get(region)}"
-            problems.append(f"Zeile {row.line}: „{row.name}“ {note} – Zeile übersprungen")
-            continue
-        seen[region] = row.line
+            statistic, region = row.statistic, None
+        else:
+            region, note = index.resolve(row.name, row.bundesland)
+            if region is None or region in seen:
+                note = note or f"nennt dieselbe Region {region} wie Zeile {seen.get(region)}"
+                problems.append(f"Zeile {row.line}: „{row.name}“ {note} – Zeile übersprungen")
+                continue
+            seen[region] = row.line
+            statistic = "germany" if region == GERMANY else "kommune"
         for column in table.columns:
             value, label, suppressed = column.cell(row)
             if value is None and not suppressed:
                 continue
             rows.append(
                 {
-                    "region": region,
                     "indicator": column.spec.id,
+                    "label": column.spec.label,
+                    "unit": column.spec.unit,
+                    "scale": column.spec.scale,
+                    "statistic": statistic,
+                    "region": region,
+                    "name": row.name,
                     "year": year,
                     "value": value,
                     "value_label": label,
-                    "suppressed": suppressed,
                 }
             )
-    return ImportResult(
-        format=FORMAT,
-        table=path.stem,
-        path=path,
-        facts=facts_frame(rows),
-        indicators=[c.spec for c in table.columns],
-        title=TITLE,
-        publisher=PUBLISHER,
-        stand="",
-        licence=LICENCE,
-        problems=problems + [p for c in table.columns for p in c.problems],
+    problems += [p for c in table.columns for p in c.problems]
+    frame = pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)
+    frame = frame.astype(
+        {
+            "indicator": "string",
+            "label": "string",
+            "unit": "string",
+            "scale": "string",
+            "statistic": "string",
+            "region": "string",
+            "name": "string",
+            "year": "int16",
+            "value": "float64",
+            "value_label": "string",
+        }
     )
-
-
-def read_published_reference(path: Path) -> pd.DataFrame:
-    """The published Median/Mittelwert/Minimal-/Maximalwert rows as ``indicator, statistic, value``.
-
-    ``value_label`` carries the class text where the column is ordinal (``value`` is then its rank).
-    """
-    table = _load(Path(path))
-    rows = []
-    for row in table.rows:
-        if not row.statistic:
-            continue
-        for column in table.columns:
-            value, label, _ = column.cell(row)
-            if value is not None:
-                rows.append(
-                    {
-                        "indicator": column.spec.id,
-                        "statistic": row.statistic,
-                        "value": value,
-                        "value_label": label,
-                    }
-                )
-    frame = pd.DataFrame(rows, columns=["indicator", "statistic", "value", "value_label"])
-    return frame.astype({"indicator": "string", "statistic": "string", "value": "float64", "value_label": "string"})
+    frame.attrs["problems"] = problems
+    return frame
 
 
 # --- the table ------------------------------------------------------------------------------------

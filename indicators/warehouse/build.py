@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from indicators import importers
+from indicators.domain import aggregation as aggregation_rules
 from indicators.domain import registry
 from indicators.domain.ags import GERMANY
 from indicators.domain.catalog import Catalogue, load_catalogue
@@ -123,8 +124,11 @@ def read_inputs(raw: Path, progress: Progress | None = None) -> BuildInputs:
         mod = importers.module(fmt)
         result = mod.read(path)
         src.result = result
-        src.rows = len(result.facts)
+        src.rows = len(result.facts) if result.published is None else len(result.published)
         src.problems = list(result.problems)
+        if result.published is not None:
+            published = published_reference(result, load_catalogue())
+            continue
         results.append(result)
         if fmt == "bbsr" and hasattr(mod, "read_kreistypen"):
             kreistypen = _newest(kreistypen, mod.read_kreistypen(path), result)
@@ -135,21 +139,43 @@ def read_inputs(raw: Path, progress: Progress | None = None) -> BuildInputs:
                 listed = None
             if listed is not None and len(listed) and set(listed["ags"]) >= registry.kreis_codes():
                 areas = _newest(areas, listed, result)
-        if fmt == "reference" and hasattr(mod, "read_published_reference"):
-            published = published_reference(mod.read_published_reference(path), load_catalogue())
     return BuildInputs(files, results, crosswalk, kreistypen, areas, geometry, published, unknown)
 
 
-def published_reference(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Published Median/Mittelwert/Min/Max of the reference table, keyed by catalogue id for comparison."""
-    ids = table["indicator"].map(lambda raw: (catalogue.source_for_raw(raw) or (None,))[0])
-    out = table.assign(indicator=[ind.id if ind else raw for ind, raw in zip(ids, table["indicator"], strict=True)])
-    factors = [
-        (catalogue.source_for_raw(raw)[1].factor if catalogue.source_for_raw(raw) else 1.0)
-        for raw in table["indicator"]
-    ]
-    out["value"] = out["value"] * pd.Series(factors, index=out.index)
-    return out
+#: How the published reference is named wherever it is shown.
+REFERENCE_LABEL = "veröffentlicht in JUST BEst (2022)"
+
+
+def published_reference(result: ImportResult, catalogue: Catalogue) -> pd.DataFrame:
+    """The reference table's published rows keyed by catalogue id, in our units, with its own label and year.
+
+    The rows stay a reference: they never enter the facts, so they never start a series, never count as a
+    year of an indicator and never replace an official Germany or Land value.
+    """
+    table = result.published if result.published is not None else pd.DataFrame(columns=["indicator"])
+    by_column = {ind.seed_id: ind for ind in catalogue if ind.seed_id}
+    columns = table["indicator"].astype(str).str.removeprefix("seed__")
+    matched = [by_column.get(c) for c in columns]
+    out = pd.DataFrame(
+        {
+            "indicator": [ind.id if ind else raw for ind, raw in zip(matched, table["indicator"], strict=True)],
+            "reference_column": columns.to_numpy(),
+            "label": [ind.label if ind else lb for ind, lb in zip(matched, table["label"], strict=True)],
+            "published_label": table["label"].to_numpy(),
+            "unit": [ind.unit if ind else u for ind, u in zip(matched, table["unit"], strict=True)],
+            "statistic": table["statistic"].to_numpy(),
+            "region": table["region"].to_numpy(),
+            "name": table["name"].to_numpy(),
+            "year": table["year"].to_numpy(),
+            "value": table["value"].to_numpy(dtype="float64") * [ind.seed_factor if ind else 1.0 for ind in matched],
+            "value_label": table["value_label"].to_numpy(),
+            "note": [ind.seed_note if ind else "" for ind in matched],
+        }
+    )
+    out["source"] = f"{result.publisher}, {result.title} ({REFERENCE_LABEL})"
+    out["stand"] = result.stand
+    out["official"] = False
+    return out.astype({c: "string" for c in out.columns if c not in ("year", "value", "official")})
 
 
 def _newest(current: pd.DataFrame | None, candidate: pd.DataFrame, result: ImportResult) -> pd.DataFrame:
@@ -185,6 +211,9 @@ def map_to_catalogue(result: ImportResult, catalogue: Catalogue) -> tuple[pd.Dat
         else:
             ids[raw], prios[raw], factors[raw] = raw, 0, 1.0
             spec = specs.get(raw)
+            kind, reason = aggregation_rules.infer(
+                spec.unit if spec else "", spec.label if spec else raw, spec.scale if spec else "ratio"
+            )
             extra.append(
                 {
                     "id": raw,
@@ -196,6 +225,8 @@ def map_to_catalogue(result: ImportResult, catalogue: Catalogue) -> tuple[pd.Dat
                     "source": source_label(result),
                     "licence": result.licence,
                     "stand": result.stand,
+                    "aggregation": kind,
+                    "aggregation_reason": reason,
                 }
             )
     raw_ids = facts["indicator"]
@@ -232,7 +263,7 @@ def combine(
                 )
             keep = facts[["indicator", "source", "priority"]].drop_duplicates("indicator")
             for e in extra:
-                aggregation.setdefault(e["id"], "none" if e["scale"] != "ratio" else "mean")
+                aggregation.setdefault(e["id"], e["aggregation"])
             harmonised = harmonise_mod.harmonise(
                 facts.drop(columns=["priority"]), inputs.crosswalk, aggregation, numerators
             )
@@ -256,8 +287,11 @@ def combine(
     if progress:
         progress(0.75, "Leite Quoten aus Zählgrößen ab")
     facts = derive_rates(facts, catalogue)
-    facts = derive_aggregates(facts, catalogue)
-    facts = mark_breaks(facts)
+    kinds = {ind.id: ind.aggregation for ind in catalogue if ind.scale == "ratio"}
+    kinds |= {e["id"]: e["aggregation"] for e in extras if e["id"] not in kinds and e["scale"] == "ratio"}
+    facts = derive_aggregates(facts, kinds)
+    report["breaks"] = declared_breaks(inputs.results, catalogue)
+    facts = mark_breaks(facts, report["breaks"])
     return facts, extras, report
 
 
@@ -279,9 +313,11 @@ def derive_rates(facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     for ind in catalogue:
         if not (ind.numerator and ind.denominator):
             continue
-        num = facts[facts["indicator"] == ind.numerator].set_index(["region", "year"])["value"]
-        den = facts[facts["indicator"] == ind.denominator].set_index(["region", "year"])["value"]
-        both = pd.concat([num.rename("num"), den.rename("den")], axis=1).dropna()
+        num = facts[facts["indicator"] == ind.numerator].set_index(["region", "year"])[["value", "source"]]
+        den = facts[facts["indicator"] == ind.denominator].set_index(["region", "year"])[["value", "source"]]
+        both = pd.concat(
+            [num.set_axis(["num", "num_source"], axis=1), den.set_axis(["den", "den_source"], axis=1)], axis=1
+        ).dropna(subset=["num", "den"])
         both = both[both["den"] > 0]
         have = facts[(facts["indicator"] == ind.id) & facts["value"].notna()].set_index(["region", "year"]).index
         both = both[~both.index.isin(have)]
@@ -290,8 +326,14 @@ def derive_rates(facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         out = both.reset_index()
         out["indicator"] = ind.id
         out["value"] = ind.rate_factor * out["num"] / out["den"]
-        out["source"] = f"Eigene Berechnung: {catalogue[ind.numerator].label} / {catalogue[ind.denominator].label}"
-        added.append(out.drop(columns=["num", "den"]))
+        out["source"] = (
+            f"eigene Berechnung aus {catalogue[ind.numerator].label} ("
+            + out["num_source"].astype(str)
+            + f") / {catalogue[ind.denominator].label} ("
+            + out["den_source"].astype(str)
+            + ")"
+        )
+        added.append(out.drop(columns=["num", "den", "num_source", "den_source"]))
     if not added:
         return facts
     new = pd.concat(added, ignore_index=True)
@@ -300,41 +342,74 @@ def derive_rates(facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     return pd.concat([facts, new], ignore_index=True)
 
 
-def derive_aggregates(facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Germany and Land values where the files give none: counts summed, rates population-weighted.
+def derive_aggregates(facts: pd.DataFrame, aggregation: dict[str, str]) -> pd.DataFrame:
+    """Germany and Land values where no file gives them: counts summed, rates population-weighted.
 
-    Deutschland is the national figure, not the mean of the districts: summed counts are exact when all Kreise
-    of the area report; weighted rates are approximations and carry the ``estimated`` flag. An aggregate over
-    an incomplete set of Kreise is never written.
+    Deutschland is the national figure, not the mean of the districts: an official Germany or Land row always
+    wins, and only where none exists is one derived. Summed counts are exact when all Kreise of the area report;
+    weighted rates are approximations and carry the ``estimated`` flag. Their weights are the population of the
+    same year (else the nearest year with a population figure for that Kreis), never one year's for all. An
+    aggregate over an incomplete set of Kreise is never written.
     """
-    wanted = {ind.id: ind.aggregation for ind in catalogue if ind.aggregation != "none" and ind.scale == "ratio"}
-    kreise = facts[(facts["region"].str.len() == 5) & facts["indicator"].isin(list(wanted)) & facts["value"].notna()]
+    wanted = {i: kind for i, kind in aggregation.items() if kind in {"sum", "sum_area", "mean"}}
+    region = facts["region"].astype(str)
+    kreise = facts[(region.str.len() == 5) & facts["indicator"].isin(list(wanted)) & facts["value"].notna()]
     if kreise.empty:
         return facts
-    population = facts[(facts["indicator"] == "einwohner") & (facts["region"].str.len() == 5)]
-    weights = population.sort_values("year").drop_duplicates("region", keep="last").set_index("region")["value"]
-    k = kreise[["region", "indicator", "year", "value"]].copy()
+    k = kreise[["region", "indicator", "year", "value", "source"]].copy()
+    k["year"] = k["year"].astype("int64")
+    k["region"] = k["region"].astype(str)
+    k["indicator"] = k["indicator"].astype(str)
+    population = facts[(facts["indicator"] == "einwohner") & (region.str.len() == 5) & facts["value"].notna()]
+    weights = pd.DataFrame(
+        {
+            "region": population["region"].astype(str).to_numpy(),
+            "year": population["year"].astype("int64").to_numpy(),
+            "w": population["value"].to_numpy(dtype="float64"),
+        }
+    )
+    weights["w_year"] = weights["year"]
+    if len(weights):
+        k = pd.merge_asof(
+            k.sort_values("year"), weights.sort_values("year"), on="year", by="region", direction="nearest"
+        )
+    else:
+        k["w"], k["w_year"] = float("nan"), pd.NA
     k["land"] = k["region"].str[:2]
-    k["w"] = k["region"].map(weights).astype(float)
     k["wv"] = k["value"] * k["w"]
+    k["kind"] = k["indicator"].map(wanted)
     size = registry.kreise().groupby("land_code").size()
     frames = []
     for keys, area_size in ((["indicator", "year"], None), (["indicator", "year", "land"], size)):
-        g = k.groupby(keys)
-        agg = g.agg(
-            n=("value", "size"), total=("value", "sum"), wv=("wv", "sum"), w=("w", "sum"), w_n=("w", "count")
-        ).reset_index()
+        agg = (
+            k.groupby(keys)
+            .agg(
+                n=("value", "size"),
+                total=("value", "sum"),
+                wv=("wv", "sum"),
+                w=("w", "sum"),
+                w_n=("w", "count"),
+                w_first=("w_year", "min"),
+                w_last=("w_year", "max"),
+                kind=("kind", "first"),
+                inputs=("source", "first"),
+                n_inputs=("source", "nunique"),
+            )
+            .reset_index()
+        )
         agg["region"] = GERMANY if area_size is None else agg["land"]
         expected = 400 if area_size is None else agg["land"].map(area_size)
         agg = agg[agg["n"] >= expected]
-        is_sum = agg["indicator"].map(wanted) == "sum"
-        agg = agg[is_sum | (agg["w_n"] == agg["n"])]
-        is_sum = agg["indicator"].map(wanted) == "sum"
+        is_sum = agg["kind"].isin(["sum", "sum_area"])
+        agg = agg[is_sum | (agg["w_n"] == agg["n"])].copy()
+        is_sum = agg["kind"].isin(["sum", "sum_area"])
         agg["value"] = agg["total"].where(is_sum, agg["wv"] / agg["w"])
         agg["estimated"] = ~is_sum
-        frames.append(agg[["region", "indicator", "year", "value", "estimated"]])
+        agg["source"] = _aggregate_source(agg, is_sum)
+        frames.append(agg[["region", "indicator", "year", "value", "estimated", "source"]])
     added = pd.concat(frames, ignore_index=True)
-    have = facts[["region", "indicator", "year"]].drop_duplicates()
+    have = facts[["region", "indicator", "year"]].astype({"region": str, "indicator": str}).drop_duplicates()
+    have["year"] = have["year"].astype("int64")
     added = added.merge(have, on=["region", "indicator", "year"], how="left", indicator="_m")
     added = added[added["_m"] == "left_only"].drop(columns="_m")
     if added.empty:
@@ -342,20 +417,64 @@ def derive_aggregates(facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame
     added["suppressed"] = False
     added["harmonised"] = False
     added["priority"] = 99
-    added["source"] = added["estimated"].map(
-        {
-            False: "Eigene Berechnung aus den Kreiswerten (Summe)",
-            True: "Eigene Berechnung aus den Kreiswerten (bevölkerungsgewichtetes Mittel, Näherung)",
-        }
-    )
     return pd.concat([facts, added], ignore_index=True)
 
 
-def mark_breaks(facts: pd.DataFrame) -> pd.DataFrame:
-    """Flag the first year a series continues from a different source: a possible break in the series."""
+def _aggregate_source(agg: pd.DataFrame, is_sum: pd.Series) -> pd.Series:
+    """``eigene Berechnung aus …``: the Kreis values' source and, for weighted rates, the population used."""
+    inputs = [
+        f"{src}" + ("" if n <= 1 else f" und {n - 1} weiteren")
+        for src, n in zip(agg["inputs"], agg["n_inputs"], strict=True)
+    ]
+    years = [
+        "?" if pd.isna(a) else (f"{int(a)}" if a == b else f"{int(a)}–{int(b)}")
+        for a, b in zip(agg["w_first"], agg["w_last"], strict=True)
+    ]
+    summed = pd.Series([f"eigene Berechnung aus den Kreiswerten (Summe) aus {i}" for i in inputs], index=agg.index)
+    weighted = pd.Series(
+        [
+            f"eigene Berechnung aus den Kreiswerten (Näherung: mit der Einwohnerzahl {y} gewichtetes Mittel) aus {i}"
+            for i, y in zip(inputs, years, strict=True)
+        ],
+        index=agg.index,
+    )
+    return summed.where(is_sum, weighted)
+
+
+def declared_breaks(results: list[ImportResult], catalogue: Catalogue) -> pd.DataFrame:
+    """Series breaks as the files and the catalogue document them: ``indicator, year, reason``.
+
+    A break is a change of definition or territory. A new vintage of the same table (another Stand) is none, and
+    neither is a switch between sources the catalogue lists for one indicator: listing them together is the
+    catalogue's statement that they share one definition. Where that is not so, the catalogue names the break.
+    """
+    rows = []
+    for result in results:
+        for raw, year, reason in result.breaks:
+            hit = catalogue.source_for_raw(raw)
+            rows.append((hit[0].id if hit else raw, int(year), reason))
+    for ind in catalogue:
+        rows += [(ind.id, int(b["year"]), str(b["reason"])) for b in ind.breaks]
+    frame = pd.DataFrame(rows, columns=["indicator", "year", "reason"]).drop_duplicates(["indicator", "year"])
+    return frame.astype({"indicator": "string", "year": "int16", "reason": "string"})
+
+
+def mark_breaks(facts: pd.DataFrame, breaks: pd.DataFrame) -> pd.DataFrame:
+    """Flag each series at a documented break: its first value from the break year on, after an earlier value."""
     facts = facts.sort_values(["indicator", "region", "year"]).reset_index(drop=True)
-    prev_source = facts.groupby(["indicator", "region"])["source"].shift()
-    facts["break"] = prev_source.notna() & (prev_source != facts["source"])
+    facts["break"] = False
+    if breaks.empty:
+        return facts
+    year = facts["year"].astype("int64")
+    first_break = breaks.groupby("indicator")["year"].apply(lambda y: sorted(int(v) for v in y))
+    for indicator, years in first_break.items():
+        rows = (facts["indicator"] == indicator) & facts["value"].notna()
+        for at in years:
+            before = rows & (year < at)
+            after = facts[rows & (year >= at)].groupby("region", sort=False).head(1)
+            regions_before = set(facts.loc[before, "region"])
+            marked = after.index[after["region"].isin(regions_before)]
+            facts.loc[marked, "break"] = True
     return facts
 
 
@@ -390,6 +509,7 @@ def indicator_table(
                 "licence": " | ".join(ind.licences),
                 "caveats": ind.caveats,
                 "aggregation": ind.aggregation,
+                "aggregation_reason": "laut Katalog",
                 "scale": ind.scale,
                 "classes": json.dumps(classes.get(ind.id, []), ensure_ascii=False),
                 "seed_id": ind.seed_id,
@@ -414,7 +534,8 @@ def indicator_table(
                 "source": e["source"],
                 "licence": e["licence"],
                 "caveats": "Automatisch aus den Kopfzeilen der Datei übernommen; Polarität und Definition noch nicht geprüft.",
-                "aggregation": "none" if e["scale"] != "ratio" else "mean",
+                "aggregation": e["aggregation"],
+                "aggregation_reason": e["aggregation_reason"],
                 "scale": e["scale"],
                 "classes": json.dumps(e["classes"], ensure_ascii=False),
                 "seed_id": "",
@@ -455,10 +576,17 @@ def build(raw: Path, out: Path, progress: Progress | None = None, catalogue: Cat
     if progress:
         progress(0.68, "Harmonisiere Gebietsstände und führe Quellen zusammen")
     facts, extras, report = combine(inputs, catalogue, progress)
+    breaks = report.pop("breaks")
     districts = registry.districts(inputs.areas, inputs.kreistypen)
     indicators = indicator_table(catalogue, facts, extras, inputs.results)
     facts = facts[facts["indicator"].isin(indicators["id"])]
     facts_out = facts_frame_out(facts)
+    flagged = facts_out[facts_out["break"]].groupby(["indicator", "year"]).size().rename("regions").reset_index()
+    breaks = breaks.merge(flagged.astype({"indicator": "string", "year": "int16"}), how="left")
+    breaks = breaks[breaks["indicator"].isin(indicators["id"])].assign(regions=lambda b: b["regions"].fillna(0))
+    published = inputs.published_reference
+    if published is not None:
+        published = published.assign(official=published["indicator"].isin(indicators["id"]))
     if progress:
         progress(0.85, "Schreibe Warehouse")
     manifest = {
@@ -500,7 +628,8 @@ def build(raw: Path, out: Path, progress: Progress | None = None, catalogue: Cat
         facts=facts_out,
         manifest=manifest,
         geometry=inputs.geometry,
-        published_reference=inputs.published_reference,
+        published_reference=published,
+        extra_tables={"breaks": breaks.astype({"regions": "int32"})},
     )
     if progress:
         progress(1.0, "Fertig")

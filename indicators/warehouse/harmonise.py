@@ -1,7 +1,8 @@
 """Put facts from older Gebietsstände onto today's 400 Kreise, so time series and peers compare.
 
-Counts are summed with the BBSR population weights, rates are population-weighted means (or, better,
-recomputed from harmonised counts), classes survive only where a Kreis did not change. A new Kreis gets a
+Counts are summed (a split Kreis passes on its BBSR population share, an area its area share), rates are
+population-weighted means (or, better, recomputed from harmonised counts), classes survive only where a Kreis
+did not change. A new Kreis gets a
 value only if every old Kreis that feeds it has one: a partial sum would look like a real decline.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from indicators.domain import aggregation as rules
 from indicators.importers.base import facts_frame
 
 #: map id of the mapping for years after the newest crosswalk sheet: today's keys stay, others via newest sheet
@@ -30,7 +32,8 @@ def harmonise(
 ) -> pd.DataFrame:
     """Facts on today's Kreise (``territory_year`` <NA>) with a ``harmonised`` flag.
 
-    ``aggregation[indicator]``: ``sum`` (counts), ``mean`` (rates, the default) or ``none`` (classes).
+    ``aggregation[indicator]``: ``sum`` (counts), ``sum_area`` (areas), ``mean`` (rates, the default) or ``none``
+    (classes); see :mod:`indicators.domain.aggregation`.
     ``numerators[rate] = (numerator, denominator, factor)`` recomputes combined rates from the counts.
     The result's ``attrs["lost"]`` lists cells that could not be harmonised (for the report).
     """
@@ -69,7 +72,8 @@ def harmonise(
 
 def _mappings(crosswalk: pd.DataFrame) -> pd.DataFrame:
     """One long table of all mappings: one per crosswalk sheet plus the hybrid one for later years."""
-    cw = crosswalk[["year", "old_ags", "new_ags", "w_pop", "pop_old_1000"]].copy()
+    cw = crosswalk.reindex(columns=["year", "old_ags", "new_ags", "w_pop", "w_area", "pop_old_1000"]).copy()
+    cw["w_area"] = cw["w_area"].fillna(cw["w_pop"])
     cw["old_ags"] = cw["old_ags"].astype("string")
     cw["new_ags"] = cw["new_ags"].astype("string")
     cw["map_id"] = cw["year"].astype("int64")
@@ -77,11 +81,11 @@ def _mappings(crosswalk: pd.DataFrame) -> pd.DataFrame:
     newest = cw[cw["map_id"] == cw["map_id"].max()]
     today = pd.Index(cw["new_ags"].unique())
     pop = newest.drop_duplicates("old_ags").set_index("old_ags")["pop_old_1000"]
-    identity = pd.DataFrame({"old_ags": today, "new_ags": today, "w_pop": 1.0})
+    identity = pd.DataFrame({"old_ags": today, "new_ags": today, "w_pop": 1.0, "w_area": 1.0})
     identity["weight"] = identity["old_ags"].map(pop).fillna(1.0).to_numpy()
     hybrid = pd.concat([identity, newest[~newest["old_ags"].isin(today)]], ignore_index=True)
     hybrid["map_id"] = HYBRID
-    cols = ["map_id", "old_ags", "new_ags", "w_pop", "weight"]
+    cols = ["map_id", "old_ags", "new_ags", "w_pop", "w_area", "weight"]
     maps = pd.concat([cw[cols], hybrid[cols]], ignore_index=True)
     maps["old_ags"] = maps["old_ags"].astype("string")
     maps["new_ags"] = maps["new_ags"].astype("string")
@@ -177,9 +181,9 @@ def _aggregation_of(indicators: pd.Series, aggregation: Mapping[str, str]) -> pd
     """Aggregation per row, looked up once per distinct indicator; unknown ones are treated as rates."""
     codes, uniques = pd.factorize(indicators)
     kinds = np.array([aggregation.get(i, "mean") for i in uniques] + ["mean"], dtype=object)
-    unknown = set(kinds) - {"sum", "mean", "none"}
+    unknown = set(kinds) - set(rules.KINDS)
     if unknown:
-        raise ValueError(f"unbekannte Aggregation {sorted(unknown)}: erlaubt sind sum, mean, none")
+        raise ValueError(f"unbekannte Aggregation {sorted(unknown)}: erlaubt sind {', '.join(rules.KINDS)}")
     return pd.Series(kinds[codes], index=indicators.index, dtype="string")
 
 
@@ -200,6 +204,7 @@ def _combine_numeric(rows: pd.DataFrame, group_cols: list[str]) -> tuple[pd.Data
             "split": rows["w_pop"] < 1 - _EPS,
             "moved": rows["region"] != rows["new_ags"],
             "wv": rows["w_pop"] * v,
+            "wa": rows["w_area"].fillna(rows["w_pop"]) * v,
             "pv": rows["weight"] * v,
             "pw": rows["weight"].where(has_value, 0.0),
         }
@@ -215,6 +220,7 @@ def _combine_numeric(rows: pd.DataFrame, group_cols: list[str]) -> tuple[pd.Data
         split=("split", "any"),
         moved=("moved", "any"),
         wv=("wv", "sum"),
+        wa=("wa", "sum"),
         pv=("pv", "sum"),
         pw=("pw", "sum"),
     )
@@ -222,11 +228,11 @@ def _combine_numeric(rows: pd.DataFrame, group_cols: list[str]) -> tuple[pd.Data
     expected = np.where(g["hybrid"], g["n_rows"], g["n_expected"])
     complete = g["n_valued"].to_numpy() >= expected
     mean = g["pv"] / g["pw"].where(g["pw"] > 0)
-    value = np.where(g["agg"] == "sum", g["wv"], mean)
+    value = np.select([g["agg"] == "sum", g["agg"] == "sum_area"], [g["wv"], g["wa"]], mean)
     g["value"] = np.where(complete, value, np.nan)
     g["suppressed"] = ~complete & g["suppressed"]
     combined = g["split"] | (g["n_rows"] > 1)
-    weighted_rate = (g["agg"] != "sum") & (g["n_valued"] > 1)
+    weighted_rate = ~g["agg"].isin(list(rules.SUMMED)) & (g["n_valued"] > 1)
     g["estimated"] = complete & (g["estimated"] | g["split"] | weighted_rate)
     g["harmonised"] = combined | g["moved"]
     g["combined"] = combined

@@ -29,7 +29,10 @@ import pyarrow.parquet as pq
 
 from indicators.warehouse import files as warehouse
 
-TABLES = ("districts", "indicators", "facts", "quality", "reference_published")
+TABLES = ("districts", "indicators", "facts", "quality", "reference_published", "breaks")
+#: A year "covers Germany" for an indicator when at least this share of the Kreise has a value in it. Indicators
+#: that never reach it (own tables of a few Kreise) count the years with at least this share of their best year.
+COVERING_SHARE = 0.9
 #: Facts up to this many rows are held in memory (compressed) when ``memory`` is left to decide itself.
 MEMORY_MAX_ROWS = 60_000_000
 #: Facts are copied into memory in chunks of whole indicators of about this many rows, so the copy never holds
@@ -62,6 +65,7 @@ class Store:
             self._load_facts(facts, rows)
         else:
             self._con.read_parquet(str(facts)).create_view("facts")
+        self._load_coverage()
         by_region = self.path / warehouse.BY_REGION_FILE
         if by_region.exists():
             self._con.read_parquet(str(by_region)).create_view("facts_by_region")
@@ -112,6 +116,27 @@ class Store:
             )
             con.execute("CHECKPOINT facts_memory")
         con.execute("CREATE VIEW facts AS SELECT * FROM facts_memory.facts")
+
+    def _load_coverage(self) -> None:
+        """Kreise with a value per indicator and year, and whether that year covers Germany (a small table)."""
+        con = self._con
+        if self.has_table("quality"):
+            con.execute("CREATE VIEW kreis_counts AS SELECT indicator, year, kreise_mit_wert AS kreise FROM quality")
+        else:
+            con.execute(
+                "CREATE VIEW kreis_counts AS SELECT indicator, year, count(value) AS kreise FROM facts "
+                "WHERE length(region) = 5 GROUP BY indicator, year"
+            )
+        n_kreise = con.execute("SELECT count(*) FROM districts").fetchone()[0] if self.has_table("districts") else 0
+        con.execute(
+            """
+            CREATE TABLE coverage AS
+            WITH top AS (SELECT indicator, max(kreise) AS top FROM kreis_counts GROUP BY indicator)
+            SELECT c.indicator, c.year, c.kreise, c.kreise >= least($share * $n, $share * t.top) AS covering
+            FROM kreis_counts c JOIN top t USING (indicator)
+            """,
+            {"share": COVERING_SHARE, "n": int(n_kreise)},
+        )
 
     # -- plumbing ---------------------------------------------------------------------------------------
     def query(
@@ -235,17 +260,48 @@ class Store:
             "FROM facts WHERE value IS NOT NULL GROUP BY indicator ORDER BY indicator"
         )
 
-    def published_reference(self, indicator: str) -> pd.DataFrame:
+    def published_reference(self, indicator: str | None = None) -> pd.DataFrame:
+        """Rows of the published reference table (JUGEND STÄRKEN, 2022): for one indicator or all of them."""
         if not self.has_table("reference_published"):
-            return pd.DataFrame(columns=["indicator", "statistic", "value"])
-        return self.query("SELECT * FROM reference_published WHERE indicator = ?", [indicator])
+            return pd.DataFrame(columns=["indicator", "statistic", "region", "value", "year", "source"])
+        if indicator is None:
+            return self.query("SELECT * FROM reference_published ORDER BY indicator, statistic, region")
+        return self.query(
+            "SELECT * FROM reference_published WHERE indicator = ? ORDER BY statistic, region", [indicator]
+        )
+
+    def breaks(self, indicator: str) -> pd.DataFrame:
+        """Documented series breaks of an indicator: ``year, reason, regions``."""
+        if not self.has_table("breaks"):
+            return pd.DataFrame(columns=["year", "reason", "regions"])
+        return self.query("SELECT year, reason, regions FROM breaks WHERE indicator = ? ORDER BY year", [indicator])
+
+    def year_coverage(self, indicator: str) -> pd.DataFrame:
+        """Per year: how many Kreise have a value and whether the year covers Germany."""
+        return self.query("SELECT year, kreise, covering FROM coverage WHERE indicator = ? ORDER BY year", [indicator])
+
+    def latest_year(self, indicator: str, up_to: int | None = None) -> int | None:
+        """The latest year (up to ``up_to``) that covers Germany; else the latest year with any value."""
+        bound = 9999 if up_to is None else int(up_to)
+        df = self.query(
+            """
+            SELECT coalesce(
+                (SELECT max(year) FROM coverage WHERE indicator = $ind AND covering AND year <= $up),
+                (SELECT max(year) FROM facts WHERE indicator = $ind AND value IS NOT NULL AND year <= $up)
+            ) AS year
+            """,
+            {"ind": indicator, "up": bound},
+        )
+        year = df.iloc[0, 0]
+        return None if pd.isna(year) else int(year)
 
     # -- benchmark questions ----------------------------------------------------------------------------
     def profile(self, home: str, peers: list[str], year: int) -> pd.DataFrame:
         """Every indicator of ``home`` against its peers and Germany, in one query.
 
-        Per indicator the year used is the latest year up to ``year`` in which ``home`` has a value, so
-        indicators published with different delays still appear. Peers include ``home``. The rank is
+        Per indicator the year used is the latest year up to ``year`` that covers Germany (see
+        :data:`COVERING_SHARE`) and in which ``home`` has a value, so indicators published with different delays
+        still appear and a year that only a handful of Kreise have never becomes the one compared. Peers include ``home``. The rank is
         polarity-aware (1 = most favourable); for contextual indicators it counts from the highest value.
         """
         # The rows of home, Germany and the Land across all indicators come from the region-sorted copy (when the
@@ -262,8 +318,10 @@ class Store:
                 FROM own WHERE region = $home
             ),
             used AS MATERIALIZED (
-                SELECT indicator, max(year) AS year FROM mine
-                WHERE year <= $year AND value IS NOT NULL GROUP BY indicator
+                SELECT m.indicator, max(m.year) AS year FROM mine m
+                LEFT JOIN coverage c ON c.indicator = m.indicator AND c.year = m.year
+                WHERE m.year <= $year AND m.value IS NOT NULL AND coalesce(c.covering, true)
+                GROUP BY m.indicator
             ),
             home AS (SELECT m.* FROM mine m JOIN used u USING (indicator, year)),
             peer AS (

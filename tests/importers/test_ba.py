@@ -77,8 +77,8 @@ def test_fixture_values(fixtures: Path) -> None:
 
 def test_fixture_special_values(fixtures: Path) -> None:
     facts = ba.read(fixtures / FIXTURE).facts
-    dot = value(facts, "15087", TOTAL, 2006)
-    assert dot["suppressed"] and np.isnan(dot["value"])
+    # BA's "." is "kein Nachweis" (the fixture's legend says so): no value, not a withheld one
+    assert value(facts, "15087", TOTAL, 2006) is None
     star = value(facts, "15087", UNKNOWN, 2013)
     assert star["suppressed"] and np.isnan(star["value"])
     assert value(facts, "16056", UNKNOWN, 2007) is None  # '-' nothing there
@@ -105,7 +105,7 @@ def test_fixture_berlin_parts(fixtures: Path) -> None:
     berlin = value(facts, "11000", TOTAL, 2006)
     assert berlin["value"] == 520000 + 415659 and not berlin["suppressed"]
     assert value(facts, "11000", TOTAL, 2007)["value"] == 955340
-    assert value(facts, "11000", SHARE_WITHOUT, 2006)["suppressed"]
+    assert value(facts, "11000", SHARE_WITHOUT, 2006) is None  # "." = kein Nachweis
     assert any("11100" in p and "addiert" in p for p in result.problems)
 
 
@@ -211,9 +211,9 @@ def test_real_known_values(real, shared_data: Path) -> None:
     facts = real[0].facts
     raw = _raw_rows(shared_data / REAL, "SvB_Kreise_WO_Anzahl")
     assert value(facts, "15087", TOTAL, 2010)["value"] == 50514
-    for year in range(2002, 2008):  # Mansfeld-Südharz formed 1.7.2007
-        cell = value(facts, "15087", TOTAL, year)
-        assert cell["suppressed"] and np.isnan(cell["value"])
+    for year in range(2002, 2008):  # Mansfeld-Südharz formed 1.7.2007: "." = kein Nachweis, no value
+        assert raw["15087 Mansfeld-Südharz"][year - 2001] == "."
+        assert value(facts, "15087", TOTAL, year) is None
     assert value(facts, "02000", TOTAL, 2002)["value"] == raw["02000 Hamburg, Freie und Hansestadt"][1]
     assert value(facts, "11000", TOTAL, 2005)["value"] == raw["11000 Berlin, Stadt"][4]
     west, east = raw["11100 Berlin-West, Stadt"], raw["11200 Berlin-Ost, Stadt"]
@@ -233,5 +233,7 @@ def test_real_shares(real, shared_data: Path) -> None:
     mansfeld = raw["15087 Mansfeld-Südharz"]
     assert value(facts, "15087", SHARE_WITHOUT, 2010)["value"] == pytest.approx(mansfeld[9])
     # 30.06.2012: no qualification data after the reporting change (footnote 1)
+    assert raw["15087 Mansfeld-Südharz"][11] == "."
     shares_2012 = facts[(facts["indicator"] == SHARE_WITHOUT) & (facts["year"] == 2012)]
-    assert shares_2012["suppressed"].all() and shares_2012["value"].isna().all()
+    assert shares_2012.empty  # "." = kein Nachweis: no value and nothing withheld
+    assert not facts["suppressed"].any()  # the file uses no "*" at all

@@ -23,9 +23,15 @@ def table(fixtures: Path) -> Path:
 
 
 def _fact(result, region: str, indicator: str) -> pd.Series:
-    rows = result.facts[(result.facts["region"] == region) & (result.facts["indicator"] == indicator)]
+    """The published row of a Kommune (or Deutschland) for one column."""
+    published = result.published
+    rows = published[(published["region"] == region) & (published["indicator"] == indicator)]
     assert len(rows) == 1, (region, indicator, rows)
     return rows.iloc[0]
+
+
+def _regions(result) -> list[str]:
+    return sorted(result.published["region"].dropna().unique())
 
 
 def _csv_cell(path: Path, name: str, column: str) -> str:
@@ -38,10 +44,12 @@ def _csv_cell(path: Path, name: str, column: str) -> str:
 
 
 def test_result_shape_and_metadata(table: Path):
+    """A published reference, never facts: the rows travel apart, with the table's own year."""
     result = reference.read(table)
     assert list(result.facts.columns) == FACT_COLUMNS
-    assert result.years == [2022]
-    assert result.facts["territory_year"].isna().all()
+    assert result.facts.empty
+    assert list(result.published.columns) == reference.PUBLISHED_COLUMNS
+    assert set(result.published["year"]) == {2022}
     assert result.publisher.startswith("JUGEND STÄRKEN / JUST BEst")
     assert result.licence == "Quelle angeben; Werte wie veröffentlicht"
     assert result.table == "seed_indicator_table"
@@ -60,14 +68,14 @@ def test_names_resolve_with_kind_and_land(table: Path):
     # spaces around the hyphen and a parenthesised addition
     assert _fact(result, "15087", "seed__jugendarbeitslosenquote")["value"] == 11.4
     assert _fact(result, "13072", "seed__einwohner")["value"] == 215000
-    assert result.regions == ["06611", "06633", "13072", "15087", "DG"]
+    assert _regions(result) == ["06611", "06633", "13072", "15087", "DG"]
 
 
 def test_unknown_name_is_skipped_with_note(table: Path):
     result = reference.read(table)
     notes = [p for p in result.problems if "Gotham" in p]
     assert len(notes) == 1 and notes[0].startswith("Zeile 10:") and "übersprungen" in notes[0]
-    assert (result.facts["value"] != 7.0).all()
+    assert not (result.published["name"] == "Stadt Gotham").any()
 
 
 def test_duplicate_region_is_skipped(table: Path, tmp_path: Path):
@@ -77,9 +85,12 @@ def test_duplicate_region_is_skipped(table: Path, tmp_path: Path):
     assert any(p.startswith("Zeile 10:") and "Zeile 7" in p for p in result.problems)
 
 
-def test_statistic_rows_are_no_facts(table: Path):
-    result = reference.read(table)
-    assert not result.facts["value"].isin([5.1, 5.4, 1.5, 12.0]).any()
+def test_statistic_rows_are_no_kommunen(table: Path):
+    published = reference.read(table).published
+    stats = published[published["statistic"].isin(["median", "mean", "min", "max"])]
+    assert stats["region"].isna().all()
+    kommunen = published[published["statistic"] == "kommune"]
+    assert not kommunen["value"].isin([5.1, 5.4, 1.5, 12.0]).any()
 
 
 def test_germany_row(table: Path):
@@ -87,7 +98,8 @@ def test_germany_row(table: Path):
     assert _fact(result, "DG", "seed__einwohner")["value"] == 84_000_000
     assert _fact(result, "DG", "seed__jugendarbeitslosenquote")["value"] == 4.5
     # the publisher's "no value" sentinel and empty cells give no fact
-    dg = result.facts[result.facts["region"] == "DG"]
+    dg = result.published[result.published["region"] == "DG"]
+    assert set(dg["statistic"]) == {"germany"}
     assert set(dg["indicator"]) == {
         "seed__einwohner",
         "seed__wiedervermietungsmiete_klasse",
@@ -132,7 +144,8 @@ def test_categories_are_nominal(table: Path):
 
 def test_published_reference(table: Path):
     published = reference.read_published_reference(table)
-    assert set(published["statistic"]) == {"median", "mean", "min", "max"}
+    assert set(published["statistic"]) == {"median", "mean", "min", "max", "germany", "kommune"}
+    published = published[published["region"].isna()]
     by_key = published.set_index(["indicator", "statistic"])["value"]
     assert by_key[("seed__jugendarbeitslosenquote", "median")] == 5.1
     assert by_key[("seed__jugendarbeitslosenquote", "mean")] == 5.4
@@ -234,13 +247,13 @@ def test_resolve(name: str, land: str, ags: str | None):
 
 def test_committed_table_kommunen():
     result = reference.read(COMMITTED)
-    assert result.regions == ["01001", "01055", "01059", "03101", "03159", "DG"]
+    assert _regions(result) == ["01001", "01055", "01059", "03101", "03159", "DG"]
     assert not [p for p in result.problems if "übersprungen" in p]
     assert len(result.indicators) == 38
     assert all(s.id.startswith("seed__") and s.label for s in result.indicators)
     expected = float(_csv_cell(COMMITTED, "Stadt Braunschweig", "jugendarbeitslosenquote"))
     assert _fact(result, "03101", "seed__jugendarbeitslosenquote")["value"] == expected == 3.5
-    goe = result.facts[result.facts["region"] == "03159"]
+    goe = result.published[result.published["region"] == "03159"]
     assert "seed__schulabg_ohne_hsa" not in set(goe["indicator"])  # empty cell in the table
     assert _fact(result, "03159", "seed__einwohner")["value"] == 328458
 
@@ -251,7 +264,7 @@ def test_committed_table_germany():
         raw = float(_csv_cell(COMMITTED, "Deutschland", column))
         assert _fact(result, "DG", f"seed__{column}")["value"] == raw
     assert _fact(result, "DG", "seed__einwohner")["value"] == 84_358_845
-    dg = set(result.facts.loc[result.facts["region"] == "DG", "indicator"])
+    dg = set(result.published.loc[result.published["region"] == "DG", "indicator"])
     assert "seed__jobcenter" not in dg and "seed__verschuldung_18_21" not in dg
 
 
@@ -267,6 +280,7 @@ def test_committed_table_classes():
 
 def test_committed_published_reference():
     published = reference.read_published_reference(COMMITTED)
+    published = published[published["region"].isna()]
     by_key = published.set_index(["indicator", "statistic"])["value"]
     assert by_key[("seed__jugendarbeitslosenquote", "median")] == 5.3
     assert by_key[("seed__jugendarbeitslosenquote", "mean")] == 5.5
