@@ -71,7 +71,13 @@ assessment = benchmark.assess(mine["percentile"].iloc[0] if len(mine) else None,
 with st.container(horizontal=True):
     st.metric(names[sel.home], fmt.value(home_value, unit))
     st.metric("Median Vergleichsgruppe", fmt.value(stats["median"], unit))
-    st.metric("Deutschland", fmt.value(stats["germany"], unit))
+    st.metric(
+        "Deutschland" + (" (geschätzt)" if stats.get("germany_estimated") is True else ""),
+        fmt.value(stats["germany"], unit),
+        help="Geschätzt: aus den Kreiswerten berechnet, weil keine Datei einen amtlichen Deutschland-Wert enthält."
+        if stats.get("germany_estimated") is True
+        else None,
+    )
     st.metric("Rang in der Vergleichsgruppe", rank_text)
     st.metric("Einordnung", f"{assessment.icon} {assessment.label}")
 

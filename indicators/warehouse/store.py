@@ -387,13 +387,15 @@ class Store:
                   AND region IN (SELECT v FROM _regions)
             )
             SELECT n, q[2] AS median, mean, min, max, q[1] AS q25, q[3] AS q75,
-                   (SELECT value FROM facts WHERE region = 'DG' AND indicator = $ind AND year = $year) AS germany
+                   (SELECT value FROM facts WHERE region = 'DG' AND indicator = $ind AND year = $year) AS germany,
+                   (SELECT estimated FROM facts WHERE region = 'DG' AND indicator = $ind AND year = $year)
+                       AS germany_estimated
             FROM s
             """,
             {"ind": indicator, "year": int(year)},
             lists={"regions": regions},
         )
-        return {k: (None if pd.isna(v) else v) for k, v in df.iloc[0].to_dict().items()}
+        return {k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v) for k, v in df.iloc[0].items()}
 
     def band(self, indicator: str, regions: list[str]) -> pd.DataFrame:
         """Per year: min, quartiles, median and max over ``regions``, and the Germany value (time-series band)."""
