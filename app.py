@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators.domain import agenda
+from indicators.domain.catalog import load_catalogue
 from ui import auth, components, data, permissions, state, user
+from ui import meeting as meeting_mode
 
 st.set_page_config(page_title="RegioMonitor", page_icon="📊", layout="wide")
 st.markdown(components.PRINT_CSS, unsafe_allow_html=True)
@@ -38,61 +41,83 @@ districts = data.districts(store, v)
 indicators = data.indicators(store, v)
 groups = user.custom_groups()
 state.load_from_url(store, v, list(groups))
+state.keep_selection()
 meeting = bool(st.session_state.get("sitzung"))
 
-sitzung = st.Page("app_pages/sitzung.py", title="Sitzung", icon=":material/co_present:")
-benchmarking = [
-    st.Page("app_pages/profil.py", title="Kreisprofil", icon=":material/table_chart:", default=True),
-    st.Page("app_pages/indikator.py", title="Indikator", icon=":material/bar_chart:"),
-    st.Page("app_pages/karte.py", title="Karte", icon=":material/map:"),
-    st.Page("app_pages/vergleichsgruppen.py", title="Vergleichsgruppen", icon=":material/groups:"),
-    sitzung,
-]
-if meeting:
-    st.markdown(components.MEETING_CSS, unsafe_allow_html=True)
-    pages = {"Sitzung": [p for p in benchmarking if p.title in {"Sitzung", "Kreisprofil", "Karte", "Indikator"}]}
-else:
-    pages = {
-        "Benchmarking": benchmarking,
-        "Steuerung": [
-            st.Page("app_pages/ziele.py", title="Ziele", icon=":material/flag:"),
-            st.Page("app_pages/schwerpunkte.py", title="Handlungsschwerpunkte", icon=":material/priority_high:"),
-            st.Page("app_pages/landrat.py", title="Landrat", icon=":material/summarize:"),
-        ],
-        "Daten": [
-            st.Page("app_pages/daten.py", title="Daten", icon=":material/download:"),
-            st.Page("app_pages/datenimport.py", title="Import", icon=":material/upload_file:"),
-            st.Page("app_pages/methodik.py", title="Methodik", icon=":material/menu_book:"),
-        ],
-    }
+pages = {
+    "Benchmarking": [
+        st.Page("app_pages/profil.py", title="Kreisprofil", icon=":material/table_chart:", default=True),
+        st.Page("app_pages/indikator.py", title="Indikator", icon=":material/bar_chart:"),
+        st.Page("app_pages/karte.py", title="Karte", icon=":material/map:"),
+        st.Page("app_pages/vergleichsgruppen.py", title="Vergleichsgruppen", icon=":material/groups:"),
+        st.Page("app_pages/sitzung.py", title="Sitzung", icon=":material/co_present:"),
+    ],
+    "Steuerung": [
+        st.Page("app_pages/ziele.py", title="Ziele", icon=":material/flag:"),
+        st.Page("app_pages/schwerpunkte.py", title="Handlungsschwerpunkte", icon=":material/priority_high:"),
+        st.Page("app_pages/landrat.py", title="Landrat", icon=":material/summarize:"),
+    ],
+    "Daten": [
+        st.Page("app_pages/daten.py", title="Daten", icon=":material/download:"),
+        st.Page("app_pages/datenimport.py", title="Import", icon=":material/upload_file:"),
+        st.Page("app_pages/methodik.py", title="Methodik", icon=":material/menu_book:"),
+    ],
+}
 page = st.navigation(pages, position="top" if meeting else "sidebar")
-if meeting and st.session_state.pop("_enter_meeting", False) and page.title != "Sitzung":
-    st.switch_page(sitzung)
 
 names = dict(zip(districts["ags"], districts["display_name"] + " (" + districts["land_name"] + ")", strict=True))
-labels = dict(zip(indicators["id"], indicators["label"], strict=True))
-with st.sidebar:
-    st.markdown("### RegioMonitor")
-    st.selectbox("Kreis", options=list(districts["ags"]), format_func=lambda a: f"{names.get(a, a)} – {a}", key="kreis")
-    st.selectbox(
-        "Jahr",
-        options=sorted(data.all_years(store, v), reverse=True),
-        format_func=lambda y: state.year_label(store, v, st.session_state.get("indikator", state.DEFAULT_INDICATOR), y),
-        key="jahr",
-        help="Voreingestellt ist das letzte Jahr, das mindestens 90 % der Kreise abdeckt.",
-    )
-    st.selectbox(
-        "Vergleichsgruppe", options=state.peer_options(list(groups)), format_func=state.peer_option_label, key="gruppe"
-    )
-    st.selectbox("Indikator", options=list(indicators["id"]), format_func=lambda i: labels.get(i, i), key="indikator")
-    st.toggle(
-        "Sitzungsmodus (Beamer)",
-        key="sitzung",
-        on_change=state.enter_meeting,
-        help="Große Schrift, ein Indikator nach dem anderen; auch per Link mit ?modus=sitzung",
-    )
-    st.divider()
-    auth.sidebar(permissions.is_local_session())
+picker = agenda.picker_labels(indicators)
+indicator_order = agenda.ordered(indicators, [i.id for i in load_catalogue()])
+years = sorted(data.all_years(store, v), reverse=True)
+
+
+def kreis_label(ags: str) -> str:
+    return f"{names.get(ags, ags)} – {ags}"
+
+
+def year_label(year: int) -> str:
+    return state.year_label(store, v, st.session_state.get("indikator", state.DEFAULT_INDICATOR), year)
+
+
+if meeting:
+    st.markdown(meeting_mode.CSS, unsafe_allow_html=True)
+    peers, _ = state.peers(store, v, state.current(), groups)
+    order = meeting_mode.agenda_order(store, v, st.session_state["kreis"], tuple(peers), st.session_state["jahr"])
+    meeting_mode.controls(districts, years, order, picker, kreis_label, year_label)
+else:
+    with st.sidebar:
+        st.markdown("### RegioMonitor")
+        st.selectbox("Kreis", list(districts["ags"]), format_func=kreis_label, key="kreis", placeholder="Kreis suchen")
+        st.selectbox(
+            "Jahr",
+            years,
+            format_func=year_label,
+            key="jahr",
+            help="Voreingestellt ist das letzte Jahr, das mindestens 90 % der Kreise abdeckt.",
+        )
+        st.selectbox(
+            "Vergleichsgruppe",
+            options=state.peer_options(list(groups)),
+            format_func=state.peer_option_label,
+            key="gruppe",
+        )
+        st.selectbox(
+            "Indikator",
+            indicator_order,
+            format_func=picker.get,
+            key="indikator",
+            placeholder="Thema oder Bezeichnung eintippen",
+            help="Leitindikatoren zuerst, dann nach Thema; noch nicht katalogisierte Reihen unter „Weitere Tabellen“. "
+            "Zum Suchen ein Wort eintippen, z. B. „Jugend“ oder „Arbeitslos“.",
+        )
+        st.toggle(
+            "Sitzungsmodus (Beamer)",
+            key="sitzung",
+            help="Große Schrift und eine Leiste mit Kreis, Jahr und Indikator (← → blättern) auf jeder Seite; "
+            "auch per Link mit ?modus=sitzung",
+        )
+        st.divider()
+        auth.sidebar(permissions.is_local_session())
 
 sel = state.current()
 if sel.peer_kind == "eigene" and sel.peer_name not in groups:
@@ -101,4 +126,5 @@ if sel.peer_kind == "eigene" and sel.peer_name not in groups:
 state.write_to_url(sel)
 
 components.demo_banner(store)
+state.link_notices()
 page.run()

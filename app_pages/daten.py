@@ -5,16 +5,14 @@ import streamlit as st
 
 from indicators.domain import formatting as fmt
 from indicators.outputs import exports
-from ui import components, data, downloads, state, user
+from ui import components, context, data, downloads
+from ui import meeting as meeting_mode
 
-store = data.store()
-v = data.version(store)
-sel = state.current()
-districts = data.districts(store, v)
-d = districts.set_index("ags")
+ctx = context.page()
+store, v, sel, d, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.districts, ctx.peers, ctx.peer_label
+districts = d.reset_index()
 indicators = data.indicators(store, v)
 labels = indicators.set_index("id")["label"].to_dict()
-peers, peer_label = state.peers(store, v, sel, user.custom_groups())
 home_name = d.loc[sel.home, "display_name"]
 
 components.header(
@@ -22,6 +20,7 @@ components.header(
     f"Eigener Kreis: {home_name} · Vergleichsgruppe: {peer_label} ({len(peers)} Kreise) · "
     "jede Datei enthält Quellen und Lizenzen",
 )
+meeting_mode.key_figures(ctx)
 
 # -- 1. Kreise ---------------------------------------------------------------------------------------------
 st.subheader("1. Kreise")

@@ -18,12 +18,14 @@ from indicators.importers import generic_csv
 from indicators.importers.base import slug
 from indicators.warehouse import ingest
 from ui import data, permissions
+from ui import meeting as meeting_mode
 
 RAW = data.raw_path()
 WAREHOUSE = data.warehouse_path()
 
 st.title("Daten importieren")
 st.caption(f"Rohdatenordner: {RAW} · Datenbestand (Warehouse): {WAREHOUSE}")
+meeting_mode.key_figures_when_data()
 
 if not permissions.import_allowed():
     st.warning(permissions.import_hint(), icon=":material/lock:")

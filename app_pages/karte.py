@@ -4,6 +4,7 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from ui import choropleth, components, context, data
+from ui import meeting as meeting_mode
 
 ctx = context.page()
 store, v, sel, peers, peer_label, meta, names = (
@@ -23,6 +24,7 @@ components.header(
     f"Karte: {meta['label']}",
     f"{unit} · {benchmark.POLARITY_TEXT[polarity]} · Jahr {year} · Farbskala zentriert auf den Median: {peer_label}",
 )
+meeting_mode.key_figures(ctx)
 
 if ctx.thin_year_note:
     st.warning(ctx.thin_year_note, icon=":material/info:")
@@ -56,7 +58,7 @@ def select_clicked_kreis() -> None:
 
 st.pydeck_chart(
     choropleth.deck(features, laender["features"] if laender else None, home),
-    height=720 if sel.meeting else 620,
+    height=540 if sel.meeting else 620,
     on_select=select_clicked_kreis,
     selection_mode="single-object",
     key="karte",

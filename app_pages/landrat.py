@@ -6,17 +6,14 @@ import streamlit as st
 
 from indicators.domain import formatting as fmt
 from indicators.outputs import report
-from ui import components, data, state, user
+from ui import components, context, data, user
+from ui import meeting as meeting_mode
 from ui import target_widgets as tw
 
-store = data.store()
-v = data.version(store)
-sel = state.current()
-districts = data.districts(store, v).set_index("ags")
-kreis = districts.loc[sel.home]
+ctx = context.page()
+store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
 indicators = data.indicators(store, v)
 labels = dict(zip(indicators["id"], indicators["label"], strict=True))
-peers, peer_label = state.peers(store, v, sel, user.custom_groups())
 profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
 
 components.header(
@@ -25,6 +22,7 @@ components.header(
     + f"{kreis['display_name']} ({sel.home}), {kreis['land_name']} · Jahr {sel.year} · "
     f"Vergleichsgruppe: {peer_label} ({len(peers)} Kreise) · Stand {dt.date.today():%d.%m.%Y}",
 )
+meeting_mode.key_figures(ctx)
 default_ids = report.default_headline(indicators)
 # Controls that make no sense on paper are hidden when printing (container key -> CSS class).
 st.markdown(

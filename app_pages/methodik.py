@@ -9,21 +9,22 @@ import streamlit as st
 from indicators.domain import formatting as fmt
 from indicators.domain.catalog import POLARITY_TEXT, load_catalogue
 from indicators.outputs import exports
-from ui import components, data, insight, state
+from ui import components, context, data, insight
+from ui import meeting as meeting_mode
 
-store = data.store()
-v = data.version(store)
+ctx = context.page()
+store, v, sel = ctx.store, ctx.v, ctx.sel
 indicators = data.indicators(store, v)
 coverage = data.coverage(store, v).set_index("indicator")
 manifest = store.manifest
-sel = state.current()
-n_kreise = len(data.districts(store, v))
+n_kreise = len(ctx.districts)
 
 components.header(
     "Methodik: Indikatoren, Datenqualität, Quellen",
     f"Datenbestand vom {exports.german_datetime(manifest.get('built_at', ''))} · Gebietsstand: {manifest.get('gebietsstand', '–')} · "
     f"{fmt.number(len(indicators), 0)} Indikatoren",
 )
+meeting_mode.key_figures(ctx)
 
 POLARITY_ICON = {1: "▲", -1: "▼", 0: "○"}
 

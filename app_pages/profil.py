@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import components, context, data, insight, profile_table, published
+from ui import meeting as meeting_mode
 
 ctx = context.page()
 store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
@@ -13,6 +14,7 @@ components.header(
     components.selection_caption(kreis["display_name"], sel.year, peer_label, len(peers))
     + " · je Indikator das letzte Jahr bis zum gewählten Jahr, das mindestens 90 % der Kreise abdeckt",
 )
+meeting_mode.key_figures(ctx)
 
 if profile.empty:
     st.info("Für diesen Kreis liegen bis zum gewählten Jahr keine Werte vor.")

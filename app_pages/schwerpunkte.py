@@ -5,6 +5,7 @@ import streamlit as st
 from indicators.domain import priorities
 from indicators.outputs import exports
 from ui import components, context, data
+from ui import meeting as meeting_mode
 
 ctx = context.page()
 store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
@@ -15,6 +16,7 @@ components.header(
     components.selection_caption(kreis["display_name"], sel.year, peer_label, len(peers))
     + " · je Indikator das letzte Jahr bis zum gewählten Jahr",
 )
+meeting_mode.key_figures(ctx)
 st.markdown(
     "Eine automatisch erstellte, begründete Liste als **Ausgangspunkt für den RAK**: Wo liegt der Kreis "
     "ungünstig im Vergleich **und** entwickelt sich in die falsche Richtung? Die Einordnung ist keine "

@@ -1,93 +1,71 @@
-"""Sitzung: one indicator at a time in large type for the projector, with next and previous."""
-
-import html
+"""Sitzung: one indicator at a time for the RAK meeting – value, median, verdict, the reference rows and the trend."""
 
 import streamlit as st
 
-from indicators.domain import benchmark
+from indicators.domain import agenda, benchmark
 from indicators.domain import formatting as fmt
 from ui import charts, components, context, data
+from ui import meeting as meeting_mode
 
 ctx = context.page()
-store, v, sel, peers, peer_label, names = ctx.store, ctx.v, ctx.sel, ctx.peers, ctx.peer_label, ctx.names
-profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
-catalogued = set(data.indicators(store, v).query("catalogued")["id"])
-ratio = profile[(profile["scale"] == "ratio") & profile["indicator"].isin(catalogued)]
-# Headline indicators first, then the rest by topic: the order a RAK meeting walks through.
-headline = set(data.indicators(store, v).query("headline")["id"])
-order = sorted(ratio["indicator"], key=lambda i: (i not in headline, ratio.set_index("indicator").loc[i, "topic"], i))
-
+sel, names = ctx.sel, ctx.names
+order = meeting_mode.agenda_order(ctx.store, ctx.v, sel.home, tuple(ctx.peers), sel.year)
 if not order:
+    components.header(
+        "Sitzung", components.selection_caption(ctx.kreis["display_name"], sel.year, ctx.peer_label, len(ctx.peers))
+    )
     st.info("Für den Kreis liegen keine Werte vor.")
     st.stop()
-if sel.indicator not in order:
-    current = order[0]
-else:
-    current = sel.indicator
-position = order.index(current)
-
-
-def go_to(offset: int) -> None:
-    st.session_state["indikator"] = order[(position + offset) % len(order)]
-
-
-def leave_meeting() -> None:
-    st.session_state["sitzung"] = False
-
-
-row = ratio.set_index("indicator").loc[current]
+current = sel.indicator if sel.indicator in order else order[0]
+profile = data.profile(ctx.store, ctx.v, sel.home, tuple(ctx.peers), sel.year)
+row = profile.set_index("indicator").loc[current]
 unit = row["unit"] or ""
+year = int(row["year"])
 
-with st.container(horizontal=True):
-    st.button("◀ Zurück", on_click=go_to, args=(-1,), use_container_width=False)
-    st.button("Weiter ▶", on_click=go_to, args=(1,))
-    st.markdown(f"Indikator {position + 1} von {len(order)}")
-    if sel.meeting:
-        st.button("Sitzungsmodus beenden", on_click=leave_meeting)
-    else:
-        st.button("Sitzungsmodus starten", on_click=lambda: st.session_state.update(sitzung=True, _enter_meeting=True))
-
-st.markdown(
-    f'<div class="rm-meeting-title">{html.escape(row["label"])}</div>'
-    f'<div class="rm-meeting-sub">{html.escape(names[sel.home])} · Jahr {int(row["year"])} · Vergleichsgruppe: '
-    f"{html.escape(peer_label)} ({len(peers)} Kreise) · {html.escape(unit)} · {benchmark.POLARITY_TEXT[int(row['polarity'])]}</div>",
-    unsafe_allow_html=True,
+components.header(
+    row["label"],
+    f"{ctx.kreis['display_name']} · Jahr {year} · Vergleichsgruppe: {ctx.peer_label} ({len(ctx.peers)} Kreise) · "
+    f"{unit} · {benchmark.POLARITY_TEXT[int(row['polarity'])]} · Indikator {order.index(current) + 1} von {len(order)}",
 )
 
-change = fmt.change(row["change_1y"], unit)
-trend = {"besser": "besser", "schlechter": "schlechter", "unverändert": "unverändert"}.get(row["trend_1y"], "")
-cards = [
-    (
-        names[sel.home],
-        fmt.value(row["value"], unit),
-        f"{change} zum Vorjahr ({trend})" if change != "–" and trend else "",
-        True,
-    ),
-    ("Median", fmt.value(row["median"], unit), "", False),
-    ("Mittelwert", fmt.value(row["mean"], unit), "", False),
-    ("Minimum", fmt.value(row["min"], unit), "", False),
-    ("Maximum", fmt.value(row["max"], unit), "", False),
-    ("Deutschland", fmt.value(row["germany"], unit), "", False),
-]
-st.markdown(
-    '<div class="rm-cards">'
-    + "".join(
-        f'<div class="rm-card{" rm-card-home" if home else ""}"><div class="rm-card-label">{html.escape(label)}</div>'
-        f'<div class="rm-card-value">{html.escape(value)}</div><div class="rm-card-note">{html.escape(note)}</div></div>'
-        for label, value, note, home in cards
-    )
-    + "</div>",
-    unsafe_allow_html=True,
-)
+
+def go(offset: int) -> None:
+    st.session_state["indikator"] = agenda.step(order, current, offset)
+
+
+if not sel.meeting:  # in meeting mode the frame's control row pages through the same agenda
+    with st.container(horizontal=True):
+        st.button("◀ Zurück", on_click=go, args=(-1,), shortcut="Left", help="Taste ←", key="sitzung_zurueck")
+        st.button("Weiter ▶", on_click=go, args=(1,), shortcut="Right", help="Taste →", key="sitzung_weiter")
+        st.button(
+            "Sitzungsmodus starten",
+            on_click=lambda: st.session_state.update(sitzung=True),
+            icon=":material/co_present:",
+            key="sitzung_starten",
+        )
 
 rank = f"Rang {int(row['rank'])} von {int(row['n'])}" if row["rank"] == row["rank"] and row["rank"] is not None else ""
-st.markdown(
-    f'<div class="rm-meeting-sub">{components.badge(row["assessment"], row["assessment_icon"], row["assessment_label"])} {rank}</div>',
-    unsafe_allow_html=True,
-)
+with st.container(horizontal=True):
+    change = fmt.change(row["change_1y"], unit)
+    st.metric(
+        f"{ctx.kreis['display_name']} {year}",
+        fmt.value(row["value"], unit),
+        delta=f"{change} zum Vorjahr" if change != "–" else None,
+        delta_color={1: "normal", -1: "inverse"}.get(int(row["polarity"]), "off"),
+        border=True,
+    )
+    st.metric("Median Vergleichsgruppe", fmt.value(row["median"], unit), border=True)
+    st.metric(
+        f"Einordnung · {rank}" if rank else "Einordnung",
+        f"{row['assessment_icon']} {row['assessment_label']}",
+        border=True,
+    )
+with st.container(horizontal=True):
+    for label, key in (("Mittelwert", "mean"), ("Minimum", "min"), ("Maximum", "max"), ("Deutschland", "germany")):
+        st.metric(label, fmt.value(row[key], unit))
 
-band = data.band(store, v, current, tuple(peers))
-series = data.series(store, v, current, (sel.home,))
+band = data.band(ctx.store, ctx.v, current, tuple(ctx.peers))
+series = data.series(ctx.store, ctx.v, current, (sel.home,))
 st.plotly_chart(
     charts.time_series(
         band,

@@ -5,23 +5,28 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
-from ui import components, data, peer_group_widgets, state, user
+from ui import components, context, data, peer_group_widgets, state, user
+from ui import meeting as meeting_mode
 
-store = data.store()
-v = data.version(store)
-sel = state.current()
-districts = data.districts(store, v)
-d = districts.set_index("ags")
-names = d["display_name"].to_dict()
+ctx = context.page()
+store, v, sel, d, names, peers, peer_label = (
+    ctx.store,
+    ctx.v,
+    ctx.sel,
+    ctx.districts,
+    ctx.names,
+    ctx.peers,
+    ctx.peer_label,
+)
+districts = d.reset_index()
 labels = data.indicators(store, v).set_index("id")["label"].to_dict()
 units = data.indicators(store, v).set_index("id")["unit"].to_dict()
-groups = user.custom_groups()
-peers, peer_label = state.peers(store, v, sel, groups)
 
 components.header(
     "Vergleichsgruppen",
     f"Eigener Kreis: {names[sel.home]} · aktive Gruppe: {peer_label} ({len(peers)} Kreise)",
 )
+meeting_mode.key_figures(ctx)
 
 
 def use_group(option: str) -> None:

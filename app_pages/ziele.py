@@ -5,14 +5,14 @@ import datetime as dt
 import streamlit as st
 
 from indicators.outputs import report
-from ui import auth, components, data, state, user
+from ui import auth, components, context, data, user
+from ui import meeting as meeting_mode
 from ui import target_widgets as tw
 from ui.permissions import can_edit, edit_hint
 
-store = data.store()
-v = data.version(store)
-sel = state.current()
-districts = data.districts(store, v)
+ctx = context.page()
+store, v, sel = ctx.store, ctx.v, ctx.sel
+districts = ctx.districts.reset_index()
 names = dict(zip(districts["ags"], districts["display_name"], strict=True))
 indicators = data.indicators(store, v)
 meta = indicators.set_index("id")
@@ -27,6 +27,7 @@ components.header(
     f"{kreis} ({sel.home}) · Ist-Werte: letzter Wert bis {sel.year} · "
     "Status: erreicht / knapp verfehlt (innerhalb der Toleranz) / verfehlt, je nach Polarität des Indikators",
 )
+meeting_mode.key_figures(ctx)
 tw.show_flash()
 
 assessments = tw.kreis_assessments(store, v, ud, sel.home, sel.year)

@@ -17,17 +17,6 @@ NEUTRAL = "#6b6b6b"
 HOME_COLOUR = "#d62728"
 PEER_COLOUR = "#1f77b4"
 
-MEETING_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
-html, body, [class*="st-"] {font-size: 1.35rem;}
-h1 {font-size: 3rem !important;} h2 {font-size: 2.3rem !important;} h3 {font-size: 1.9rem !important;}
-[data-testid="stMetricValue"] {font-size: 3.2rem !important;}
-[data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
-.block-container {padding-top: 2rem; max-width: 96%;}
-</style>
-"""
-
 PRINT_CSS = """
 <style>
 @media print {

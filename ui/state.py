@@ -7,6 +7,7 @@ the query parameters when a session starts and written back on every run.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,6 +21,8 @@ DEFAULT_HOME = os.environ.get("REGIOMONITOR_HOME_KREIS", "15087")
 DEFAULT_INDICATOR = "alq"
 DEFAULT_NEIGHBOURS = 10
 URL_KEYS = ("kreis", "jahr", "gruppe", "indikator", "modus", "k", "vars")
+#: Session keys of the global selection drawn as widgets by app.py.
+GLOBAL_KEYS = ("kreis", "jahr", "gruppe", "indikator", "sitzung")
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ def load_from_url(s: Store, v: str, custom_names: list[str]) -> None:
     ags = set(data.districts(s, v)["ags"])
     home = q.get("kreis", DEFAULT_HOME)
     st.session_state["kreis"] = home if home in ags else (DEFAULT_HOME if DEFAULT_HOME in ags else sorted(ags)[0])
+    if home not in ags:
+        st.session_state["_unknown_kreis"] = home
     inds = set(data.indicators(s, v)["id"])
     ind = q.get("indikator", DEFAULT_INDICATOR)
     st.session_state["indikator"] = (
@@ -87,7 +92,6 @@ def load_from_url(s: Store, v: str, custom_names: list[str]) -> None:
     gruppe = q.get("gruppe", "alle")
     st.session_state["gruppe"] = gruppe if gruppe in peer_options(custom_names) else "alle"
     st.session_state["sitzung"] = q.get("modus", "") == "sitzung"
-    st.session_state["_enter_meeting"] = st.session_state["sitzung"]
     try:
         st.session_state["k"] = max(3, min(50, int(q.get("k", DEFAULT_NEIGHBOURS))))
     except ValueError:
@@ -96,9 +100,31 @@ def load_from_url(s: Store, v: str, custom_names: list[str]) -> None:
     st.session_state["vars"] = wanted or [x for x in benchmark.DEFAULT_NEIGHBOUR_VARIABLES if x in inds]
 
 
-def enter_meeting() -> None:
-    """Switching the meeting mode on opens the one-indicator-at-a-time page."""
-    st.session_state["_enter_meeting"] = bool(st.session_state.get("sitzung"))
+def keep_selection() -> None:
+    """Keep the global selection when its widgets are not drawn in a run (the sidebar is hidden in meeting mode).
+
+    Streamlit forgets the value of a widget that a run does not draw; assigning the key to itself first makes
+    it the session's own value (the documented way to carry widget values across pages).
+    """
+    for key in GLOBAL_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def unknown_kreis_notice(raw: str, shown: str) -> str:
+    """German notice for a link with a Kreis key that does not exist; only letters and digits of it are echoed."""
+    cleaned = re.sub(r"[^0-9A-Za-z]", "", raw)[:12] or "(leer)"
+    return f"Den Kreis „{cleaned}“ aus dem Link gibt es nicht (Kreisschlüssel: fünf Ziffern, z. B. 15087). Gezeigt wird {shown}."
+
+
+def link_notices() -> None:
+    """Say once what the link asked for that could not be shown."""
+    raw = st.session_state.pop("_unknown_kreis", None)
+    if raw is not None:
+        sel, s = current(), data.store()
+        d = data.districts(s, data.version(s)).set_index("ags")
+        name = d["display_name"].get(sel.home, sel.home)
+        st.warning(unknown_kreis_notice(raw, f"{name} ({sel.home})"), icon=":material/help:")
 
 
 def write_to_url(sel: Selection) -> None:

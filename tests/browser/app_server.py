@@ -85,10 +85,15 @@ def running_app(warehouse: Path, userdata: Path, extra_env: dict[str, str] | Non
 
 
 def wait_for_app(page) -> None:
-    """Wait until the script run has finished: the app is there and no status widget says it is running."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=CONTENT_TIMEOUT_MS)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelector('[data-testid=\"stMain\"] h1')",
+    """Wait until the first script run after a page load has finished (Streamlit marks its root element)."""
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']",
         timeout=CONTENT_TIMEOUT_MS,
     )
+    page.locator("[data-testid='stMain'] h1").first.wait_for(timeout=CONTENT_TIMEOUT_MS)
+
+
+def wait_for_rerun(page, changed: str) -> None:
+    """After an interaction: wait until the JavaScript predicate ``changed`` holds and the run has finished."""
+    page.wait_for_function(changed, timeout=CONTENT_TIMEOUT_MS)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=CONTENT_TIMEOUT_MS)

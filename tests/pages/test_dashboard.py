@@ -103,25 +103,23 @@ def test_selection_change_carries_over_to_other_pages(demo_warehouse, userdata, 
     assert at.query_params["kreis"] in ("02000", ["02000"])
 
 
-def meeting_title(at: AppTest) -> str:
-    block = next(m.value for m in at.markdown if 'class="rm-meeting-title"' in m.value)
-    return block.split('rm-meeting-title">', 1)[1].split("</div>", 1)[0]
-
-
-def test_meeting_mode_from_url_shows_one_indicator_and_steps(demo_warehouse, userdata, monkeypatch):
+def test_meeting_mode_from_url_is_a_display_mode_and_steps_through_indicators(demo_warehouse, userdata, monkeypatch):
     at = app(demo_warehouse, userdata, monkeypatch, modus="sitzung")
     at.run()
     assert not at.exception
     assert at.session_state["sitzung"] is True
-    first = meeting_title(at)
-    assert first == "Arbeitslosenquote (alle zivilen Erwerbspersonen)"
-    assert any("display: none" in m.value for m in at.markdown)  # sidebar hidden on the projector
+    assert at.title[0].value.startswith("Kreisprofil")  # stays on the page of the link, no redirect
+    assert not at.sidebar.selectbox  # the controls moved from the sidebar into one row on the page
+    first = at.session_state["indikator"]
+    assert first == "alq"
     next(b for b in at.button if b.label == "Weiter ▶").click().run()
-    assert meeting_title(at) != first
+    assert at.session_state["indikator"] != first
+    assert at.title[0].value.startswith("Kreisprofil")
     next(b for b in at.button if b.label == "◀ Zurück").click().run()
-    assert meeting_title(at) == first
-    next(b for b in at.button if b.label == "Sitzungsmodus beenden").click().run()
+    assert at.session_state["indikator"] == first
+    next(b for b in at.button if b.label == "Beenden").click().run()
     assert at.session_state["sitzung"] is False
+    assert at.sidebar.selectbox(key="kreis").value == "15087"
 
 
 # --- real data --------------------------------------------------------------------------------------------
