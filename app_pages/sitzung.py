@@ -75,7 +75,7 @@ st.plotly_chart(
         f"{row['label']} im Zeitverlauf",
         unit,
         show_peers=False,
-        breaks=data.breaks(store, v, current),
+        breaks=data.breaks(ctx.store, ctx.v, current),
     )
 )
 components.source_caption(row["source"])
