@@ -39,10 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--seed", type=int, default=20240101)
     r = sub.add_parser("report", help="Datenqualitätsbericht eines Warehouse ausgeben")
     r.add_argument("--out", default="data/warehouse", type=Path)
-    u = sub.add_parser("userdata", help="Nutzerdaten (Ziele, Vergleichsgruppen, Notizen) sichern oder zurückspielen")
+    u = sub.add_parser(
+        "userdata",
+        help="Nutzerdaten (Ziele, Vergleichsgruppen, Notizen) sichern, zurückspielen oder nach PostgreSQL bringen",
+    )
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument(
-        "--db", type=Path, default=None, help="Nutzerdatenbank (Standard: $REGIOMONITOR_USERDATA oder data/userdata/…)"
+        "--db",
+        default=None,
+        help="Nutzerdatenbank: SQLite-Datei oder postgresql://-URL (Standard: $REGIOMONITOR_DATABASE_URL, sonst "
+        "$REGIOMONITOR_USERDATA oder data/userdata/regiomonitor.sqlite)",
     )
     u_sub = u.add_subparsers(dest="action", required=True)
     ub = u_sub.add_parser("backup", parents=[db], help="Konsistente Sicherung schreiben, auch während andere arbeiten")
@@ -51,6 +57,17 @@ def main(argv: list[str] | None = None) -> int:
         "restore", parents=[db], help="Alle Nutzerdaten durch eine Sicherung ersetzen (vorheriger Stand bleibt)"
     )
     ur.add_argument("--from", dest="source", required=True, type=Path, help="Sicherungsdatei")
+    um = u_sub.add_parser(
+        "migrate", help="SQLite-Nutzerdaten in eine leere PostgreSQL-Datenbank kopieren und die Kopie prüfen"
+    )
+    um.add_argument(
+        "--db",
+        default=None,
+        help="SQLite-Datei (Standard: $REGIOMONITOR_USERDATA oder data/userdata/regiomonitor.sqlite)",
+    )
+    um.add_argument(
+        "--to", dest="target", required=True, help="Ziel, z. B. postgresql://nutzer:passwort@host:5432/regiomonitor"
+    )
     h = sub.add_parser("hash-password", help="Passwort-Hash für [regiomonitor.users.<name>] in secrets.toml")
     h.add_argument("--stdin", action="store_true", help="Passwort aus der ersten Zeile der Standardeingabe lesen")
     h.add_argument("--iterations", type=int, default=None, help="PBKDF2-Iterationen (Standard: 600.000)")
@@ -104,13 +121,26 @@ def _counts(ud) -> str:
 
 
 def _userdata(args: argparse.Namespace) -> int:
-    from indicators.userdata import UserData, UserDataError
+    from indicators.userdata import UserData, UserDataError, default_path
 
+    opened: list[UserData] = []
     try:
-        ud = UserData(args.db)
+        if args.action == "migrate":
+            opened += [UserData(args.db or default_path())]
+            opened += [UserData(args.target)]
+            source, target = opened
+            checked = source.copy_into(target)
+            print(
+                f"Nutzerdaten aus {source.describe()} nach {target.describe()} kopiert: {checked}.\n"
+                "Nächster Schritt: REGIOMONITOR_DATABASE_URL auf diese Datenbank setzen und RegioMonitor neu starten; "
+                "die SQLite-Datei bleibt unverändert liegen."
+            )
+            return 0
+        opened += [UserData(args.db)]
+        ud = opened[0]
         if args.action == "backup":
             written = ud.backup(args.target)
-            print(f"Sicherung geschrieben: {written} ({_counts(ud)}, mit Verlauf und Notizen) aus {ud.path}.")
+            print(f"Sicherung geschrieben: {written} ({_counts(ud)}, mit Verlauf und Notizen) aus {ud.describe()}.")
         else:
             safety = ud.restore(args.source)
             print(
@@ -123,6 +153,9 @@ def _userdata(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"Fehler: Datei nicht les- oder schreibbar: {exc}", file=sys.stderr)
         return 2
+    finally:
+        for ud in opened:
+            ud.close()
     return 0
 
 

@@ -1,4 +1,8 @@
-"""User data in SQLite: audit trail, optimistic versions, concurrency, crash safety, CSV, backup."""
+"""User data: audit trail, optimistic versions, concurrency, crash safety, CSV, backup.
+
+The contract tests run against both databases (``ud``, ``location`` and ``open_ud`` are parametrised over SQLite
+and PostgreSQL); the tests that look into the SQLite file itself take ``sqlite_ud`` / ``db_path``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from indicators.domain.targets import Target, target_to_record
@@ -28,7 +33,9 @@ from indicators.userdata import (
     UserDataError,
     ValidationError,
     default_path,
+    transfer,
 )
+from tests.userdata_postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 INDICATORS = {"alq", "sgb2_quote", "schulabg_ohne_hsa"}
@@ -50,14 +57,43 @@ def db_path(tmp_path) -> Path:
 
 
 @pytest.fixture
-def ud(db_path) -> UserData:
+def sqlite_ud(db_path) -> UserData:
     return UserData(db_path)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request, db_path) -> str:
+    """Where the user data live: a SQLite file, or a fresh PostgreSQL database."""
+    return str(db_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def open_ud(location):
+    """Opens UserData on the test's database (another session, another process's view); closed at the end."""
+    opened: list[UserData] = []
+
+    def open_one() -> UserData:
+        opened.append(UserData(location))
+        return opened[-1]
+
+    yield open_one
+    for each in opened:
+        each.close()
+
+
+@pytest.fixture
+def ud(open_ud) -> UserData:
+    return open_ud()
+
+
+#: What either database raises when a rule in the schema is broken.
+INTEGRITY = (sqlite3.IntegrityError, psycopg.errors.IntegrityError, psycopg.errors.RaiseException)
 
 
 # --- file and schema --------------------------------------------------------------------------------
 
 
-def test_file_is_created_in_wal_mode_with_schema_version(ud, db_path):
+def test_file_is_created_in_wal_mode_with_schema_version(sqlite_ud, db_path):
     assert db_path.is_file()
     conn = sqlite3.connect(db_path)
     try:
@@ -67,17 +103,17 @@ def test_file_is_created_in_wal_mode_with_schema_version(ud, db_path):
     finally:
         conn.close()
     assert {"targets", "target_history", "peer_groups", "peer_group_history", "notes"} <= tables
-    assert ud.schema_version() == SCHEMA_VERSION
+    assert sqlite_ud.schema_version() == SCHEMA_VERSION
 
 
-def test_reopening_keeps_data_and_schema(ud, db_path):
+def test_reopening_keeps_data_and_schema(ud, open_ud):
     stored = ud.add_target(target(), "anna")
-    again = UserData(db_path)
+    again = open_ud()
     assert again.targets() == [stored]
     assert again.schema_version() == SCHEMA_VERSION
 
 
-def test_newer_schema_is_refused(db_path, ud):
+def test_newer_schema_is_refused(db_path, sqlite_ud):
     conn = sqlite3.connect(db_path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
@@ -94,23 +130,26 @@ def test_default_path_from_environment(monkeypatch, tmp_path):
 
 
 def test_foreign_keys_are_enforced(ud):
-    with ud._transaction(write=True) as conn, pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY), ud._transaction(write=True) as conn:
         conn.execute(
             "INSERT INTO target_history (target_id, version, changed_at, changed_by, action, new) "
             "VALUES (999, 1, 'x', 'x', 'angelegt', '{}')"
         )
 
 
-def test_history_is_append_only(ud, db_path):
+def test_history_is_append_only(ud):
     stored = ud.add_target(target(), "anna")
-    conn = sqlite3.connect(db_path)
-    try:
-        with pytest.raises(sqlite3.IntegrityError, match="unveränderlich"):
-            conn.execute("UPDATE target_history SET changed_by = 'mallory' WHERE target_id = ?", (stored.id,))
-        with pytest.raises(sqlite3.IntegrityError, match="unveränderlich"):
-            conn.execute("DELETE FROM target_history")
-    finally:
-        conn.close()
+    ud.save_peer_group("Süd", ["15087"], "anna")
+    for sql in [
+        "UPDATE target_history SET changed_by = 'mallory' WHERE target_id = ?",
+        "DELETE FROM target_history WHERE target_id = ?",
+        "UPDATE peer_group_history SET changed_by = 'mallory' WHERE id >= ?",
+        "DELETE FROM peer_group_history WHERE id >= ?",
+    ]:
+        with pytest.raises(INTEGRITY, match="Verlauf ist unveränderlich"), ud._transaction(write=True) as conn:
+            conn.execute(sql, (stored.id,))
+    assert [h["changed_by"] for h in ud.target_history(stored.id)] == ["anna"]
+    assert [h["changed_by"] for h in ud.peer_group_history("Süd")] == ["anna"]
 
 
 def test_not_a_database_gives_german_error(tmp_path):
@@ -158,9 +197,9 @@ def test_update_without_change_writes_no_version(ud):
     assert len(ud.target_history(created.id)) == 1
 
 
-def test_conflict_between_two_sessions_keeps_the_first_save(db_path):
-    UserData(db_path).add_target(target(value=8.0), "anna")
-    session_a, session_b = UserData(db_path), UserData(db_path)
+def test_conflict_between_two_sessions_keeps_the_first_save(open_ud):
+    open_ud().add_target(target(value=8.0), "anna")
+    session_a, session_b = open_ud(), open_ud()
     loaded_a, loaded_b = session_a.targets()[0], session_b.targets()[0]
     assert loaded_a.version == loaded_b.version == 1
 
@@ -170,9 +209,9 @@ def test_conflict_between_two_sessions_keeps_the_first_save(db_path):
 
     assert str(caught.value) == "Das Ziel wurde inzwischen von Ben Becker geändert (Version 2). Bitte neu laden."
     assert caught.value.stored_version == 2
-    stored = UserData(db_path).targets()[0]
+    stored = open_ud().targets()[0]
     assert stored.target_value == 7.0
-    assert [h["changed_by"] for h in UserData(db_path).target_history(stored.id)] == ["anna", "Ben Becker"]
+    assert [h["changed_by"] for h in open_ud().target_history(stored.id)] == ["anna", "Ben Becker"]
 
 
 def test_soft_delete_keeps_target_and_history(ud):
@@ -271,14 +310,13 @@ def _worker(path: str, worker: int) -> None:
 
 
 @pytest.mark.parametrize("kind", ["threads", "processes"])
-def test_concurrent_writers_lose_nothing(db_path, kind):
-    ud = UserData(db_path)
+def test_concurrent_writers_lose_nothing(ud, location, kind):
     shared = ud.add_target(target(ags="15087", value=0.0), "start")
     if kind == "threads":
-        runners = [threading.Thread(target=_worker, args=(str(db_path), w)) for w in range(WORKERS)]
+        runners = [threading.Thread(target=_worker, args=(location, w)) for w in range(WORKERS)]
     else:
         context = multiprocessing.get_context("fork")
-        runners = [context.Process(target=_worker, args=(str(db_path), w)) for w in range(WORKERS)]
+        runners = [context.Process(target=_worker, args=(location, w)) for w in range(WORKERS)]
     for runner in runners:
         runner.start()
     for runner in runners:
@@ -446,16 +484,9 @@ def test_import_updates_matching_targets_with_version_check(ud):
     assert ud.targets()[0].target_value == 6.5
 
 
-def _stored_rows(path: Path) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return [
-            row
-            for table in ("targets", "target_history")
-            for row in conn.execute(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608 - fixed table names
-        ]
-    finally:
-        conn.close()
+def _stored_rows(ud: UserData) -> dict:
+    with ud._transaction() as conn:
+        return transfer.read_all(conn)
 
 
 def test_preview_says_what_the_import_would_do_and_writes_nothing(ud, db_path):
@@ -467,13 +498,14 @@ def test_preview_says_what_the_import_would_do_and_writes_nothing(ud, db_path):
         b"01001;alq;4,5;2027\r\n"  # changed, without a version column: overwritten, with a warning
         b"11000;alq;3;2030\r\n"  # new
     )
-    before, files = _stored_rows(db_path), sorted(p.name for p in db_path.parent.iterdir())
+    folder = db_path.parent
+    before, files = _stored_rows(ud), sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
     preview = ud.preview_targets_csv(data, INDICATORS, KREISE)
     assert (preview.created, preview.updated, preview.unchanged, preview.errors) == (1, 1, 1, [])
     assert preview.warnings == [f"Zeile 3: Ziel Nr. {changed.id} überschrieben (Version 1 → 2)"]
-    assert _stored_rows(db_path) == before
-    assert sorted(p.name for p in db_path.parent.iterdir()) == files  # no copy of the database was made
+    assert _stored_rows(ud) == before
+    assert (sorted(p.name for p in folder.iterdir()) if folder.exists() else []) == files  # no copy was made
 
     done = ud.import_targets_csv(data, "ben", INDICATORS, KREISE)
     assert (done.created, done.updated, done.unchanged, done.warnings) == (1, 1, 1, preview.warnings)
@@ -594,10 +626,10 @@ def test_excel_separator_hint_line(ud):
 # --- peer groups and notes --------------------------------------------------------------------------
 
 
-def test_peer_group_with_quotes_and_semicolons_survives(ud, db_path):
+def test_peer_group_with_quotes_and_semicolons_survives(ud, open_ud):
     saved = ud.save_peer_group(TRICKY_NAME, ["03159", "15087", "03159"], "anna")
     assert saved.members == ("03159", "15087")
-    loaded = UserData(db_path).peer_groups()
+    loaded = open_ud().peer_groups()
     assert [(g.name, g.members, g.version) for g in loaded] == [(TRICKY_NAME, ("03159", "15087"), 1)]
 
 
@@ -688,12 +720,13 @@ def test_backup_and_restore_round_trip(ud, tmp_path):
     assert [g.name for g in ud.peer_groups()] == [TRICKY_NAME]
     assert ud.notes("15087") == []
     assert len(UserData(safety).targets()) == 2  # the state before the restore was kept
-    conn = sqlite3.connect(ud.path)
-    try:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    finally:
-        conn.close()
+    if ud.kind == "SQLite":
+        conn = sqlite3.connect(ud.path)
+        try:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
     # still writable, versions continue
     assert ud.update_target(kept.id, {"target_value": 2.0}, "cem", 1).version == 2
 
@@ -719,8 +752,9 @@ def test_restore_refuses_foreign_files_and_keeps_data(ud, tmp_path):
         ud.restore(unversioned)
     with pytest.raises(UserDataError, match="gibt es nicht"):
         ud.restore(tmp_path / "fehlt.sqlite")
-    with pytest.raises(UserDataError, match="selbst"):
-        ud.backup(ud.path)
+    if ud.path is not None:
+        with pytest.raises(UserDataError, match="selbst"):
+            ud.backup(ud.path)
     assert len(ud.targets()) == 1
 
 

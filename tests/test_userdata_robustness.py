@@ -1,5 +1,6 @@
-"""User data under stress, beyond tests/test_userdata.py: peer groups edited by many processes at once, a
-process killed in the middle of a write transaction, and the backup/restore command line run as a subprocess."""
+"""User data under stress, beyond tests/test_userdata.py: peer groups edited by many processes at once (SQLite and
+PostgreSQL), a process killed in the middle of a write transaction, and the backup/restore command line run as a
+subprocess against both databases."""
 
 from __future__ import annotations
 
@@ -15,11 +16,17 @@ import pytest
 
 from indicators.domain.targets import Target
 from indicators.userdata import ConflictError, UserData
+from tests.userdata_postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 8
 ROUNDS = 3
 SHARED = "RAK Mitteldeutschland"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request, tmp_path) -> str:
+    return str(tmp_path / "nutzer.sqlite") if request.param == "sqlite" else request.getfixturevalue("postgres_url")
 
 
 def _group_worker(path: str, worker: int) -> None:
@@ -39,8 +46,8 @@ def _group_worker(path: str, worker: int) -> None:
                 continue  # a colleague saved first: reload and add again, as the page asks people to do
 
 
-def test_many_processes_editing_peer_groups_lose_nothing(tmp_path):
-    path = tmp_path / "nutzer.sqlite"
+def test_many_processes_editing_peer_groups_lose_nothing(location):
+    path = location
     ud = UserData(path)
     ud.save_peer_group(SHARED, ["15087"], "start")
     context = multiprocessing.get_context("fork")
@@ -63,16 +70,18 @@ def test_many_processes_editing_peer_groups_lose_nothing(tmp_path):
     for w in range(WORKERS):
         own = groups[f'Gruppe {w}; "eigene"']
         assert own.version == ROUNDS + 1 and own.updated_by == f"w{w}"
+    ud.close()
 
 
-def test_a_stale_peer_group_edit_is_refused_with_a_message(tmp_path):
-    path = tmp_path / "nutzer.sqlite"
-    anna, ben = UserData(path), UserData(path)
+def test_a_stale_peer_group_edit_is_refused_with_a_message(location):
+    anna, ben = UserData(location), UserData(location)
     loaded = anna.save_peer_group(SHARED, ["15087"], "anna")
     anna.save_peer_group(SHARED, ["15087", "15088"], "anna", loaded.version)
     with pytest.raises(ConflictError, match=r"inzwischen von anna geändert \(Version 2\)\. Bitte neu laden\."):
         ben.save_peer_group(SHARED, ["15087", "15091"], "ben", loaded.version)
     assert ben.peer_groups()[0].members == ("15087", "15088")
+    anna.close()
+    ben.close()
 
 
 # --- a kill in the middle of a transaction ---------------------------------------------------------------------
@@ -81,6 +90,7 @@ CHILD = """
 import sqlite3, sys, time
 import indicators.userdata as m
 from indicators.domain.targets import Target
+from indicators.userdata.sqlite import SQLiteDatabase
 
 PAUSE = {"on": False}
 
@@ -93,7 +103,7 @@ class Pausing(sqlite3.Connection):
         return super().execute(sql, *args)
 
 
-def _open(self):
+def connect(self):
     conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, factory=Pausing)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
@@ -101,7 +111,7 @@ def _open(self):
     return conn
 
 
-m.UserData._open = _open
+SQLiteDatabase.connect = connect
 ud = m.UserData(sys.argv[1])
 target = ud.add_target(Target(None, "15087", "alq", 8.0, 2027), "vorher")
 group = ud.save_peer_group("Gruppe", ["15087"], "vorher")
@@ -165,6 +175,7 @@ def test_kill_inside_a_write_transaction_leaves_the_last_committed_state(tmp_pat
 def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess:
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     env.pop("REGIOMONITOR_USERDATA", None)
+    env.pop("REGIOMONITOR_DATABASE_URL", None)
     if db is not None:
         env["REGIOMONITOR_USERDATA"] = str(db)
     return subprocess.run(
@@ -172,14 +183,15 @@ def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess:
     )
 
 
-def test_backup_and_restore_commands(tmp_path):
-    db = tmp_path / "nutzer" / "regiomonitor.sqlite"
+def test_backup_and_restore_commands(tmp_path, location):
+    db = location
     ud = UserData(db)
     kept = ud.add_target(Target(None, "15087", "alq", 6.0, 2027, note='Ziel "Süd"; RAK'), "anna")
     ud.save_peer_group("Landkreis Göttingen (Stadt Göttingen)", ["03159"], "anna")
     backup = tmp_path / "sicherung" / "stand.sqlite"
 
-    done = cli("userdata", "backup", "--to", str(backup), db=db)
+    beside = tmp_path / "nutzer" / "regiomonitor.sqlite"  # where a restore into PostgreSQL keeps the state before
+    done = cli("userdata", "backup", "--to", str(backup), "--db", str(db), db=beside)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"Sicherung geschrieben: {backup} (1 Ziele, 1 Vergleichsgruppen")
     assert backup.is_file()
@@ -187,13 +199,15 @@ def test_backup_and_restore_commands(tmp_path):
     ud.update_target(kept.id, {"target_value": 1.0}, "ben", 1)
     ud.add_target(Target(None, "01001", "alq", 5.0, 2030), "ben")
 
-    done = cli("userdata", "restore", "--from", str(backup), "--db", str(db))
+    done = cli("userdata", "restore", "--from", str(backup), "--db", str(db), db=beside)
     assert done.returncode == 0, done.stderr
     assert "wiederhergestellt: jetzt 1 Ziele, 1 Vergleichsgruppen" in done.stdout
     safety = Path(done.stdout.rsplit("Der vorherige Stand liegt in ", 1)[1].strip().rstrip("."))
     assert safety.is_file() and len(UserData(safety).targets()) == 2
     assert [(t.target_value, t.note, t.version) for t in ud.targets()] == [(6.0, 'Ziel "Süd"; RAK', 1)]
     assert [g.name for g in ud.peer_groups()] == ["Landkreis Göttingen (Stadt Göttingen)"]
+    assert [h["changed_by"] for h in ud.target_history(kept.id)] == ["anna"]  # the history came back as it was
+    ud.close()
 
 
 def test_restore_command_refuses_a_foreign_file_in_german(tmp_path):

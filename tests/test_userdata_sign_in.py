@@ -10,12 +10,19 @@ import pytest
 
 from indicators.userdata import SCHEMA_VERSION, UserData, schema, sign_in
 from indicators.userdata.sign_in import ACCOUNT_LIMIT, ADDRESS_LIMIT, WINDOW_SECONDS, client_address
+from tests.userdata_postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
 
 T0 = 1_000_000.0
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def path(request, tmp_path) -> str:
+    """The user database: a SQLite file or a fresh PostgreSQL database."""
+    return str(tmp_path / "nutzer.sqlite") if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+
+
 @pytest.fixture
-def path(tmp_path):
+def sqlite_path(tmp_path):
     return tmp_path / "nutzer.sqlite"
 
 
@@ -38,7 +45,11 @@ def test_an_account_is_locked_after_five_failures_from_anywhere(path):
 def test_the_lock_holds_for_a_new_session_and_after_a_restart(path):
     attempts(UserData(path), "anna", ["lokal"] * ACCOUNT_LIMIT)
     assert not UserData(path).sign_in_attempt("anna", "lokal", now=T0 + 60).allowed
-    conn = sqlite3.connect(path)
+
+
+def test_the_failures_are_rows_in_the_file(sqlite_path):
+    attempts(UserData(sqlite_path), "anna", ["lokal"] * ACCOUNT_LIMIT)
+    conn = sqlite3.connect(sqlite_path)
     try:
         assert conn.execute("SELECT count(*) FROM sign_in_failures").fetchone()[0] == ACCOUNT_LIMIT
     finally:
@@ -81,11 +92,11 @@ def test_parallel_attempts_from_many_processes_cannot_pass_the_limit(path):
     assert allowed.count(True) == ACCOUNT_LIMIT
 
 
-def test_an_old_file_gets_the_table_by_migration(path):
-    conn = sqlite3.connect(path, isolation_level=None)
+def test_an_old_file_gets_the_table_by_migration(sqlite_path):
+    conn = sqlite3.connect(sqlite_path, isolation_level=None)
     schema.apply_migrations(conn, 0, 1)
     conn.close()
-    ud = UserData(path)
+    ud = UserData(sqlite_path)
     assert ud.schema_version() == SCHEMA_VERSION >= 2
     assert ud.sign_in_attempt("anna", "lokal").allowed
 

@@ -7,16 +7,17 @@ import getpass
 import streamlit as st
 
 from indicators.auth import EDITOR, READER
-from indicators.userdata import Editor, UserData, default_path, sign_in
+from indicators.userdata import Editor, UserData, default_location, sign_in
 
 
 @st.cache_resource(show_spinner=False)
-def _userdata(path: str) -> UserData:
-    return UserData(path)
+def _userdata(location: str) -> UserData:
+    return UserData(location)
 
 
 def userdata() -> UserData:
-    return _userdata(str(default_path()))
+    """One UserData per process and database (SQLite file or ``REGIOMONITOR_DATABASE_URL``)."""
+    return _userdata(default_location())
 
 
 def custom_groups() -> dict[str, list[str]]:

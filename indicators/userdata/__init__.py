@@ -1,15 +1,14 @@
 """What people enter (targets, peer groups, notes), kept apart from the warehouse with a full audit trail.
 
-The warehouse can be rebuilt from the official files at any time; user data cannot, so it lives apart,
-in one embedded SQLite file (WAL mode, so the dashboard can read while a meeting edits). Every change is one
-``BEGIN IMMEDIATE`` transaction that writes the row and its history entry together, and optimistic
-versions make sure nobody overwrites a colleague's change unseen.
+The warehouse can be rebuilt from the official files at any time; user data cannot, so it lives apart: in one
+embedded SQLite file by default, in PostgreSQL when ``REGIOMONITOR_DATABASE_URL`` is set (several app processes
+on one database). Every change is one write transaction that writes the row and its history entry together;
+writers queue for one write lock, and optimistic versions make sure nobody overwrites a colleague's change unseen.
 
-A connection is opened per call: the object is safe to share between Streamlit sessions, threads and
-forked processes, and holds nothing but the path.
-
-Modules: ``facade`` (:class:`UserData`, the only entry point), ``schema`` (migrations), ``targets``,
-``peer_groups``, ``notes``, ``history`` (audit trail), ``editors`` (who may write), ``sign_in`` (throttle), ``targets_csv`` (Excel CSV in and out), ``backup``.
+Modules: ``facade`` (:class:`UserData`, the only entry point), ``sqlite`` and ``postgresql`` (the two databases),
+``schema`` (migrations for both), ``targets``, ``peer_groups``, ``notes``, ``history`` (audit trail), ``editors``
+(who may write), ``sign_in`` (throttle), ``targets_csv`` (Excel CSV in and out), ``backup`` (SQLite files),
+``transfer`` (verified copies between databases).
 """
 
 from indicators.userdata.editors import Editor
@@ -20,17 +19,27 @@ from indicators.userdata.errors import (
     UserDataError,
     ValidationError,
 )
-from indicators.userdata.facade import BUSY_TIMEOUT_SECONDS, DEFAULT_PATH, ENV_VAR, UserData, default_path
+from indicators.userdata.facade import (
+    BUSY_TIMEOUT_SECONDS,
+    DATABASE_URL_ENV,
+    DEFAULT_PATH,
+    ENV_VAR,
+    UserData,
+    default_location,
+    default_path,
+)
 from indicators.userdata.history import LOCAL_TZ
 from indicators.userdata.records import ImportReport, Note, PeerGroup, TargetRecord
-from indicators.userdata.schema import MIGRATIONS, SCHEMA_VERSION
+from indicators.userdata.schema import MIGRATIONS, POSTGRESQL_MIGRATIONS, SCHEMA_VERSION
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
+    "DATABASE_URL_ENV",
     "DEFAULT_PATH",
     "ENV_VAR",
     "LOCAL_TZ",
     "MIGRATIONS",
+    "POSTGRESQL_MIGRATIONS",
     "SCHEMA_VERSION",
     "ConflictError",
     "Editor",
@@ -43,5 +52,6 @@ __all__ = [
     "UserData",
     "UserDataError",
     "ValidationError",
+    "default_location",
     "default_path",
 ]

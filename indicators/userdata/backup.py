@@ -22,12 +22,19 @@ def write_copy(source: sqlite3.Connection, dest: Path) -> Path:
     copy = sqlite3.connect(partial, isolation_level=None)
     try:
         source.backup(copy)
-        copy.execute("PRAGMA journal_mode = DELETE")
     finally:
-        copy.close()
         source.close()
+    make_self_contained(copy)
     os.replace(partial, dest)
     return dest
+
+
+def make_self_contained(conn: sqlite3.Connection) -> None:
+    """One file, no ``-wal`` beside it (rollback journal), so the backup can be moved as it is. Closes ``conn``."""
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
 
 
 def safety_path(path: Path) -> Path:

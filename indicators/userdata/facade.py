@@ -1,25 +1,28 @@
-"""The one object the app talks to: :class:`UserData` opens a transaction per call and hands it to the module
-that knows the records (targets, peer groups, notes, CSV, backup)."""
+"""The one object the app talks to: :class:`UserData` opens a transaction per call on the configured database
+(SQLite by default, PostgreSQL with ``REGIOMONITOR_DATABASE_URL``) and hands it to the module that knows the
+records (targets, peer groups, notes, CSV, sign-in throttle)."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from indicators.domain.targets import Target
-from indicators.userdata import backup, notes, peer_groups, sign_in, targets, targets_csv
+from indicators.userdata import backup, notes, peer_groups, sign_in, targets, targets_csv, transfer
 from indicators.userdata.editors import Editor, acting_name
-from indicators.userdata.errors import UserDataError
+from indicators.userdata.postgresql import PostgreSQLDatabase, is_database_url
 from indicators.userdata.records import ImportReport, Note, PeerGroup, TargetRecord
-from indicators.userdata.schema import SCHEMA_VERSION, apply_migrations
+from indicators.userdata.sqlite import BUSY_TIMEOUT_SECONDS, SQLiteDatabase
 
 ENV_VAR = "REGIOMONITOR_USERDATA"
+DATABASE_URL_ENV = "REGIOMONITOR_DATABASE_URL"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "userdata" / "regiomonitor.sqlite"
-BUSY_TIMEOUT_SECONDS = 30.0
+
+__all__ = ["BUSY_TIMEOUT_SECONDS", "DATABASE_URL_ENV", "DEFAULT_PATH", "ENV_VAR", "UserData", "default_location"]
 
 
 class _Rollback(Exception):
@@ -32,67 +35,47 @@ def _nothing_stored(report: ImportReport) -> None:
 
 
 def default_path() -> Path:
-    """``$REGIOMONITOR_USERDATA`` or ``data/userdata/regiomonitor.sqlite`` in the project."""
+    """``$REGIOMONITOR_USERDATA`` or ``data/userdata/regiomonitor.sqlite`` in the project: the SQLite file."""
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
 
+def default_location() -> str:
+    """``$REGIOMONITOR_DATABASE_URL`` (PostgreSQL) if set, else the SQLite file of :func:`default_path`."""
+    return os.environ.get(DATABASE_URL_ENV, "").strip() or str(default_path())
+
+
 class UserData:
-    """Targets, peer groups and notes of one installation, in one SQLite file."""
+    """Targets, peer groups, notes and failed sign-ins of one installation, in one database.
 
-    def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._migrate()
-        except sqlite3.DatabaseError as error:
-            raise UserDataError(
-                f"Die Nutzerdatenbank „{self.path}“ lässt sich nicht öffnen: {error}. "
-                "Bitte eine Sicherung zurückspielen."
-            ) from error
+    ``location`` is a SQLite file path or a ``postgresql://`` URL; without it, :func:`default_location`.
+    """
 
-    # --- connection and schema -------------------------------------------------------------------
+    def __init__(self, location: str | Path | None = None):
+        location = default_location() if location is None else location
+        if is_database_url(location):
+            self.db = PostgreSQLDatabase(str(location))
+            self.path: Path | None = None
+        else:
+            self.db = SQLiteDatabase(Path(location))
+            self.path = self.db.path
+        self.db.migrate()
 
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = NORMAL")  # durable against crashes in WAL mode
-        return conn
+    @property
+    def kind(self) -> str:
+        """``SQLite`` or ``PostgreSQL``."""
+        return self.db.kind
+
+    def describe(self) -> str:
+        """Where the data live (file path, or the URL without its password)."""
+        return self.db.describe()
 
     @contextmanager
-    def _transaction(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        """One transaction on a fresh connection; writers take the write lock up front."""
-        conn = self._open()
-        try:
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield conn
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
-
-    def _migrate(self) -> None:
-        conn = self._open()
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")  # outside a transaction, as SQLite requires
-        finally:
-            conn.close()
-        with self._transaction(write=True) as conn:
-            current = conn.execute("PRAGMA user_version").fetchone()[0]
-            if current > SCHEMA_VERSION:
-                raise UserDataError(
-                    f"Die Nutzerdatenbank „{self.path.name}“ stammt aus einer neueren Programmversion "
-                    f"(Schema {current}, dieses Programm kennt {SCHEMA_VERSION})."
-                )
-            apply_migrations(conn, current, SCHEMA_VERSION)
+    def _transaction(self, write: bool = False) -> Iterator:
+        with self.db.transaction(write) as conn:
+            yield conn
 
     def schema_version(self) -> int:
-        with self._transaction() as conn:
-            return conn.execute("PRAGMA user_version").fetchone()[0]
+        return self.db.schema_version()
 
     # --- targets ---------------------------------------------------------------------------------
 
@@ -258,23 +241,46 @@ class UserData:
     # --- backup ----------------------------------------------------------------------------------
 
     def backup(self, dest_path: str | Path) -> Path:
-        """Consistent copy via SQLite's online backup, while others keep reading and writing.
-
-        The copy is one self-contained file (rollback journal, no ``-wal``); it appears only when complete.
-        """
+        """A consistent copy in one self-contained SQLite file, also while others keep reading and writing; it
+        appears only when complete. From PostgreSQL the copy is verified row by row (same file format, so a
+        backup can be restored into either database)."""
         dest = Path(dest_path)
-        if dest.resolve() == self.path.resolve():
-            raise UserDataError("Die Sicherung kann nicht die Nutzerdatenbank selbst überschreiben.")
-        return backup.write_copy(self._open(), dest)
+        if isinstance(self.db, SQLiteDatabase):
+            return self.db.backup(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        partial = dest.with_name(dest.name + ".teilweise")
+        for leftover in (partial, partial.with_name(partial.name + "-wal"), partial.with_name(partial.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        copy = SQLiteDatabase(partial)
+        copy.migrate()
+        transfer.copy(self.db, copy)
+        backup.make_self_contained(copy.connect())
+        os.replace(partial, dest)
+        return dest
 
     def restore(self, src_path: str | Path) -> Path:
         """Replace all user data by a backup after checking it is a sound RegioMonitor user database.
 
-        The current state is saved next to the file first; its path is returned.
+        The current state is saved first (beside the SQLite file, or in the default user-data folder when the
+        data live in PostgreSQL); its path is returned.
         """
         src = Path(src_path)
+        if isinstance(self.db, SQLiteDatabase):
+            return self.db.restore(src)
         backup.check_backup_file(src)
-        safety = self.backup(backup.safety_path(self.path))
-        backup.read_into(src, self._open())
-        self._migrate()  # an older backup is brought up to the current schema
+        safety = self.backup(backup.safety_path(default_path()))
+        with tempfile.TemporaryDirectory(prefix="regiomonitor-restore-") as folder:
+            upgraded = SQLiteDatabase(Path(folder) / src.name)
+            backup.read_into(src, upgraded.connect())
+            upgraded.migrate()  # an older backup is brought up to the current schema first
+            transfer.copy(upgraded, self.db, replace=True)
         return safety
+
+    def copy_into(self, other: UserData) -> str:
+        """Copy everything into the empty database ``other`` and verify it (the migration to PostgreSQL)."""
+        return transfer.copy(self.db, other.db)
+
+    def close(self) -> None:
+        """Release pooled connections (PostgreSQL); a SQLite database holds none between calls."""
+        if hasattr(self.db, "close"):
+            self.db.close()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
+from indicators.userdata.database import Connection, Row
 from indicators.userdata.errors import ValidationError
 from indicators.userdata.history import now
 from indicators.userdata.records import Note
@@ -21,15 +21,16 @@ def check_note(ags: object, text: object, indicator: object) -> tuple[str, str, 
     return ags, text.strip(), (indicator.strip() or None) if isinstance(indicator, str) else None
 
 
-def add(conn: sqlite3.Connection, ags: str, text: str, author: str, indicator: str | None) -> Note:
-    cursor = conn.execute(
-        "INSERT INTO notes (ags, indicator, text, author, created_at) VALUES (?, ?, ?, ?, ?)",
-        (ags, indicator, text, author, now()),
+def add(conn: Connection, ags: str, text: str, author: str, indicator: str | None) -> Note:
+    return _row_note(
+        conn.execute(
+            "INSERT INTO notes (ags, indicator, text, author, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *",
+            (ags, indicator, text, author, now()),
+        ).fetchone()
     )
-    return _row_note(conn.execute("SELECT * FROM notes WHERE id = ?", (cursor.lastrowid,)).fetchone())
 
 
-def of_kreis(conn: sqlite3.Connection, ags: str, indicator: str | None) -> list[Note]:
+def of_kreis(conn: Connection, ags: str, indicator: str | None) -> list[Note]:
     sql = "SELECT * FROM notes WHERE ags = ?"
     params: list[object] = [ags]
     if indicator is not None:
@@ -38,5 +39,5 @@ def of_kreis(conn: sqlite3.Connection, ags: str, indicator: str | None) -> list[
     return [_row_note(row) for row in conn.execute(sql + " ORDER BY created_at DESC, id DESC", params).fetchall()]
 
 
-def _row_note(row: sqlite3.Row) -> Note:
+def _row_note(row: Row) -> Note:
     return Note(row["id"], row["ags"], row["indicator"], row["text"], row["author"], row["created_at"])

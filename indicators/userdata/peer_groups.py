@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterable
 
+from indicators.userdata.database import Connection, Row
 from indicators.userdata.errors import ConflictError, NotFoundError, ValidationError
 from indicators.userdata.history import history_entry, now, to_json
 from indicators.userdata.records import PeerGroup
@@ -33,7 +33,7 @@ def check_peer_group(name: object, members: Iterable[str], known_ags: set[str] |
     return name, cleaned
 
 
-def save(conn: sqlite3.Connection, name: str, members: list[str], user: str, expected_version: int | None) -> PeerGroup:
+def save(conn: Connection, name: str, members: list[str], user: str, expected_version: int | None) -> PeerGroup:
     row = conn.execute("SELECT * FROM peer_groups WHERE name = ?", (name,)).fetchone()
     active = row is not None and not row["deleted"]
     if expected_version is None and active:
@@ -53,7 +53,7 @@ def save(conn: sqlite3.Connection, name: str, members: list[str], user: str, exp
     return _write(conn, row, name, members, user)
 
 
-def delete(conn: sqlite3.Connection, name: str, user: str, expected_version: int) -> None:
+def delete(conn: Connection, name: str, user: str, expected_version: int) -> None:
     row = conn.execute("SELECT * FROM peer_groups WHERE name = ? AND deleted = 0", (name,)).fetchone()
     if row is None:
         raise NotFoundError(f"Eine Vergleichsgruppe „{name}“ gibt es nicht (mehr).")
@@ -61,12 +61,12 @@ def delete(conn: sqlite3.Connection, name: str, user: str, expected_version: int
     _write(conn, row, name, json.loads(row["members"]), user, deleted=True)
 
 
-def active(conn: sqlite3.Connection) -> list[PeerGroup]:
+def active(conn: Connection) -> list[PeerGroup]:
     rows = conn.execute("SELECT * FROM peer_groups WHERE deleted = 0 ORDER BY name").fetchall()
     return [_row_peer_group(row) for row in rows]
 
 
-def history(conn: sqlite3.Connection, name: str) -> list[dict]:
+def history(conn: Connection, name: str) -> list[dict]:
     rows = conn.execute(
         "SELECT h.* FROM peer_group_history h JOIN peer_groups g ON g.id = h.peer_group_id "
         "WHERE g.name = ? ORDER BY h.version",
@@ -75,7 +75,7 @@ def history(conn: sqlite3.Connection, name: str) -> list[dict]:
     return [history_entry(row) for row in rows]
 
 
-def _check_version(row: sqlite3.Row, expected_version: int) -> None:
+def _check_version(row: Row, expected_version: int) -> None:
     """Refuse a save or delete based on an older version than the stored one (a stale member list)."""
     if row["version"] != expected_version:
         raise ConflictError(
@@ -87,8 +87,8 @@ def _check_version(row: sqlite3.Row, expected_version: int) -> None:
 
 
 def _write(
-    conn: sqlite3.Connection,
-    row: sqlite3.Row | None,
+    conn: Connection,
+    row: Row | None,
     name: str,
     members: list[str],
     user: str,
@@ -97,12 +97,12 @@ def _write(
     stamp = now()
     new_state = {"name": name, "members": members, "deleted": deleted}
     if row is None:
-        cursor = conn.execute(
+        inserted = conn.execute(
             "INSERT INTO peer_groups (name, members, created_by, created_at, updated_by, updated_at, version) "
-            "VALUES (?, ?, ?, ?, ?, ?, 1)",
+            "VALUES (?, ?, ?, ?, ?, ?, 1) RETURNING id",
             (name, to_json(members), user, stamp, user, stamp),
-        )
-        group_id, version, old_state, action = cursor.lastrowid, 1, None, "angelegt"
+        ).fetchone()
+        group_id, version, old_state, action = inserted["id"], 1, None, "angelegt"
     else:
         group_id, version = row["id"], row["version"] + 1
         old_state = {
@@ -111,10 +111,13 @@ def _write(
             "deleted": bool(row["deleted"]),
         }
         action = "gelöscht" if deleted else ("angelegt" if row["deleted"] else "geändert")
-        conn.execute(
-            "UPDATE peer_groups SET members = ?, updated_by = ?, updated_at = ?, version = ?, deleted = ? WHERE id = ?",
-            (to_json(members), user, stamp, version, int(deleted), group_id),
+        cursor = conn.execute(
+            "UPDATE peer_groups SET members = ?, updated_by = ?, updated_at = ?, version = ?, deleted = ? "
+            "WHERE id = ? AND version = ?",
+            (to_json(members), user, stamp, version, int(deleted), group_id, row["version"]),
         )
+        if cursor.rowcount != 1:  # cannot happen under the write lock; guards against a future refactoring
+            raise ConflictError(f"Die Vergleichsgruppe „{name}“ wurde inzwischen geändert. Bitte neu laden.")
     conn.execute(
         "INSERT INTO peer_group_history (peer_group_id, version, changed_at, changed_by, action, old, new) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -123,7 +126,7 @@ def _write(
     return _row_peer_group(conn.execute("SELECT * FROM peer_groups WHERE id = ?", (group_id,)).fetchone())
 
 
-def _row_peer_group(row: sqlite3.Row) -> PeerGroup:
+def _row_peer_group(row: Row) -> PeerGroup:
     return PeerGroup(
         row["id"],
         row["name"],

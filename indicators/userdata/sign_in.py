@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from indicators.userdata.database import Connection
 
 #: Failures of one account, from anywhere, within the window.
 ACCOUNT_LIMIT = 5
@@ -52,7 +53,7 @@ def wait_seconds(times: list[float], limit: int, window: float, now: float) -> i
     return max(1, int(recent[-limit] + window - now + 0.999))
 
 
-def begin(conn: sqlite3.Connection, account: str, address: str, now: float) -> Attempt:
+def begin(conn: Connection, account: str, address: str, now: float) -> Attempt:
     """Check both limits and, if allowed, store the attempt as a failure (in the caller's write transaction)."""
     conn.execute("DELETE FROM sign_in_failures WHERE failed_at <= ?", (now - WINDOW_SECONDS,))
     by_account = [
@@ -74,7 +75,7 @@ def begin(conn: sqlite3.Connection, account: str, address: str, now: float) -> A
     return Attempt(True, 0, row["id"])
 
 
-def succeeded(conn: sqlite3.Connection, attempt_id: int, account: str) -> None:
+def succeeded(conn: Connection, attempt_id: int, account: str) -> None:
     """The password was right: the attempt was no failure, and the account's earlier failures are forgiven."""
     conn.execute("DELETE FROM sign_in_failures WHERE id = ? OR account = ?", (attempt_id, account))
 

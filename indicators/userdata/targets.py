@@ -3,11 +3,11 @@ version a person loaded, and keep one active target per Kreis, indicator and tar
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import replace
 
 from indicators.domain.targets import FIELD_LABELS, Target, target_from_record, target_to_record, validate_target_fields
+from indicators.userdata.database import Connection, Row
 from indicators.userdata.errors import ConflictError, NotFoundError, ValidationError
 from indicators.userdata.history import history_entry, now, to_json
 from indicators.userdata.records import TargetRecord
@@ -30,11 +30,11 @@ def same_content(a: Target, b: Target) -> bool:
     return replace(a, id=None, version=0) == replace(b, id=None, version=0)
 
 
-def row_target(row: sqlite3.Row) -> Target:
+def row_target(row: Row) -> Target:
     return target_from_record(dict(row))
 
 
-def row_record(row: sqlite3.Row) -> TargetRecord:
+def row_record(row: Row) -> TargetRecord:
     return TargetRecord(
         row_target(row),
         bool(row["deleted"]),
@@ -45,14 +45,14 @@ def row_record(row: sqlite3.Row) -> TargetRecord:
     )
 
 
-def target_row(conn: sqlite3.Connection, target_id: int) -> sqlite3.Row:
+def target_row(conn: Connection, target_id: int) -> Row:
     row = conn.execute("SELECT * FROM targets WHERE id = ?", (target_id,)).fetchone()
     if row is None:
         raise NotFoundError(f"Ein Ziel Nr. {target_id} gibt es nicht.")
     return row
 
 
-def active_row(conn: sqlite3.Connection, target: Target) -> sqlite3.Row | None:
+def active_row(conn: Connection, target: Target) -> Row | None:
     """The active target on the same Kreis, indicator and target year, if any."""
     return conn.execute(
         "SELECT * FROM targets WHERE ags = ? AND indicator = ? AND target_year = ? AND deleted = 0",
@@ -60,7 +60,7 @@ def active_row(conn: sqlite3.Connection, target: Target) -> sqlite3.Row | None:
     ).fetchone()
 
 
-def records(conn: sqlite3.Connection, ags: str | None, include_deleted: bool) -> list[TargetRecord]:
+def records(conn: Connection, ags: str | None, include_deleted: bool) -> list[TargetRecord]:
     sql = "SELECT * FROM targets WHERE 1 = 1"
     params: list[object] = []
     if ags is not None:
@@ -72,12 +72,12 @@ def records(conn: sqlite3.Connection, ags: str | None, include_deleted: bool) ->
     return [row_record(row) for row in conn.execute(sql, params)]
 
 
-def history(conn: sqlite3.Connection, target_id: int) -> list[dict]:
+def history(conn: Connection, target_id: int) -> list[dict]:
     rows = conn.execute("SELECT * FROM target_history WHERE target_id = ? ORDER BY version", (target_id,)).fetchall()
     return [history_entry(row) for row in rows]
 
 
-def check_version(row: sqlite3.Row, expected_version: int) -> None:
+def check_version(row: Row, expected_version: int) -> None:
     if row["deleted"]:
         raise ConflictError(
             f"Das Ziel wurde inzwischen von {row['updated_by']} gelöscht (Version {row['version']}). Bitte neu laden.",
@@ -114,11 +114,11 @@ def apply_changes(current: Target, changes: Mapping[str, object]) -> Target:
     return updated
 
 
-def ensure_key_free(conn: sqlite3.Connection, target: Target, exclude_id: int | None) -> None:
+def ensure_key_free(conn: Connection, target: Target, exclude_id: int | None) -> None:
     row = conn.execute(
         "SELECT id, version, updated_by FROM targets "
-        "WHERE ags = ? AND indicator = ? AND target_year = ? AND deleted = 0 AND id IS NOT ?",
-        (target.ags, target.indicator, target.target_year, exclude_id),
+        "WHERE ags = ? AND indicator = ? AND target_year = ? AND deleted = 0 AND id <> ?",
+        (target.ags, target.indicator, target.target_year, exclude_id or 0),  # ids start at 1
     ).fetchone()
     if row is not None:
         raise ConflictError(
@@ -129,23 +129,21 @@ def ensure_key_free(conn: sqlite3.Connection, target: Target, exclude_id: int | 
         )
 
 
-def insert_target(conn: sqlite3.Connection, target: Target, user: str, action: str) -> Target:
+def insert_target(conn: Connection, target: Target, user: str, action: str) -> Target:
     ensure_key_free(conn, target, exclude_id=None)
     stamp = now()
     values = target_to_record(replace(target, id=None, version=1))
     columns = TARGET_COLUMNS + ["created_at", "created_by", "updated_at", "updated_by", "deleted"]
     params = [values[name] for name in TARGET_COLUMNS] + [stamp, user, stamp, user, 0]
-    cursor = conn.execute(
-        f"INSERT INTO targets ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", params
-    )
-    stored = replace(target, id=cursor.lastrowid, version=1)
+    row = conn.execute(
+        f"INSERT INTO targets ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id", params
+    ).fetchone()
+    stored = replace(target, id=row["id"], version=1)
     _write_history(conn, stored, None, _history_record(stored, False), user, stamp, action)
     return stored
 
 
-def write_version(
-    conn: sqlite3.Connection, row: sqlite3.Row, target: Target, user: str, action: str, deleted: bool = False
-) -> Target:
+def write_version(conn: Connection, row: Row, target: Target, user: str, action: str, deleted: bool = False) -> Target:
     """Store ``target`` as the next version of ``row`` and its history entry, in the caller's transaction."""
     old = row_target(row)
     new = replace(target, id=old.id, version=old.version + 1)
@@ -156,7 +154,7 @@ def write_version(
         f"UPDATE targets SET {assignments}, updated_at = ?, updated_by = ?, deleted = ? WHERE id = ? AND version = ?",
         [values[name] for name in TARGET_COLUMNS] + [stamp, user, int(deleted), old.id, old.version],
     )
-    if cursor.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE; guards against a future refactoring
+    if cursor.rowcount != 1:  # cannot happen under the write lock; guards against a future refactoring
         raise ConflictError("Das Ziel wurde inzwischen geändert. Bitte neu laden.")
     old_record = _history_record(old, bool(row["deleted"]))
     _write_history(conn, new, old_record, _history_record(new, deleted), user, stamp, action)
@@ -168,7 +166,7 @@ def _history_record(target: Target, deleted: bool) -> dict:
 
 
 def _write_history(
-    conn: sqlite3.Connection, target: Target, old: dict | None, new: dict, user: str, stamp: str, action: str
+    conn: Connection, target: Target, old: dict | None, new: dict, user: str, stamp: str, action: str
 ) -> None:
     conn.execute(
         "INSERT INTO target_history (target_id, version, changed_at, changed_by, action, old, new) "

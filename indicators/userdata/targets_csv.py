@@ -7,13 +7,13 @@ import csv
 import datetime as dt
 import io
 import re
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
 from indicators.domain.targets import FIELD_LABELS, Target, target_to_record, validate_target_fields
 from indicators.userdata import targets
+from indicators.userdata.database import Connection
 from indicators.userdata.history import local_date
 from indicators.userdata.records import ImportReport, TargetRecord
 
@@ -204,7 +204,7 @@ def _validate_rows(
 
 
 def import_row(
-    conn: sqlite3.Connection,
+    conn: Connection,
     line: int,
     target: Target,
     has_version: bool,
