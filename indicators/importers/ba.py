@@ -14,12 +14,12 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from indicators.domain.ags import CITY_STATES, GERMANY, is_kreis, normalise_key
 from indicators.errors import SourceFileError
+from indicators.importers import workbook
 from indicators.importers.base import (
     ImportResult,
     IndicatorSpec,
@@ -390,27 +390,15 @@ def _merge_city_parts(frame: pd.DataFrame, unit: str, sheet: str, problems: list
 # public interface
 
 
-def _load(path: Path):
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - zip/xml errors of a broken workbook
-        raise SourceFileError(path, "Datei", "eine Excel-Arbeitsmappe (.xlsx)", type(exc).__name__) from None
-
-
 def sniff(path: Path) -> bool:
     """True for a workbook with at least one sheet in the BA table layout."""
     try:
         if not zipfile.is_zipfile(path):
             return False
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            for sheet in book.worksheets:
-                rows = list(sheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True))
-                layout = _find_layout(rows)
-                if layout and any(normalise_key(_cell(r, 0)) for r in rows[layout.number_row + 1 :]):
-                    return True
-        finally:
-            book.close()
+        for rows in workbook.sheets(path, max_rows=_HEADER_SCAN_ROWS).values():
+            layout = _find_layout(rows)
+            if layout and any(normalise_key(_cell(r, 0)) for r in rows[layout.number_row + 1 :]):
+                return True
     except Exception:  # noqa: BLE001 - sniffing must never fail on foreign files
         return False
     return False
@@ -419,22 +407,17 @@ def sniff(path: Path) -> bool:
 def read(path: Path) -> ImportResult:
     """All data sheets of a BA table as long facts, one indicator per category column group."""
     path = Path(path)
-    book = _load(path)
     frames, specs, problems, titles, stands, breaks = [], [], [], [], [], []
-    try:
-        for sheet in book.worksheets:
-            rows = list(sheet.iter_rows(values_only=True))
-            layout = _find_layout(rows)
-            if layout is None:
-                continue
-            frame, sheet_specs, meta, sheet_breaks = _read_sheet(path, sheet.title, rows, layout, problems)
-            frames.append(frame)
-            breaks += sheet_breaks
-            specs += sheet_specs
-            titles.append(meta.title)
-            stands.append(meta.stand)
-    finally:
-        book.close()
+    for name, rows in workbook.sheets(path).items():
+        layout = _find_layout(rows)
+        if layout is None:
+            continue
+        frame, sheet_specs, meta, sheet_breaks = _read_sheet(path, name, rows, layout, problems)
+        frames.append(frame)
+        breaks += sheet_breaks
+        specs += sheet_specs
+        titles.append(meta.title)
+        stands.append(meta.stand)
     if not frames:
         raise SourceFileError(
             path, "Arbeitsmappe", "mindestens ein Tabellenblatt im BA-Layout (Stichtage und Spaltennummern)"

@@ -15,11 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from indicators.domain.ags import is_kreis, normalise_key
 from indicators.errors import SourceFileError
+from indicators.importers import workbook
 from indicators.importers.base import ImportResult, IndicatorSpec, facts_frame
 
 FORMAT = "bbsr"
@@ -212,14 +213,11 @@ def sniff_crosswalk(path: Path) -> bool:
     try:
         if not zipfile.is_zipfile(path):
             return False
-        book = openpyxl.load_workbook(path, read_only=True)
-        try:
-            sheet = next((book[n] for n in book.sheetnames if n.strip().isdigit()), None)
-            if sheet is None:
-                return False
-            first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        finally:
-            book.close()
+        book = workbook.open_workbook(path)
+        name = next((n for n in book.sheet_names if n.strip().isdigit()), None)
+        if name is None:
+            return False
+        first = (workbook.rows(book, name, path, max_rows=1) or [[]])[0]
     except Exception:  # noqa: BLE001 - sniffing must never fail on foreign files
         return False
     texts = [_flat(c) for c in first if c is not None]
@@ -288,7 +286,7 @@ def _sheet_year(path: Path, name: str, header: tuple, roles: dict[str, int]) -> 
 def _number(path: Path, sheet: str, row_no: int, column: int, cell: object) -> float:
     if cell is None or cell == "":
         return float("nan")
-    where = f"Blatt {sheet}, Zelle {openpyxl.utils.get_column_letter(column + 1)}{row_no}"
+    where = f"Blatt {sheet}, Zelle {get_column_letter(column + 1)}{row_no}"
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         value = float(cell)
     else:
@@ -304,37 +302,37 @@ def _number(path: Path, sheet: str, row_no: int, column: int, cell: object) -> f
 def _key(path: Path, sheet: str, row_no: int, column: int, cell: object) -> str:
     ags = normalise_key(cell)
     if ags is None or not is_kreis(ags):
-        where = f"Blatt {sheet}, Zelle {openpyxl.utils.get_column_letter(column + 1)}{row_no}"
+        where = f"Blatt {sheet}, Zelle {get_column_letter(column + 1)}{row_no}"
         raise SourceFileError(path, where, "eine Kreiskennziffer (8-stellig)", str(cell))
     return ags
 
 
-def _read_sheet(path: Path, sheet) -> pd.DataFrame | None:
-    rows = sheet.iter_rows(values_only=True)
+def _read_sheet(path: Path, title: str, grid: list[list]) -> pd.DataFrame | None:
+    rows = iter(grid)
     header = next(rows, None)
     if not header or not any(header):
         return None
-    roles = _crosswalk_roles(path, sheet.title, header)
-    year = _sheet_year(path, sheet.title, header, roles)
+    roles = _crosswalk_roles(path, title, header)
+    year = _sheet_year(path, title, header, roles)
     records = []
     for row_no, row in enumerate(rows, start=2):
         if not row or all(c is None or str(c).strip() == "" for c in row):
             continue
         if len(row) <= max(roles.values()):
-            raise SourceFileError(path, f"Blatt {sheet.title}, Zeile {row_no}", "eine vollständige Zeile", str(row))
+            raise SourceFileError(path, f"Blatt {title}, Zeile {row_no}", "eine vollständige Zeile", str(row))
         get = row.__getitem__
         records.append(
             {
                 "year": year,
-                "old_ags": _key(path, sheet.title, row_no, roles["old"], get(roles["old"])),
-                "new_ags": _key(path, sheet.title, row_no, roles["new"], get(roles["new"])),
-                "w_area": _number(path, sheet.title, row_no, roles["w_area"], get(roles["w_area"])),
-                "w_pop": _number(path, sheet.title, row_no, roles["w_pop"], get(roles["w_pop"])),
-                "w_emp": _number(path, sheet.title, row_no, roles["w_emp"], get(roles["w_emp"]))
+                "old_ags": _key(path, title, row_no, roles["old"], get(roles["old"])),
+                "new_ags": _key(path, title, row_no, roles["new"], get(roles["new"])),
+                "w_area": _number(path, title, row_no, roles["w_area"], get(roles["w_area"])),
+                "w_pop": _number(path, title, row_no, roles["w_pop"], get(roles["w_pop"])),
+                "w_emp": _number(path, title, row_no, roles["w_emp"], get(roles["w_emp"]))
                 if "w_emp" in roles
                 else float("nan"),
-                "area": _number(path, sheet.title, row_no, roles["area"], get(roles["area"])),
-                "pop": _number(path, sheet.title, row_no, roles["pop"], get(roles["pop"])),
+                "area": _number(path, title, row_no, roles["area"], get(roles["area"])),
+                "pop": _number(path, title, row_no, roles["pop"], get(roles["pop"])),
                 "old_name": str(get(roles["old_name"]) or "").strip() if "old_name" in roles else "",
                 "new_name": str(get(roles["new_name"]) or "").strip() if "new_name" in roles else "",
             }
@@ -388,14 +386,7 @@ def _repair_copied_figures(frame: pd.DataFrame, problems: list[str]) -> pd.DataF
 
 @lru_cache(maxsize=4)
 def _read_crosswalk_cached(path: str, _mtime: int, _size: int) -> pd.DataFrame:
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - zip/xml errors of a broken workbook
-        raise SourceFileError(path, "Datei", "eine Excel-Arbeitsmappe (.xlsx)", type(exc).__name__) from None
-    try:
-        sheets = [_read_sheet(Path(path), book[name]) for name in book.sheetnames]
-    finally:
-        book.close()
+    sheets = [_read_sheet(Path(path), name, rows) for name, rows in workbook.sheets(Path(path)).items()]
     frames = [s for s in sheets if s is not None and not s.empty]
     if not frames:
         raise SourceFileError(path, "Arbeitsmappe", "mindestens ein Blatt mit Umsteigeschlüsseln")

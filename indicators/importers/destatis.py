@@ -14,17 +14,15 @@ Both are found by their content, not by sheet position or file name.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from xml.etree import ElementTree
-from xml.parsers import expat
 
 import pandas as pd
 
 from indicators.domain.ags import CITY_STATES, GERMANY, normalise_key
 from indicators.errors import SourceFileError
+from indicators.importers import workbook
 from indicators.importers.base import (
     ImportResult,
     IndicatorSpec,
@@ -69,131 +67,16 @@ _KREIS_LIST, _GEMEINDE_EXTRACT = "kreise", "gemeinden"
 
 
 # --------------------------------------------------------------------------------------------------
-# Reading the xlsx XML directly: openpyxl needs ~4 s for the 16,000-row extract, expat ~1 s
+# Finding the layout
 
 
 def sniff(path: Path) -> bool:
-    """Reads the first rows of each sheet (and the shared strings they use) straight from the zip."""
+    """Reads the first rows of each sheet (calamine reads a sheet lazily)."""
     try:
-        sheets = _xlsx_rows(path, max_rows=12)
+        sheets = workbook.sheets(path, max_rows=12)
     except Exception:  # noqa: BLE001 - a foreign or broken file is simply "not this format"
         return False
     return _detect(sheets) is not None
-
-
-@dataclass(frozen=True)
-class _SharedRef:
-    index: int
-
-
-_M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
-_INT = re.compile(r"^-?\d+$")
-
-
-def _xlsx_rows(path: Path, max_rows: int | None = None) -> dict[str, list[list[object]]]:
-    """Rows of every sheet (row i of the list is Excel row i + 1), shared strings resolved."""
-    with zipfile.ZipFile(path) as archive:
-        raw = {name: _sheet_rows(archive, member, max_rows) for name, member in _sheet_paths(archive).items()}
-        needed = [v.index for rows in raw.values() for row in rows for v in row if isinstance(v, _SharedRef)]
-        strings = _shared_strings(archive, max(needed, default=-1))
-    return {
-        name: [[strings.get(v.index, "") if isinstance(v, _SharedRef) else v for v in row] for row in rows]
-        for name, rows in raw.items()
-    }
-
-
-def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
-    paths = {}
-    for sheet in workbook.iter(f"{_M}sheet"):
-        target = targets.get(sheet.get(f"{_R}id"), "")
-        paths[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return paths
-
-
-def _sheet_rows(archive: zipfile.ZipFile, member: str, max_rows: int | None) -> list[list[object]]:
-    parser = _SheetParser(max_rows)
-    with archive.open(member) as stream:
-        try:
-            while chunk := stream.read(1 << 16):
-                parser.feed(chunk)
-            parser.feed(b"", final=True)
-        except _EnoughRows:
-            pass
-    return parser.rows
-
-
-class _EnoughRows(Exception):
-    """Stops the parse once a sniff has the rows it needs."""
-
-
-class _SheetParser:
-    """Streams ``<row>``/``<c>`` elements of a worksheet with expat (about 4x faster than ElementTree)."""
-
-    def __init__(self, max_rows: int | None):
-        self.rows: list[list[object]] = []
-        self.max_rows = max_rows
-        self._row: list[object] | None = None
-        self._ref, self._kind = "", None
-        self._text: list[str] | None = None
-        self._value: str | None = None
-        self._local: dict[str, str] = {}  # element name (maybe prefixed, "x:c") -> local name
-        self._columns: dict[str, int] = {}  # column letters -> index
-        self._parser = expat.ParserCreate()
-        self._parser.buffer_text = True
-        self._parser.StartElementHandler = self._start
-        self._parser.EndElementHandler = self._end
-        self._parser.CharacterDataHandler = self._chars
-
-    def feed(self, data: bytes, final: bool = False) -> None:
-        self._parser.Parse(data, final)
-
-    def _name(self, name: str) -> str:
-        local = self._local.get(name)
-        if local is None:
-            local = self._local[name] = name.rpartition(":")[2]
-        return local
-
-    def _start(self, name: str, attrs: dict[str, str]) -> None:
-        local = self._name(name)
-        if local == "c":
-            self._ref, self._kind, self._value = attrs.get("r", ""), attrs.get("t"), None
-        elif local == "v" or local == "t":
-            self._text = []
-        elif local == "row":
-            number = int(attrs.get("r") or len(self.rows) + 1)
-            if self.max_rows is not None and number > self.max_rows:
-                raise _EnoughRows
-            self.rows.extend([] for _ in range(number - 1 - len(self.rows)))  # rows Excel left out are empty
-            self._row = []
-            self.rows.append(self._row)
-
-    def _chars(self, data: str) -> None:
-        if self._text is not None:
-            self._text.append(data)
-
-    def _end(self, name: str) -> None:
-        local = self._name(name)
-        if local == "c":
-            row = self._row
-            if row is None:
-                return
-            letters = self._ref.rstrip("0123456789")
-            column = self._columns.get(letters)
-            if column is None:
-                column = self._columns[letters] = _column_index(letters) if letters else len(row)
-            if column > len(row):
-                row.extend([None] * (column - len(row)))
-            row.append(_cell_value(self._kind, self._value))
-        elif (local == "v" or local == "t") and self._text is not None:
-            self._value = (self._value or "") + "".join(self._text)
-            self._text = None
-        elif local == "row":
-            self._row = None
 
 
 def _column_letter(index: int) -> str:
@@ -203,41 +86,6 @@ def _column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
-
-
-def _cell_value(kind: str | None, value: str | None) -> object:
-    if value is None:
-        return None
-    if kind == "s":
-        return _SharedRef(int(value))
-    if kind in ("str", "e", "inlineStr"):
-        return value
-    if kind == "b":
-        return value == "1"
-    return int(value) if _INT.match(value) else float(value)
-
-
-def _shared_strings(archive: zipfile.ZipFile, last: int) -> dict[int, str]:
-    """Shared strings up to index ``last`` (the first rows of a sheet need only the first few)."""
-    strings: dict[int, str] = {}
-    if last < 0 or "xl/sharedStrings.xml" not in archive.namelist():
-        return strings
-    with archive.open("xl/sharedStrings.xml") as stream:
-        for _, element in ElementTree.iterparse(stream):
-            if element.tag == f"{_M}si":
-                runs = [element.find(f"{_M}t")] + [r.find(f"{_M}t") for r in element.iter(f"{_M}r")]
-                strings[len(strings)] = "".join(t.text or "" for t in runs if t is not None)
-                element.clear()
-                if len(strings) > last:
-                    break
-    return strings
 
 
 def _detect(sheets: dict[str, list[list[object]]]) -> tuple[str, str] | None:
@@ -390,10 +238,7 @@ class _Table:
 
 
 def _load(path: Path) -> _Table:
-    try:
-        sheets = _xlsx_rows(path)
-    except Exception as exc:  # noqa: BLE001 - zip and XML errors of a broken file
-        raise SourceFileError(path, "Datei", "eine Excel-Arbeitsmappe (.xlsx)", f"{type(exc).__name__}: {exc}") from exc
+    sheets = workbook.sheets(path)
     found = _detect({name: rows[:12] for name, rows in sheets.items()})
     if found is None:
         raise SourceFileError(

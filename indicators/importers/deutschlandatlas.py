@@ -18,13 +18,13 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pypdf
 from openpyxl.utils import get_column_letter
 
 from indicators.domain.ags import normalise_key
 from indicators.errors import SourceFileError
+from indicators.importers import workbook
 from indicators.importers.base import (
     ImportResult,
     IndicatorSpec,
@@ -277,26 +277,16 @@ def read_level(path: Path, level: str) -> ImportResult:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     path = Path(path)
     problems: list[str] = []
-    workbook = _open(path)
-    try:
-        sheets = [s for s in map(_parse_sheet_name, workbook.sheetnames) if s and s.level == level]
-        if not sheets:
-            raise SourceFileError(
-                path,
-                "Blattnamen",
-                f"mindestens ein Blatt „…_{level}<MMJJ>“",
-                ", ".join(workbook.sheetnames),
-            )
-        title, stand = _cover(workbook)
-        columns = [col for sheet in sheets for col in _read_sheet(path, workbook[sheet.name], sheet, problems)]
-    except SourceFileError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a damaged sheet XML surfaces as any openpyxl/XML error
-        raise SourceFileError(
-            path, "Tabellenblätter", "lesbare Tabellenblätter", f"{type(exc).__name__}: {exc}"
-        ) from exc
-    finally:
-        workbook.close()
+    book = workbook.open_workbook(path)
+    names = list(book.sheet_names)
+    sheets = [s for s in map(_parse_sheet_name, names) if s and s.level == level]
+    if not sheets:
+        raise SourceFileError(path, "Blattnamen", f"mindestens ein Blatt „…_{level}<MMJJ>“", ", ".join(names))
+    covers = {n: workbook.rows(book, n, path, max_rows=40) for n in names if not _parse_sheet_name(n)}
+    title, stand = _cover(covers)
+    columns = [
+        col for sheet in sheets for col in _read_sheet(path, workbook.rows(book, sheet.name, path), sheet, problems)
+    ]
     pdf_info = _pdf_info(path, problems)
     if not stand:
         stand = _stand_from_pdf(path, pdf_info)
@@ -318,13 +308,6 @@ def read_level(path: Path, level: str) -> ImportResult:
     )
 
 
-def _open(path: Path):
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
-        raise SourceFileError(path, "Datei", "eine Excel-Arbeitsmappe (.xlsx)", f"{type(exc).__name__}: {exc}") from exc
-
-
 def _parse_sheet_name(name: str) -> _Sheet | None:
     match = _SHEET_NAME.search(name)
     if not match:
@@ -335,13 +318,11 @@ def _parse_sheet_name(name: str) -> _Sheet | None:
     return _Sheet(name, level, date(year, month, calendar.monthrange(year, month)[1]))
 
 
-def _cover(workbook) -> tuple[str, str]:
+def _cover(covers: dict[str, list]) -> tuple[str, str]:
     """Title and ``Stand:`` from the sheets that are not data sheets (the Vorblatt)."""
     title, stand = "", ""
-    for name in workbook.sheetnames:
-        if _parse_sheet_name(name):
-            continue
-        for row in workbook[name].iter_rows(max_row=40, values_only=True):
+    for rows in covers.values():
+        for row in rows:
             for cell in row:
                 if not isinstance(cell, str) or not cell.strip():
                     continue
@@ -351,8 +332,8 @@ def _cover(workbook) -> tuple[str, str]:
     return title, stand
 
 
-def _read_sheet(path: Path, ws, sheet: _Sheet, problems: list[str]) -> list[_Column]:
-    rows = ws.iter_rows(values_only=True)
+def _read_sheet(path: Path, grid: list[list], sheet: _Sheet, problems: list[str]) -> list[_Column]:
+    rows = iter(grid)
     header = next(rows, None)
     codes = _header_codes(path, sheet, header)
     columns = {j: _Column(code, sheet) for j, code in codes.items()}

@@ -12,10 +12,8 @@ formula and says so in ``problems`` rather than passing wrong units on.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import statistics
-import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from indicators.domain.ags import GERMANY, normalise_key
 from indicators.errors import SourceFileError
+from indicators.importers import workbook
 from indicators.importers.base import (
     ImportResult,
     IndicatorSpec,
@@ -42,8 +41,6 @@ CITATION_SHEET = "Quellangabe"
 COUNT_SUFFIX = "anzahl"
 
 _REFERENCE_KREISE = Path(__file__).resolve().parents[1] / "reference" / "kreise.csv"
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
-_ZIP_MAGIC = b"PK\x03\x04"
 #: Header cells of the key columns in ``Daten``; every other column holds values.
 _ID_HEADERS = {"kennziffer", "raumeinheit", "aggregat"}
 
@@ -175,86 +172,19 @@ def today_kreise() -> frozenset[str]:
 # --------------------------------------------------------------------------- workbook access
 
 
-def _magic(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        return handle.read(8)
-
-
 def _first_row(path: Path, sheet: str) -> list[object]:
-    magic = _magic(path)
-    if magic.startswith(_OLE2_MAGIC):
-        import xlrd
-
-        book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO())
-        try:
-            data = book.sheet_by_name(sheet)
-            return data.row_values(0) if data.nrows else []
-        finally:
-            book.release_resources()
-    if magic.startswith(_ZIP_MAGIC):
-        # the sheet list in workbook.xml is cheap; openpyxl would load all shared strings first
-        with zipfile.ZipFile(path) as archive:
-            workbook_xml = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-        if f'name="{sheet}"' not in workbook_xml:
-            return []
-        import openpyxl
-
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            rows = book[sheet].iter_rows(max_row=1, values_only=True)
-            return list(next(rows, ()))
-        finally:
-            book.close()
-    return []
+    if not workbook.is_workbook(path):
+        return []
+    book = workbook.open_workbook(path)
+    if sheet not in book.sheet_names:
+        return []
+    found = workbook.rows(book, sheet, path, max_rows=1)
+    return found[0] if found else []
 
 
 def _load_sheets(path: Path) -> dict[str, Grid]:
     """All sheets as lists of rows; empty cells become ``None`` in both Excel formats."""
-    try:
-        magic = _magic(path)
-        if magic.startswith(_OLE2_MAGIC):
-            return _xls_sheets(path)
-        if magic.startswith(_ZIP_MAGIC):
-            return _xlsx_sheets(path)
-    except SourceFileError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure means an unreadable workbook
-        raise SourceFileError(path, "Arbeitsmappe", "eine lesbare Excel-Datei (.xls oder .xlsx)", str(exc)) from exc
-    raise SourceFileError(path, "Dateianfang", "eine Excel-Datei (.xls oder .xlsx)", repr(magic[:8]))
-
-
-def _xls_sheets(path: Path) -> dict[str, Grid]:
-    import xlrd
-
-    # logfile swallows xlrd's "OLE2 inconsistency" chatter that INKAR's .xls files trigger
-    book = xlrd.open_workbook(str(path), logfile=io.StringIO())
-    sheets: dict[str, Grid] = {}
-    for sheet in book.sheets():
-        grid: Grid = []
-        for r in range(sheet.nrows):
-            row = []
-            for cell in sheet.row(r):
-                if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    row.append(None)
-                elif cell.ctype == xlrd.XL_CELL_ERROR:
-                    row.append("#" + xlrd.error_text_from_code.get(cell.value, "FEHLER"))
-                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
-                    row.append(bool(cell.value))
-                else:
-                    row.append(cell.value)
-            grid.append(row)
-        sheets[sheet.name] = grid
-    return sheets
-
-
-def _xlsx_sheets(path: Path) -> dict[str, Grid]:
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
-    finally:
-        book.close()
+    return workbook.sheets(path)
 
 
 def _text(cell: object) -> str:
