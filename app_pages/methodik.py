@@ -27,6 +27,12 @@ components.header(
 meeting_mode.key_figures(ctx)
 
 POLARITY_ICON = {1: "▲", -1: "▼", 0: "○"}
+AGGREGATION_TEXT = {
+    "sum": "summiert (geteilte Kreise nach Bevölkerungsanteil des BBSR-Umsteigeschlüssels)",
+    "sum_area": "summiert (Fläche; geteilte Kreise nach Flächenanteil)",
+    "mean": "bevölkerungsgewichtetes Mittel bzw. aus Zähler und Nenner neu berechnet (als geschätzt markiert)",
+    "none": "nicht zusammengefasst (Klassen und Kategorien)",
+}
 
 catalogue_tab, quality_tab, models_tab, sources_tab = st.tabs(
     ["Indikatorenkatalog", "Datenqualität", "Modelle und Prüfung", "Quellen und Lizenzen"]
@@ -103,6 +109,9 @@ with catalogue_tab:
             f"**Gebietsstand:** {manifest.get('gebietsstand', '–')}",
             f"**Lizenz:** {row['licence'] or '–'}",
             f"**Abdeckung:** Jahre {years} · Kreise mit Werten: {kreise}",
+            f"**Zusammenfassung mehrerer Kreise** (Gebietsänderungen, Länder, Deutschland): "
+            f"{AGGREGATION_TEXT.get(row['aggregation'], row['aggregation'])}"
+            + (f" ({row['aggregation_reason']})" if row.get("aggregation_reason") else ""),
         ]
         classes = json.loads(row["classes"]) if isinstance(row["classes"], str) and row["classes"] else []
         if classes:
@@ -124,7 +133,9 @@ with catalogue_tab:
                         "Kennung": [i.id for i in missing],
                         "Indikator": [i.label for i in missing],
                         "Quellen (laut Katalog)": [
-                            "; ".join(f"{s.publisher}: {s.table}" for s in i.sources) or "–" for i in missing
+                            "; ".join(f"{s.publisher}: {s.table}" for s in i.sources)
+                            or ("nur veröffentlichter Referenzwert (JUGEND STÄRKEN, 2022)" if i.seed_id else "–")
+                            for i in missing
                         ],
                     }
                 ),
