@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Fehler: {exc}\nDas bisherige Warehouse bleibt unverändert.", file=sys.stderr)
             return 2
         bar.close()
+        for item in manifest.get("unrecognised", []):
+            print(f"Hinweis: {item['message']}", file=sys.stderr)
         counts = manifest["counts"]
         print(
             f"Warehouse geschrieben nach {args.out}: {counts['districts']} Kreise, {counts['indicators']} Indikatoren, "

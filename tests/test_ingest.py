@@ -142,8 +142,12 @@ def test_unknown_files_are_refused_and_csv_tables_can_be_mapped(tmp_path):
     (tmp_path / "notiz.docx").write_bytes(b"PK\x03\x04 kein Excel")
     (tmp_path / "eigene.csv").write_text("AGS;Jahr;Quote\n15087;2023;4,2\n", encoding="utf-8")
     reports = {r.name: r for r in ingest.inspect_folder(tmp_path, None)}
-    assert "Format nicht erkannt" in reports["notiz.docx"].error and not reports["notiz.docx"].mappable
-    assert reports["eigene.csv"].mappable and "zuordnen" in reports["eigene.csv"].error
+    docx = reports["notiz.docx"]
+    assert docx.error.startswith("Datei „notiz.docx“ wurde nicht erkannt") and not docx.mappable
+    assert "Bekannte Formate:" in docx.error
+    own = reports["eigene.csv"]
+    assert own.mappable and "zuordnen" in own.error
+    assert "Kreisspalte „AGS“ gefunden" in own.error and "Jahresspalte „Jahr“" in own.error
     assert ingest.blocking(list(reports.values()))
 
 

@@ -21,6 +21,7 @@ from indicators.domain.ags import CITY_STATES, GERMANY, is_kreis, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers import workbook
 from indicators.importers.base import (
+    Format,
     ImportResult,
     IndicatorSpec,
     derived_indicator_id,
@@ -467,3 +468,19 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], layout: Layout, probl
     source = f"{PUBLISHER}, {path.name}, Blatt {sheet}" + (f", {meta.stand}" if meta.stand else "")
     specs = [_spec(sheet, g, meta, notes, source) for g in groups]
     return frame, specs, meta, _renaming_breaks(sheet, groups)
+
+
+FORMATS = (
+    Format(
+        name=FORMAT,
+        label="Statistik der BA, Tabellenlayout (Excel)",
+        folder="ba",
+        reads="Sonderauswertungen der Statistik der BA: Titelblock, mehrzeiliger Kopf mit Stichtagen, "
+        "„15087 Name“ je Zeile, „.“ = kein Nachweis, Gebietsstand je Stichtag",
+        yields="Fakten (Kreise, Deutschland) und dokumentierte Reihenbrüche",
+        examples="Kreise_WO_Zeitreihe.xlsx",
+        sniff=sniff,
+        load=read,
+        suffixes=(".xlsx",),
+    ),
+)

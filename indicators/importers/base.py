@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +72,18 @@ class ImportResult:
     published: pd.DataFrame | None = None
     #: Series breaks the file itself documents: (indicator, first year of the new definition, reason).
     breaks: list[tuple[str, int, str]] = field(default_factory=list)
+    #: What the file yields besides facts, read in the same pass: ``kreis_list`` (Destatis), ``kreistypen`` and
+    #: ``crosswalk`` (BBSR), ``geometry_kreise`` / ``geometry_laender`` (BKG).
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        """Rows the file yielded, whatever kind they are (for the manifest and the import page)."""
+        if self.published is not None:
+            return len(self.published)
+        if self.extras:
+            return sum(len(v) for v in self.extras.values() if hasattr(v, "__len__"))
+        return len(self.facts)
 
     @property
     def years(self) -> list[int]:
@@ -79,6 +92,25 @@ class ImportResult:
     @property
     def regions(self) -> list[str]:
         return sorted(self.facts["region"].dropna().unique())
+
+
+@dataclass(frozen=True)
+class Format:
+    """How an importer recognises a file, what it reads and what it yields: one declaration per format.
+
+    The build, the import page, the "nicht erkannt" message and README's table of formats are all driven by these
+    declarations (:mod:`indicators.importers`), so adding a format is one module with a ``FORMATS`` tuple.
+    """
+
+    name: str
+    label: str  # German, shown on the import page and in messages
+    folder: str  # folder under the raw folder where the import page puts such a file
+    reads: str  # what the importer reads (README's table)
+    yields: str  # what it yields: facts, published reference, crosswalk, Kreistypen, geometry (README's table)
+    examples: str
+    sniff: Callable[[Path], bool]
+    load: Callable[[Path], ImportResult]
+    suffixes: tuple[str, ...] = ()  # file endings this format can have (empty: any)
 
 
 def slug(text: str) -> str:

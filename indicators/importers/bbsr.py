@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from indicators.domain.ags import is_kreis, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers import workbook
-from indicators.importers.base import ImportResult, IndicatorSpec, facts_frame
+from indicators.importers.base import Format, ImportResult, IndicatorSpec, facts_frame
 
 FORMAT = "bbsr"
 PUBLISHER = "Bundesinstitut für Bau-, Stadt- und Raumforschung (BBSR)"
@@ -144,9 +144,16 @@ def _classes(frame: pd.DataFrame) -> list[str]:
 
 
 def read(path: Path) -> ImportResult:
-    """Kreistypen as class facts on the Gebietsstand the file names (harmonise maps them to today)."""
+    """Kreistypen as class facts on the Gebietsstand the file names (harmonise maps them to today); the type of
+    each of today's Kreise in ``extras["kreistypen"]`` (read in the same pass)."""
     path = Path(path)
-    frame, territory_year, year, problems = _read_kreistypen_rows(path)
+    parsed = _read_kreistypen_rows(path)
+    result = _kreistypen_result(path, *parsed)
+    result.extras["kreistypen"] = _today(*parsed)
+    return result
+
+
+def _kreistypen_result(path: Path, frame: pd.DataFrame, territory_year: int, year: int, problems: list[str]):
     facts = facts_frame(
         pd.DataFrame(
             {
@@ -196,7 +203,10 @@ def read_kreistypen(path: Path) -> pd.DataFrame:
     Kreise that no longer exist (Eisenach 16056 in the 2020 file) are dropped; the Kreis that absorbed
     them keeps its own type, as BBSR advises, rather than a type mixed from two classes.
     """
-    frame, _, _, problems = _read_kreistypen_rows(Path(path))
+    return _today(*_read_kreistypen_rows(Path(path)))
+
+
+def _today(frame: pd.DataFrame, _territory_year: int, _year: int, problems: list[str]) -> pd.DataFrame:
     today = today_kreise()
     gone = sorted(set(frame["ags"]) - today)
     kept = frame[frame["ags"].isin(today)].sort_values("ags").reset_index(drop=True)
@@ -416,3 +426,49 @@ def read_crosswalk(path: Path) -> pd.DataFrame:
     copy = frame.copy()
     copy.attrs["problems"] = list(frame.attrs.get("problems", []))
     return copy
+
+
+def load_crosswalk(path: Path) -> ImportResult:
+    """The crosswalk as a build input (``extras["crosswalk"]``); it yields no facts of its own."""
+    path = Path(path)
+    crosswalk = read_crosswalk(path)
+    years = sorted(int(y) for y in crosswalk["year"].unique())
+    return ImportResult(
+        format="bbsr_crosswalk",
+        table="Umsteigeschlüssel auf die Kreise zum 31.12.2021",
+        path=path,
+        facts=facts_frame([]),
+        indicators=[],
+        title=f"BBSR-Umsteigeschlüssel {years[0]}–{years[-1]} auf die Kreise zum 31.12.2021",
+        publisher=PUBLISHER,
+        stand=f"Gebietsstände 31.12.{years[0]} bis 31.12.{years[-1]}",
+        licence=LICENCE,
+        problems=list(crosswalk.attrs.get("problems", [])),
+        extras={"crosswalk": crosswalk},
+    )
+
+
+FORMATS = (
+    Format(
+        name="bbsr_crosswalk",
+        label="BBSR Umsteigeschlüssel (Excel)",
+        folder="bbsr",
+        reads="BBSR Umsteigeschlüssel: ein Blatt je Jahr, alte Kreise auf die Kreise zum 31.12.2021",
+        yields="Umsteigeschlüssel für die Harmonisierung",
+        examples="ref-kreise-umrech-2021-1990-2020.xlsx",
+        sniff=sniff_crosswalk,
+        load=load_crosswalk,
+        suffixes=(".xlsx",),
+    ),
+    Format(
+        name="bbsr",
+        label="BBSR Kreistypen (CSV)",
+        folder="bbsr",
+        reads="Siedlungsstrukturelle Kreistypen (ISO-8859-1, „;“, 8-stellige Schlüssel)",
+        yields="Kreistyp je Kreis (Vergleichsgruppen) und als Klassenindikator",
+        examples="kreistypen_2020.csv",
+        sniff=sniff,
+        load=read,
+        suffixes=(".csv",),
+    ),
+)

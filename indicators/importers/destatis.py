@@ -24,6 +24,7 @@ from indicators.domain.ags import CITY_STATES, GERMANY, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers import workbook
 from indicators.importers.base import (
+    Format,
     ImportResult,
     IndicatorSpec,
     derived_indicator_id,
@@ -110,14 +111,20 @@ def _text(cell: object) -> str:
 
 
 def read(path: Path) -> ImportResult:
-    """Facts for Kreise, Länder and Germany from either layout."""
+    """Facts for Kreise, Länder and Germany from either layout; area and population per Kreis in
+    ``extras["kreis_list"]`` (read in the same pass)."""
     table = _load(Path(path))
-    return table.result()
+    result = table.result()
+    result.extras["kreis_list"] = _kreis_frame(table)
+    return result
 
 
 def read_kreis_list(path: Path) -> pd.DataFrame:
     """One row per Kreis: ``ags, kind, name, nuts3, area_km2, population`` (nuts3 empty in the extract)."""
-    table = _load(Path(path))
+    return _kreis_frame(_load(Path(path)))
+
+
+def _kreis_frame(table: _Table) -> pd.DataFrame:
     frame = pd.DataFrame(
         [
             {
@@ -705,3 +712,19 @@ def _sum_aggregates(table: _Table) -> None:
             if figures["area"] > 0:
                 figures["density"] = figures["population"] / figures["area"]
         table.aggregates[key] = figures
+
+
+FORMATS = (
+    Format(
+        name=FORMAT,
+        label="Destatis Kreis- und Gemeindeverzeichnis (Excel)",
+        folder="destatis",
+        reads="Kreisliste (Fläche, Bevölkerung, Dichte; Länder- und Deutschland-Zeilen) und Auszug GV-ISys "
+        "(Gemeinden, zu Kreisen summiert)",
+        yields="Fakten und Fläche/Bevölkerung je Kreis",
+        examples="04-kreise_31122021.xlsx, 31122023_Auszug_GV.xlsx",
+        sniff=sniff,
+        load=read,
+        suffixes=(".xlsx",),
+    ),
+)

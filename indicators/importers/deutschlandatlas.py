@@ -26,6 +26,7 @@ from indicators.domain.ags import normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers import workbook
 from indicators.importers.base import (
+    Format,
     ImportResult,
     IndicatorSpec,
     derived_indicator_id,
@@ -546,3 +547,19 @@ def _spec(indicator: str, code: str, desc: CodeDescription | None, classes: list
         scale="ordinal" if classes else "ratio",
         classes=classes,
     )
+
+
+FORMATS = (
+    Format(
+        name=FORMAT,
+        label="Deutschlandatlas (Excel)",
+        folder="deutschlandatlas",
+        reads="Deutschlandatlas-Arbeitsmappe: alle Kreisblätter, Textklassen als geordnete Klassen, Jahre aus dem "
+        "Indikatoren-PDF daneben",
+        yields="Fakten (Kreise)",
+        examples="Deutschlandatlas-Daten.xlsx",
+        sniff=sniff,
+        load=read,
+        suffixes=(".xlsx",),
+    ),
+)

@@ -42,6 +42,7 @@ from indicators.domain.ags import GERMANY, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
     SUPPRESSED_VALUES,
+    Format,
     ImportResult,
     IndicatorSpec,
     derived_indicator_id,
@@ -395,3 +396,19 @@ def guess_layout(path: str | Path) -> dict:
         None,
     )
     return {**mapping, "columns": header, "key_column": key, "year_column": year, "year": None}
+
+
+FORMATS = (
+    Format(
+        name=FORMAT,
+        label="Eigene Tabelle (CSV mit RegioMonitor-Zuordnung)",
+        folder="eigene",
+        reads="beliebige CSV mit Kreisschlüssel-, Jahres- und Wertspalten und einer Zuordnung NAME.mapping.json "
+        "daneben (auf der Importseite mit Einheit erstellt)",
+        yields="Fakten unter eigene__<Kennung>",
+        examples="Auswertungen von Jobcenter, Agentur oder Kreis",
+        sniff=sniff,
+        load=read,
+        suffixes=tuple(SUFFIXES),
+    ),
+)

@@ -21,6 +21,7 @@ from indicators.errors import SourceFileError
 from indicators.importers.base import (
     SPECIAL_VALUES,
     SUPPRESSED_VALUES,
+    Format,
     ImportResult,
     IndicatorSpec,
     derived_indicator_id,
@@ -525,3 +526,19 @@ def _footer_metadata(footer: list[str]) -> tuple[str, str, str, list[str]]:
             "Version 2.0 (Nutzungsbedingungen von GENESIS und Regionaldatenbank)"
         )
     return publisher, licence, stand, problems
+
+
+FORMATS = (
+    Format(
+        name=FORMAT,
+        label="Regionalstatistik / GENESIS (CSV)",
+        folder="regionalstatistik",
+        reads="Regionaldatenbank / GENESIS Flat-CSV (beide Kopfstile, Sonderzeichen - . x ... /, Fußzeile, "
+        "Berlin/Hamburg als Landeszeilen, Gebietsstand je Jahr)",
+        yields="Fakten (Kreise, Länder, Deutschland)",
+        examples="13211-02-05-4 Arbeitslose und Arbeitslosenquoten, 12411-0018 Bevölkerung, 13111-07-05-4 SV-Beschäftigte",
+        sniff=sniff,
+        load=read,
+        suffixes=(".csv", ".txt"),
+    ),
+)

@@ -22,6 +22,7 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 
 from indicators.domain.ags import is_kreis, is_land, normalise_key
 from indicators.errors import SourceFileError
+from indicators.importers.base import Format, ImportResult, facts_frame
 
 #: Simplification tolerance in metres (in the source CRS, before reprojecting).
 DEFAULT_TOLERANCE_M = 500.0
@@ -355,3 +356,44 @@ def _dbf_field_names(dbf: Path) -> list[str]:
             break
         names.append(block[i : i + 11].split(b"\x00")[0].decode("latin-1").strip())
     return names
+
+
+def load(path: Path) -> ImportResult:
+    """Kreis (``*_KRS``) or Land (``*_LAN``) polygons as ``extras``; other layers of VG2500 are not used."""
+    path = Path(path)
+    extras, problems = {}, []
+    stem = path.stem.upper()
+    if "KRS" in stem:
+        extras["geometry_kreise"] = read_kreise(path)
+    elif "LAN" in stem:
+        extras["geometry_laender"] = read_laender(path)
+    else:
+        problems.append("Nur VG2500_KRS (Kreise) und VG2500_LAN (Länder) werden verwendet")
+    return ImportResult(
+        format="geometry",
+        table="Kreisgrenzen" if "KRS" in stem else "Ländergrenzen" if "LAN" in stem else path.stem,
+        path=path,
+        facts=facts_frame([]),
+        indicators=[],
+        title="BKG Verwaltungsgebiete 1:2 500 000 (VG2500)",
+        publisher="© GeoBasis-DE / BKG",
+        stand="",
+        licence="dl-de/by-2-0",
+        problems=problems,
+        extras=extras,
+    )
+
+
+FORMATS = (
+    Format(
+        name="geometry",
+        label="BKG Verwaltungsgebiete VG2500 (Shapefile)",
+        folder="bkg_vg2500",
+        reads="VG2500-Shapefile (.shp mit .shx, .dbf, .prj, .cpg): Kreis- und Ländergrenzen, nach WGS84 umgerechnet",
+        yields="Kartengeometrie der 400 Kreise und 16 Länder",
+        examples="VG2500_KRS, VG2500_LAN",
+        sniff=sniff,
+        load=load,
+        suffixes=(".shp",),
+    ),
+)

@@ -24,6 +24,7 @@ from indicators.domain.ags import GERMANY, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers import workbook
 from indicators.importers.base import (
+    Format,
     ImportResult,
     IndicatorSpec,
     derived_indicator_id,
@@ -500,3 +501,18 @@ def _extra_sheet_notes(sheets: dict[str, Grid]) -> list[str]:
         if text:
             notes.append(f"Hinweis im Blatt „{name}“: {text}")
     return notes
+
+
+FORMATS = (
+    Format(
+        name=FORMAT,
+        label="INKAR-Export (Excel)",
+        folder="inkar",
+        reads="INKAR-Exporte .xls/.xlsx: Blatt Daten mit zwei Kopfzeilen, Blatt Metadaten, Blatt Quellangabe",
+        yields="Fakten (Kreise; Länder und Deutschland, wo die Datei sie enthält)",
+        examples="Arbeitslose, Beschäftigtenquote, Schulabgänger ohne Abschluss, Haushaltseinkommen",
+        sniff=sniff,
+        load=read,
+        suffixes=(".xls", ".xlsx"),
+    ),
+)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from indicators.domain.ags import normalise_key
 from indicators.errors import SourceFileError
-from indicators.importers.base import ImportResult, IndicatorSpec, derived_indicator_id, facts_frame
+from indicators.importers.base import Format, ImportResult, IndicatorSpec, derived_indicator_id, facts_frame
 from indicators.importers.inkar import kreis_coverage_problems
 
 FORMAT = "inkar_long"
@@ -305,3 +305,18 @@ def _stand(years: pd.Series) -> str:
 def _title(years: pd.Series) -> str:
     span = f" {years.min()}–{years.max()}" if len(years) else ""
     return f"INKAR-Indikatoren der Kreise{span} (Zusammenstellung GERDA)"
+
+
+FORMATS = (
+    Format(
+        name=FORMAT,
+        label="INKAR-Zusammenstellung im Langformat (CSV)",
+        folder="inkar_gerda",
+        reads="INKAR-Indikatoren im Langformat (county_code, year, eine Spalte je Indikator) mit Codebuch daneben",
+        yields="Fakten (Kreise, Gebietsstand 2021)",
+        examples="GERDA county covariates 1995–2022",
+        sniff=sniff,
+        load=read,
+        suffixes=(".csv",),
+    ),
+)

@@ -21,6 +21,7 @@ import pandas as pd
 from indicators.domain.ags import GERMANY, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
+    Format,
     ImportResult,
     IndicatorSpec,
     derived_indicator_id,
@@ -497,3 +498,19 @@ def _dict_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
             return list(reader)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise SourceFileError(path, "Datei", "eine lesbare CSV-Datei in UTF-8", str(exc)) from None
+
+
+FORMATS = (
+    Format(
+        name=FORMAT,
+        label="Referenztabelle JUGEND STÄRKEN (CSV)",
+        folder="reference",
+        reads="Indikatorentabelle JUGEND STÄRKEN / JUST BEst (Median, Mittelwert, Min, Max, Deutschland, Kommunen) "
+        "mit seed_indicators.csv daneben; im Projekt mitgeliefert",
+        yields="veröffentlichte Referenzwerte 2022 (nie Fakten einer Zeitreihe)",
+        examples="indicators/reference/seed_indicator_table.csv",
+        sniff=sniff,
+        load=read,
+        suffixes=(".csv",),
+    ),
+)

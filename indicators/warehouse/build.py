@@ -23,7 +23,8 @@ from indicators.domain import aggregation as aggregation_rules
 from indicators.domain import registry
 from indicators.domain.ags import GERMANY
 from indicators.domain.catalog import Catalogue, load_catalogue
-from indicators.errors import BuildError, SourceFileError
+from indicators.errors import BuildError
+from indicators.importers import unknown
 from indicators.importers.base import ImportResult
 from indicators.warehouse import files as warehouse
 
@@ -94,51 +95,38 @@ BUILTIN_REFERENCE = registry.REFERENCE_DIR / "seed_indicator_table.csv"
 
 
 def read_inputs(raw: Path, progress: Progress | None = None) -> BuildInputs:
+    """Every recognised file read once by its format's ``load``; what it yields is sorted into the inputs."""
     found, unknown = discover(raw)
     if not any(fmt == "reference" for _, fmt in found) and BUILTIN_REFERENCE.exists():
         found.append((BUILTIN_REFERENCE, "reference"))
     files: list[SourceFile] = []
     results: list[ImportResult] = []
     crosswalk = kreistypen = areas = published = None
-    geometry = None
+    geometry: dict | None = None
     for i, (path, fmt) in enumerate(found):
         if progress:
-            progress(0.05 + 0.6 * i / max(len(found), 1), f"Lese {path.name} ({importers.FORMAT_LABELS.get(fmt, fmt)})")
+            progress(0.05 + 0.6 * i / max(len(found), 1), f"Lese {path.name} ({importers.FORMAT_LABELS[fmt]})")
         src = SourceFile(path=path, format=fmt, sha256=sha256(path), size=path.stat().st_size)
         files.append(src)
-        if fmt == "bbsr_crosswalk":
-            crosswalk = importers.module("bbsr").read_crosswalk(path)
-            src.rows = len(crosswalk)
-            continue
-        if fmt == "geometry":
-            geo = importers.module("geometry")
-            if "KRS" in path.stem.upper():
-                geometry = geometry or {}
-                geometry["kreise"] = geo.read_kreise(path)
-                src.rows = len(geometry["kreise"])
-            elif "LAN" in path.stem.upper():
-                geometry = geometry or {}
-                geometry["laender"] = geo.read_laender(path)
-                src.rows = len(geometry["laender"])
-            continue
-        mod = importers.module(fmt)
-        result = mod.read(path)
+        result = importers.load(path, fmt)
         src.result = result
-        src.rows = len(result.facts) if result.published is None else len(result.published)
+        src.rows = result.rows
         src.problems = list(result.problems)
+        extras = result.extras
+        if "crosswalk" in extras:
+            crosswalk = extras["crosswalk"]
+        for level in ("kreise", "laender"):
+            if f"geometry_{level}" in extras:
+                geometry = {**(geometry or {}), level: extras[f"geometry_{level}"]}
+        if "kreistypen" in extras:
+            kreistypen = _newest(kreistypen, extras["kreistypen"], result)
+        listed = extras.get("kreis_list")
+        if listed is not None and len(listed) and set(listed["ags"]) >= registry.kreis_codes():
+            areas = _newest(areas, listed, result)
         if result.published is not None:
             published = published_reference(result, load_catalogue())
-            continue
-        results.append(result)
-        if fmt == "bbsr" and hasattr(mod, "read_kreistypen"):
-            kreistypen = _newest(kreistypen, mod.read_kreistypen(path), result)
-        if fmt == "destatis" and hasattr(mod, "read_kreis_list"):
-            try:
-                listed = mod.read_kreis_list(path)
-            except SourceFileError:
-                listed = None
-            if listed is not None and len(listed) and set(listed["ags"]) >= registry.kreis_codes():
-                areas = _newest(areas, listed, result)
+        elif len(result.facts):
+            results.append(result)
     return BuildInputs(files, results, crosswalk, kreistypen, areas, geometry, published, unknown)
 
 
@@ -599,7 +587,7 @@ def build(raw: Path, out: Path, progress: Progress | None = None, catalogue: Cat
             {
                 "file": str(f.path.relative_to(raw)) if f.path.is_relative_to(raw) else f"(mitgeliefert) {f.path.name}",
                 "format": f.format,
-                "format_label": importers.FORMAT_LABELS.get(f.format, f.format),
+                "format_label": importers.FORMAT_LABELS[f.format],
                 "sha256": f.sha256,
                 "bytes": f.size,
                 "rows": f.rows,
@@ -612,6 +600,7 @@ def build(raw: Path, out: Path, progress: Progress | None = None, catalogue: Cat
             for f in inputs.files
         ],
         "unrecognised_files": [str(p.relative_to(raw)) for p in inputs.unrecognised],
+        "unrecognised": [{"file": str(p.relative_to(raw)), "message": unknown.message(p)} for p in inputs.unrecognised],
         "counts": {
             "districts": int(len(districts)),
             "indicators": int(len(indicators)),

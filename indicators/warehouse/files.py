@@ -155,7 +155,10 @@ def quality_markdown(quality: pd.DataFrame, indicators: pd.DataFrame, manifest: 
     if problems:
         lines += ["", "## Hinweise der Importer", ""]
         lines += [f"- {f}: {p}" for f, p in problems]
-    if manifest.get("unrecognised_files"):
+    if manifest.get("unrecognised"):
+        lines += ["", "## Nicht erkannte Dateien", ""]
+        lines += [f"- {item['message']}" for item in manifest["unrecognised"]]
+    elif manifest.get("unrecognised_files"):
         lines += ["", "## Nicht erkannte Dateien", ""]
         lines += [f"- {f}" for f in manifest["unrecognised_files"]]
     return "\n".join(lines) + "\n"

@@ -31,23 +31,11 @@ from indicators import importers
 from indicators.domain import registry
 from indicators.domain.catalog import Catalogue, load_catalogue
 from indicators.errors import BuildError, SourceFileError
-from indicators.importers import generic_csv
+from indicators.importers import generic_csv, unknown
 from indicators.warehouse.build import Progress, build, current_territory, discover, sha256
 
-#: Folder under the raw folder for each format (the layout of the offline mirror).
-FORMAT_FOLDERS = {
-    "genesis": "regionalstatistik",
-    "inkar": "inkar",
-    "inkar_long": "inkar_gerda",
-    "deutschlandatlas": "deutschlandatlas",
-    "destatis": "destatis",
-    "bbsr": "bbsr",
-    "bbsr_crosswalk": "bbsr",
-    "ba": "ba",
-    "reference": "reference",
-    "geometry": "bkg_vg2500",
-    "generic_csv": "eigene",
-}
+#: Folder under the raw folder for each format (the layout of the offline mirror), from the importer registry.
+FORMAT_FOLDERS = {name: fmt.folder for name, fmt in importers.FORMATS.items()}
 #: Files that belong to another file of the same stem and travel with it.
 SHAPE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
 #: Files an importer reads beside its main file: the codebook of the INKAR long format (skipped by the build).
@@ -191,42 +179,19 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def inspect(path: Path, catalogue: Catalogue | None = None) -> FileReport:
-    """Read one file with its importer and describe it; never raises for a bad file."""
+    """Read one file with its importer (the same ``load`` the build uses) and describe it; never raises."""
     path = Path(path)
     catalogue = catalogue or load_catalogue()
     report = FileReport(path=path, sha256=sha256(path))
     fmt = importers.recognise(path)
     if fmt is None:
         report.mappable = path.suffix.lower() in generic_csv.SUFFIXES
-        if report.mappable:
-            report.error = f"Datei „{path.name}“: keine amtliche Datei erkannt; als eigene Tabelle lassen sich ihre Spalten unten zuordnen."
-        else:
-            known = ", ".join(v for k, v in importers.FORMAT_LABELS.items() if k != "generic_csv")
-            report.error = f"Datei „{path.name}“: Format nicht erkannt. Erwartet wurde eine amtliche Datei ({known})."
+        report.error = unknown.message(path, mappable=report.mappable)
         return report
     report.format = fmt
-    report.format_label = importers.FORMAT_LABELS.get(fmt, fmt)
+    report.format_label = importers.FORMAT_LABELS[fmt]
     try:
-        if fmt == "bbsr_crosswalk":
-            crosswalk = importers.module("bbsr").read_crosswalk(path)
-            report.rows = len(crosswalk)
-            report.table = "Umsteigeschlüssel auf die Kreise zum 31.12.2021"
-            if "year" in crosswalk.columns:
-                report.years = sorted(int(y) for y in crosswalk["year"].dropna().unique())
-            return report
-        if fmt == "geometry":
-            geo = importers.module("geometry")
-            stem = path.stem.upper()
-            if "KRS" in stem:
-                report.rows = report.kreise = len(geo.read_kreise(path))
-                report.table = "Kreisgrenzen"
-            elif "LAN" in stem:
-                report.rows = report.laender = len(geo.read_laender(path))
-                report.table = "Ländergrenzen"
-            else:
-                report.problems.append("Nur VG2500_KRS (Kreise) und VG2500_LAN (Länder) werden verwendet")
-            return report
-        result = importers.module(fmt).read(path)
+        result = importers.load(path, fmt)
     except SourceFileError as exc:
         report.error = str(exc)
         return report
@@ -236,24 +201,25 @@ def inspect(path: Path, catalogue: Catalogue | None = None) -> FileReport:
             f"{report.format_label} ({type(exc).__name__}: {exc})."
         )
         return report
-    facts = result.facts
-    regions = facts["region"].dropna()
     report.table = result.table
     report.title = result.title
     report.publisher = result.publisher
     report.stand = result.stand
     report.licence = result.licence
-    report.years = result.years
-    report.rows = len(facts)
-    report.kreise = int(regions[regions.str.len() == 5].nunique())
-    report.laender = int(regions[(regions.str.len() == 2) & regions.str.isdigit()].nunique())
-    report.germany = bool((regions == "DG").any())
     report.problems = list(result.problems)
-    kreis_rows = facts["region"].str.len() == 5
-    # the same test the build makes: rows on an earlier Gebietsstand need the BBSR crosswalk
-    report.needs_crosswalk = bool(current_territory(facts)["territory_year"].notna().any())
-    if report.kreise and not facts.loc[kreis_rows, "region"].isin(registry.kreis_codes()).any():
-        report.problems.append("Keiner der Kreisschlüssel gehört zu den heutigen 400 Kreisen")
+    report.rows = result.rows
+    if "crosswalk" in result.extras:
+        report.years = sorted(int(y) for y in result.extras["crosswalk"]["year"].unique())
+    report.kreise = len(result.extras.get("geometry_kreise", []))
+    report.laender = len(result.extras.get("geometry_laender", []))
+    if result.published is not None:
+        _describe_regions(report, result.published.dropna(subset=["region"]))
+        report.years = sorted(int(y) for y in result.published["year"].unique())
+    elif len(result.facts):
+        _describe_regions(report, result.facts)
+        report.years = result.years
+        # the same test the build makes: rows on an earlier Gebietsstand need the BBSR crosswalk
+        report.needs_crosswalk = bool(current_territory(result.facts)["territory_year"].notna().any())
     for spec in result.indicators:
         hit = catalogue.source_for_raw(spec.id)
         if hit:
@@ -262,6 +228,16 @@ def inspect(path: Path, catalogue: Catalogue | None = None) -> FileReport:
         else:
             report.indicators.append(IndicatorFound(spec.id, spec.id, spec.label, spec.unit, False))
     return report
+
+
+def _describe_regions(report: FileReport, rows) -> None:
+    regions = rows["region"].dropna().astype(str)
+    kreise = regions[regions.str.len() == 5]
+    report.kreise = int(kreise.nunique())
+    report.laender = int(regions[(regions.str.len() == 2) & regions.str.isdigit()].nunique())
+    report.germany = bool((regions == "DG").any())
+    if report.kreise and not kreise.isin(registry.kreis_codes()).any():
+        report.problems.append("Keiner der Kreisschlüssel gehört zu den heutigen 400 Kreisen")
 
 
 def inspect_folder(folder: Path, raw: Path | None = None, catalogue: Catalogue | None = None) -> list[FileReport]:
