@@ -1,9 +1,9 @@
-"""The data layer's core questions at municipality scale, answered twice: by RegioMonitor and by plain pandas.
+"""The data layer's core questions at municipality scale: the plan, RegioMonitor's side, and comparing answers.
 
-RegioMonitor answers through :class:`indicators.warehouse.store.Store` (and :mod:`indicators.domain.benchmark` where the app does);
-the baseline is what a careful analyst would write in pandas on a frame loaded once from the same Parquet file:
-boolean masks (cheap ones first), ``isin``, ``groupby``, ``quantile``, ``rank``, ``merge``. Both get the same
-plan (indicator, year, home region, peer group, ... per repetition) and their answers are compared cell by cell.
+Three sides answer the same plan (indicator, year, home region, peer group, ... per repetition):
+RegioMonitor through :class:`indicators.warehouse.store.Store` (and :mod:`indicators.domain.benchmark` where the
+app does), the pandas baseline (:mod:`bench.baseline`) and the floor (:mod:`bench.floor`). RegioMonitor's and
+pandas' answers are compared cell by cell; the floor only reads rows and gives no answer to compare.
 """
 
 from __future__ import annotations
@@ -104,132 +104,6 @@ def regiomonitor_questions(store, regions: Regions) -> dict[str, Callable[[dict]
         ),
         "export": lambda p: store.facts(
             regions.land(p["export_land"]), p["export_indicators"], tuple(p["export_years"])
-        ),
-    }
-
-
-# -- pandas baseline --------------------------------------------------------------------------------------
-def _slice(df: pd.DataFrame, indicator: str, year: int) -> pd.DataFrame:
-    return df[(df["year"] == year) & (df["indicator"] == indicator)]
-
-
-def pandas_reference_statistics(df: pd.DataFrame, indicator: str, year: int, regions: list[str]) -> dict:
-    sub = _slice(df, indicator, year)
-    values = sub.loc[sub["region"].isin(regions), "value"].dropna()
-    germany = sub.loc[sub["region"] == "DG", "value"]
-    out = {
-        "n": len(values),
-        "median": values.median(),
-        "mean": values.mean(),
-        "min": values.min(),
-        "max": values.max(),
-        "q25": values.quantile(0.25),
-        "q75": values.quantile(0.75),
-        "germany": germany.iloc[0] if len(germany) else None,
-    }
-    return {k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else v) for k, v in out.items()}
-
-
-def pandas_ranking(df: pd.DataFrame, indicator: str, year: int, regions: list[str], polarity: int) -> pd.DataFrame:
-    sub = _slice(df, indicator, year)
-    sub = sub[sub["value"].notna() & sub["region"].isin(regions)]
-    key = -sub["value"] if polarity < 0 else sub["value"]
-    out = sub[["region", "value", "value_label", "source", "estimated", "harmonised"]].copy()
-    out["rank"] = key.rank(method="min", ascending=False).astype("int64")
-    n = len(out)
-    out["n"] = n
-    out["percentile"] = 100.0 * (n - out["rank"]) / (n - 1) if n > 1 else 100.0
-    return out.sort_values(["rank", "region"]).reset_index(drop=True)
-
-
-def pandas_profile(df: pd.DataFrame, home: str, peers: list[str], year: int) -> pd.DataFrame:
-    mine = df[df["region"] == home]
-    used = mine[(mine["year"] <= year) & mine["value"].notna()].groupby("indicator", as_index=False)["year"].max()
-    home_rows = mine.merge(used, on=["indicator", "year"])
-    candidates = df[df["year"].isin(used["year"].unique())]
-    peer = candidates[candidates["value"].notna() & candidates["region"].isin(peers)].merge(
-        used, on=["indicator", "year"]
-    )
-    peer = peer.merge(home_rows[["indicator", "value"]].rename(columns={"value": "home"}), on="indicator")
-    g = peer.groupby("indicator")["value"]
-    stats = pd.DataFrame(
-        {
-            "n": g.count(),
-            "median": g.median(),
-            "mean": g.mean(),
-            "min": g.min(),
-            "max": g.max(),
-            "q25": g.quantile(0.25),
-            "q75": g.quantile(0.75),
-            "n_higher": (peer["value"] > peer["home"]).groupby(peer["indicator"]).sum(),
-            "n_lower": (peer["value"] < peer["home"]).groupby(peer["indicator"]).sum(),
-        }
-    ).reset_index()
-    refs = df[df["region"].isin(["DG", home[:2]])]
-    germany = refs[refs["region"] == "DG"][["indicator", "year", "value"]].rename(columns={"value": "germany"})
-    land = refs[refs["region"] == home[:2]][["indicator", "year", "value"]].rename(columns={"value": "land"})
-    own = mine[["indicator", "year", "value"]]
-    previous = own.assign(year=own["year"] + 1, previous_year=own["year"]).rename(columns={"value": "previous"})
-    back = own.assign(year=own["year"] + 5, five_years_back_year=own["year"]).rename(
-        columns={"value": "five_years_back"}
-    )
-    out = home_rows.merge(stats, on="indicator", how="left")
-    for extra in (germany, land, previous, back):
-        out = out.merge(extra, on=["indicator", "year"], how="left")
-    return out.sort_values("indicator").reset_index(drop=True)
-
-
-def pandas_band(df: pd.DataFrame, indicator: str, regions: list[str]) -> pd.DataFrame:
-    sub = df[df["indicator"] == indicator]
-    germany = sub[sub["region"] == "DG"].set_index("year")["value"]
-    sub = sub[sub["value"].notna() & sub["region"].isin(regions)]
-    g = sub.groupby("year")["value"]
-    out = pd.DataFrame(
-        {
-            "n": g.count(),
-            "min": g.min(),
-            "q25": g.quantile(0.25),
-            "median": g.median(),
-            "q75": g.quantile(0.75),
-            "max": g.max(),
-        }
-    )
-    out["germany"] = out.index.map(germany)
-    return out.reset_index()
-
-
-def pandas_series(df: pd.DataFrame, indicator: str, regions: list[str]) -> pd.DataFrame:
-    sub = df[df["indicator"] == indicator]
-    sub = sub[sub["region"].isin(regions)]
-    cols = ["region", "year", "value", "value_label", "source", "estimated", "harmonised", "break"]
-    return sub[cols].sort_values(["region", "year"]).reset_index(drop=True)
-
-
-def pandas_matrix(df: pd.DataFrame, indicators: list[str], year: int, regions: list[str]) -> pd.DataFrame:
-    sub = df[(df["year"] <= year) & df["indicator"].isin(indicators) & df["value"].notna()]
-    sub = sub[sub["region"].isin(regions)]
-    latest = sub.sort_values("year").drop_duplicates(["region", "indicator"], keep="last")
-    return latest.pivot(index="region", columns="indicator", values="value").reindex(columns=list(indicators))
-
-
-def pandas_export(df: pd.DataFrame, regions: list[str], indicators: list[str], years: tuple[int, int]) -> pd.DataFrame:
-    sub = df[df["year"].between(years[0], years[1]) & df["indicator"].isin(indicators)]
-    sub = sub[sub["region"].isin(regions)]
-    return sub.sort_values(["indicator", "region", "year"]).reset_index(drop=True)
-
-
-def pandas_questions(df: pd.DataFrame, regions: Regions) -> dict[str, Callable[[dict], object]]:
-    return {
-        "reference_statistics": lambda p: pandas_reference_statistics(df, p["indicator"], p["year"], regions.all),
-        "ranking": lambda p: pandas_ranking(df, p["indicator"], p["year"], regions.all, p["polarity"]),
-        "profile": lambda p: pandas_profile(df, p["home"], regions.peers(p["home"], p["peer_kind"]), p["year"]),
-        "band": lambda p: pandas_band(df, p["indicator"], regions.peers(p["home"], p["peer_kind"])),
-        "series": lambda p: pandas_series(df, p["indicator"], regions.series_regions(p["home"], p["peer_kind"])),
-        "neighbours": lambda p: benchmark.statistical_neighbours(
-            pandas_matrix(df, p["neighbour_vars"], p["year"], regions.all), p["home"], NEIGHBOURS
-        ),
-        "export": lambda p: pandas_export(
-            df, regions.land(p["export_land"]), p["export_indicators"], tuple(p["export_years"])
         ),
     }
 

@@ -1,8 +1,11 @@
 """One municipality-scale job in its own process, so that its peak memory (RSS) is its own.
 
 ``python -m bench.worker kreis OUT [RAW]`` builds the Kreis-scale warehouse from official files (demo without RAW);
+``python -m bench.worker importers RAW OUT`` builds from RAW with the time of every file read and phase;
 ``python -m bench.worker generate PANEL REGIONS INDICATORS YEARS`` writes the municipality-scale panel;
-``python -m bench.worker regiomonitor|pandas PANEL PLAN.json ANSWERS.pkl`` answers the plan's questions.
+``python -m bench.worker regiomonitor|pandas|floor PANEL PLAN.json ANSWERS.pkl THREADS`` sets one side up and
+answers the plan's questions. Every side imports the same libraries first (below), so that their peak memory
+differs only by what the side itself holds.
 The last line of standard output is a JSON object with the timings.
 """
 
@@ -15,8 +18,11 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb  # noqa: F401 - imported on every side, see the module docstring
 import pandas as pd
+import pyarrow.parquet  # noqa: F401
 
+import indicators.warehouse.store  # noqa: F401
 from bench import core
 
 
@@ -49,6 +55,40 @@ def kreis(out: Path, raw: Path | None) -> dict:
     return {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": peak_rss_mb()}
 
 
+def importers(raw: Path, out: Path) -> dict:
+    """The full build from the official files, with the time spent on each step the build reports.
+
+    The build announces each file before it reads it ("Lese <file> (<format>)") and each later phase; the time
+    from one announcement to the next is that file's reading time (checksum included) or that phase's time.
+    """
+    from indicators.warehouse.build import build
+
+    marks: list[tuple[float, str]] = []
+    started = time.perf_counter()
+    build(raw, out, progress=lambda _share, message: marks.append((time.perf_counter(), message)))
+    total = time.perf_counter() - started
+    marks.append((started + total, "end"))
+    steps = []
+    for (t, message), (t_next, _) in zip(marks, marks[1:], strict=False):
+        name, _, kind = message.removeprefix("Lese ").partition(" (")
+        steps.append(
+            {
+                "step": message,
+                "file": name if message.startswith("Lese ") else None,
+                "format": kind.removesuffix(")") if message.startswith("Lese ") else None,
+                "seconds": round(t_next - t, 3),
+            }
+        )
+    files = [s for s in steps if s["file"]]
+    return {
+        "build_seconds": round(total, 2),
+        "reading_seconds": round(sum(s["seconds"] for s in files), 2),
+        "files": files,
+        "phases": [s for s in steps if not s["file"]],
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 def generate(panel: Path, regions: int, indicators: int, years: int) -> dict:
     from indicators.warehouse import demo
 
@@ -64,52 +104,83 @@ def generate(panel: Path, regions: int, indicators: int, years: int) -> dict:
     }
 
 
-def answer(engine: str, panel: Path, plan: list[dict], answers_path: Path | None) -> dict:
-    """Ask every question of every repetition; keep the answers for the comparison, time each call."""
-    municipalities = pd.read_parquet(panel / "municipalities.parquet")
-    regions = core.Regions(municipalities)
-    rss_before = peak_rss_mb()
-    started = time.perf_counter()
-    if engine == "regiomonitor":
+def limit_threads(threads: int) -> None:
+    """The same thread budget on every side: Arrow's pools here, DuckDB's ``threads`` where a side opens it."""
+    import pyarrow as pa
+
+    pa.set_cpu_count(threads)
+    pa.set_io_thread_count(threads)
+
+
+def open_side(side: str, panel: Path, work: Path, threads: int):
+    """The side's one-time set-up; returns the questions and what the set-up consisted of."""
+    regions = core.Regions(pd.read_parquet(panel / "municipalities.parquet"))
+    if side == "regiomonitor":
         from indicators.warehouse.store import Store
 
-        store = Store(panel)
-        questions = core.regiomonitor_questions(store, regions)
-    elif engine == "pandas":
-        df = pd.read_parquet(panel / "facts.parquet")
-        questions = core.pandas_questions(df, regions)
-    else:
-        raise ValueError(engine)
-    setup = time.perf_counter() - started
+        return core.regiomonitor_questions(Store(panel, threads=threads), regions)
+    if side == "pandas":
+        from bench import baseline
+
+        return baseline.questions(baseline.PandasFacts(panel / "facts.parquet"), regions)
+    if side == "floor":
+        from bench import floor
+
+        return floor.questions(floor.Floor(panel, work, threads), regions)
+    raise ValueError(side)
+
+
+def answer(side: str, panel: Path, plan: list[dict], answers_path: Path | None, threads: int) -> dict:
+    """Set the side up (timed), ask every question of every repetition (each call timed), keep the answers."""
+    limit_threads(threads)
+    rss_before = peak_rss_mb()
+    started, cpu = time.perf_counter(), time.process_time()
+    questions = open_side(side, panel, Path(answers_path).parent if answers_path else Path.cwd(), threads)
+    setup, setup_cpu = time.perf_counter() - started, time.process_time() - cpu
+    rss_after_setup = peak_rss_mb()
     samples: dict[str, list[float]] = {q: [] for q in core.QUESTIONS}
+    cpu_samples: dict[str, list[float]] = {q: [] for q in core.QUESTIONS}
     answers: dict[str, list] = {q: [] for q in core.QUESTIONS}
     for params in plan:
         for name in core.QUESTIONS:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             result = questions[name](params)
             samples[name].append(round((time.perf_counter() - t) * 1000, 3))
-            answers[name].append(result)
+            cpu_samples[name].append(round((time.process_time() - c) * 1000, 3))
+            answers[name].append(result if side != "floor" else result_rows(result))
     if answers_path is not None:
         with open(answers_path, "wb") as f:
             pickle.dump(answers, f)
     return {
-        "engine": engine,
+        "side": side,
+        "threads": threads,
         "setup_seconds": round(setup, 3),
+        "setup_cpu_seconds": round(setup_cpu, 3),
         "samples_ms": samples,
+        "cpu_ms": cpu_samples,
         "peak_rss_mb": peak_rss_mb(),
         "rss_before_setup_mb": rss_before,
+        "peak_rss_after_setup_mb": rss_after_setup,
     }
+
+
+def result_rows(result) -> int:
+    """The floor's answer is only rows: keep their number."""
+    tables = result if isinstance(result, tuple) else (result,)
+    return sum(t.num_rows for t in tables)
 
 
 def main(argv: list[str]) -> int:
     job = argv[0]
     if job == "kreis":
         result = kreis(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else None)
+    elif job == "importers":
+        result = importers(Path(argv[1]), Path(argv[2]))
     elif job == "generate":
         result = generate(Path(argv[1]), int(argv[2]), int(argv[3]), int(argv[4]))
     else:
         plan = json.loads(Path(argv[2]).read_text(encoding="utf-8"))
-        result = answer(job, Path(argv[1]), plan, Path(argv[3]) if len(argv) > 3 else None)
+        result = answer(job, Path(argv[1]), plan, Path(argv[3]), int(argv[4]) if len(argv) > 4 else 2)
     print(json.dumps(result))
     return 0
 

@@ -1,8 +1,9 @@
 """The benchmark harness (bench/) in its tiny mode, and RegioMonitor's answers against the pandas baseline.
 
 No timing is asserted here: timings live in ``python -m bench``. What is asserted is that the harness runs and
-writes what it promises, and that the store answers the core questions exactly as an independent pandas
-computation does, on a municipality-scale panel with 8-digit region keys, in every storage mode of the store.
+writes what it promises, that the store answers the core questions exactly as the independent pandas baseline
+does, on a municipality-scale panel with 8-digit region keys, and that the baseline and the floor are right
+themselves (checked against hand computations on the raw facts).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench import core, run
+from bench import baseline as pandas_side
+from bench import core, floor, run
+from indicators.domain import benchmark
 from indicators.warehouse import demo
 from indicators.warehouse import store as store_module
 from indicators.warehouse.store import Store
@@ -40,13 +43,19 @@ def regions(panel):
 
 @pytest.fixture(scope="module")
 def baseline(panel, regions):
-    return core.pandas_questions(pd.read_parquet(panel / "facts.parquet"), regions)
+    return pandas_side.questions(pandas_side.PandasFacts(panel / "facts.parquet"), regions)
 
 
 def test_tiny_benchmark_writes_results_with_the_promised_structure(demo_warehouse, tmp_path):
-    results = run.run(["--tiny", "--kreis-warehouse", str(demo_warehouse), "--out", str(tmp_path)], log=lambda _: None)
+    results = run.run(
+        ["--tiny", "--skip-importers", "--kreis-warehouse", str(demo_warehouse), "--out", str(tmp_path)],
+        log=lambda _: None,
+    )
     saved = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert saved["meta"]["mode"] == "tiny" and saved["targets"] == run.TARGETS
+    machine = saved["machine"]
+    assert machine["cores"] >= 1 and machine["ram_gb"] > 0
+    assert {"python", "duckdb", "pandas", "pyarrow", "numpy", "streamlit"} <= set(machine["versions"])
 
     kreis = saved["kreis"]
     assert list(kreis["pages"]) == ["profil", "indikator"]
@@ -60,15 +69,21 @@ def test_tiny_benchmark_writes_results_with_the_promised_structure(demo_warehous
     gemeinde = saved["gemeinde"]
     assert gemeinde["panel"]["municipalities"] == 300
     assert gemeinde["panel"]["facts_rows"] == (300 + 16 + 1) * 5 * 4  # municipalities, Länder, Germany
+    assert set(gemeinde["sides"]) == {"regiomonitor", "pandas", "floor"}
+    for side in gemeinde["sides"].values():
+        assert side["peak_rss_mb"] > 0 and side["setup_seconds"] > 0 and side["setup"]
     assert [q["question"] for q in gemeinde["questions"]] == list(core.QUESTIONS)
     for q in gemeinde["questions"]:
         assert q["same_answers"], (q["question"], q["differences"])
-        assert q["regiomonitor"]["n"] == q["baseline"]["n"] == 1
-        assert q["ratio"] == pytest.approx(q["regiomonitor"]["median_ms"] / q["baseline"]["median_ms"], rel=1e-3)
-    assert gemeinde["regiomonitor"]["peak_rss_mb"] > 0 and gemeinde["baseline"]["load_seconds"] >= 0
+        for side in ("regiomonitor", "pandas", "floor"):
+            assert q[f"{side}_ms"] == q[side]["median_ms"] > 0 and q[side]["n"] == 1
+        assert q["vs_pandas"] == pytest.approx(q["regiomonitor_ms"] / q["pandas_ms"], rel=1e-2)
+        assert q["floor_rows_median"] > 0
+    ratio = gemeinde["sides"]["regiomonitor"]["peak_rss_mb"] / gemeinde["sides"]["pandas"]["peak_rss_mb"]
+    assert gemeinde["memory"]["regiomonitor_vs_pandas"] == pytest.approx(ratio, abs=1e-3)
 
     markdown = (tmp_path / "results.md").read_text(encoding="utf-8")
-    assert "| profil |" in markdown and "| reference_statistics |" in markdown and "ratio RM / pandas" in markdown
+    assert "| profil |" in markdown and "| reference_statistics |" in markdown and "| floor |" in markdown
     assert results["gemeinde"]["questions"][0]["question"] == "reference_statistics"
 
 
@@ -153,3 +168,39 @@ def test_a_large_warehouse_gets_a_region_sorted_copy_that_answers_the_same(demo_
     with_copy, without = Store(tmp_path / "wh"), Store(demo_warehouse)
     peers = list(without.districts()["ags"])[:120] + ["15087"]
     pd.testing.assert_frame_equal(with_copy.profile("15087", peers, 2022), without.profile("15087", peers, 2022))
+
+
+@pytest.mark.parametrize("nearest", [benchmark.statistical_neighbours, pandas_side.neighbours])
+def test_both_neighbour_implementations_put_the_nearest_first(nearest):
+    """Worked out by hand: one usable variable x = 0, 1, 3, 10 (y is constant and dropped); mean 3.5,
+    variance (3.5² + 2.5² + 0.5² + 6.5²) / 4 = 15.25, so the distances from A are 1, 3 and 10 over sqrt(15.25)."""
+    matrix = pd.DataFrame({"x": [0.0, 1.0, 3.0, 10.0], "y": [5.0] * 4}, index=["A", "B", "C", "D"])
+    found = nearest(matrix, "A", 3)
+    sd = 15.25**0.5
+    assert list(found["ags"]) == ["B", "C", "D"]
+    assert list(found["distance"]) == pytest.approx([1 / sd, 3 / sd, 10 / sd])
+    assert [list(s) for s in found["similar_on"]] == [["x"], ["x"], ["x"]]  # the only variable left
+    assert [list(d) for d in found["differs_on"]] == [[], [], ["x"]]  # 0.26 and 0.77 < 1 <= 2.56
+    farthest_first = found.iloc[::-1].reset_index(drop=True)
+    assert core.differences(farthest_first, found, "neighbours") != []
+
+
+def test_the_floor_reads_exactly_the_rows_of_each_answer(panel, plan, regions, tmp_path):
+    facts = pd.read_parquet(panel / "facts.parquet")
+    rows = floor.questions(floor.Floor(panel, tmp_path, threads=1), regions)
+    p = plan[1]
+    ind, year = p["indicator"], p["year"]
+    assert rows["reference_statistics"](p).num_rows == ((facts["indicator"] == ind) & (facts["year"] == year)).sum()
+    in_series = facts["region"].isin(regions.series_regions(p["home"], p["peer_kind"])) & (facts["indicator"] == ind)
+    assert rows["series"](p).num_rows == in_series.sum()
+    own, peer = rows["profile"](p)
+    assert own.num_rows == facts["region"].isin([p["home"], "DG", p["home"][:2]]).sum()
+    peers = regions.peers(p["home"], p["peer_kind"])
+    assert peer.num_rows == ((facts["year"] == year) & facts["region"].isin(peers)).sum()
+    lo, hi = p["export_years"]
+    wanted = (
+        facts["region"].isin(regions.land(p["export_land"]))
+        & facts["indicator"].isin(p["export_indicators"])
+        & facts["year"].between(lo, hi)
+    )
+    assert rows["export"](p).num_rows == wanted.sum()
