@@ -9,6 +9,7 @@ themselves (checked against hand computations on the raw facts).
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,6 @@ from bench import baseline as pandas_side
 from bench import core, floor, run
 from indicators.domain import benchmark
 from indicators.warehouse import demo
-from indicators.warehouse import store as store_module
 from indicators.warehouse.store import Store
 
 
@@ -87,18 +87,30 @@ def test_tiny_benchmark_writes_results_with_the_promised_structure(demo_warehous
     assert results["gemeinde"]["questions"][0]["question"] == "reference_statistics"
 
 
-@pytest.mark.parametrize("mode", ["memory, compressed in chunks", "memory, one table", "parquet views"])
-def test_store_answers_equal_the_pandas_baseline_at_municipality_scale(
-    panel, plan, regions, baseline, mode, monkeypatch
-):
-    if mode == "memory, compressed in chunks":
-        monkeypatch.setattr(store_module, "LOAD_CHUNK_ROWS", 1_000)  # forces the chunked, compressed copy
-    store = Store(panel, memory=mode != "parquet views")
-    assert store.in_memory == (mode != "parquet views")
-    questions = core.regiomonitor_questions(store, regions)
+@pytest.fixture(scope="module")
+def gappy_panel(panel, tmp_path_factory):
+    """The panel with a tenth of its fact rows removed, a twentieth of the values missing (rows kept) and the
+    rows shuffled: the store must look back to earlier years, skip missing values and not rely on row order."""
+    out = tmp_path_factory.mktemp("bench") / "gappy"
+    shutil.copytree(panel, out)
+    facts = pd.read_parquet(panel / "facts.parquet")
+    rng = np.random.default_rng(5)
+    facts = facts[rng.random(len(facts)) > 0.1].copy()
+    facts.loc[rng.random(len(facts)) < 0.05, "value"] = np.nan
+    facts = facts.sample(frac=1.0, random_state=5)
+    facts.to_parquet(out / "facts.parquet", index=False, row_group_size=2_000)
+    return out
+
+
+@pytest.mark.parametrize("which", ["as generated", "with gaps, missing values and shuffled rows"])
+def test_store_answers_equal_the_pandas_baseline_at_municipality_scale(panel, gappy_panel, plan, regions, which):
+    folder = panel if which == "as generated" else gappy_panel
+    store = Store(folder)
+    ours = core.regiomonitor_questions(store, regions)
+    theirs = pandas_side.questions(pandas_side.PandasFacts(folder / "facts.parquet"), regions)
     for params in plan:
         for name in core.QUESTIONS:
-            assert core.differences(questions[name](params), baseline[name](params), name) == [], (mode, name, params)
+            assert core.differences(ours[name](params), theirs[name](params), name) == [], (which, name, params)
 
 
 def test_baseline_itself_matches_plain_numpy(panel, plan, regions, baseline):
@@ -151,23 +163,6 @@ def test_municipality_panel_reference_rows_are_population_weighted(panel):
     assert cut["DG"] == pytest.approx((own * weights).sum() / weights.sum(), abs=1e-3)
     bavaria = municipalities.index[municipalities["land_code"] == "09"]
     assert cut["09"] == pytest.approx((own[bavaria] * weights[bavaria]).sum() / weights[bavaria].sum(), abs=1e-3)
-    by_region = pd.read_parquet(panel / "facts_by_region.parquet")
-    expected = facts.sort_values(["region", "indicator", "year"]).reset_index(drop=True)
-    pd.testing.assert_frame_equal(by_region, expected)
-
-
-def test_a_large_warehouse_gets_a_region_sorted_copy_that_answers_the_same(demo_warehouse, tmp_path, monkeypatch):
-    from indicators.warehouse import files as warehouse
-
-    monkeypatch.setattr(warehouse, "BY_REGION_MIN_ROWS", 0)  # treat the Kreis demo as a large panel
-    demo.write_demo(tmp_path / "wh")
-    by_region = pd.read_parquet(tmp_path / "wh" / warehouse.BY_REGION_FILE)
-    facts = pd.read_parquet(tmp_path / "wh" / "facts.parquet")
-    expected = facts.sort_values(["region", "indicator", "year"], kind="stable").reset_index(drop=True)
-    pd.testing.assert_frame_equal(by_region, expected)
-    with_copy, without = Store(tmp_path / "wh"), Store(demo_warehouse)
-    peers = list(without.districts()["ags"])[:120] + ["15087"]
-    pd.testing.assert_frame_equal(with_copy.profile("15087", peers, 2022), without.profile("15087", peers, 2022))
 
 
 @pytest.mark.parametrize("nearest", [benchmark.statistical_neighbours, pandas_side.neighbours])

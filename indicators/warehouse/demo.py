@@ -287,8 +287,7 @@ def write_municipality_panel(
 
     Facts have 8-digit region keys (Kreis AGS + 3 digits). With ``references`` each indicator-year also gets
     the 16 Länder (2-digit codes) and Germany (``DG``) as population-weighted means, as a real warehouse has.
-    ``facts.parquet`` is sorted by indicator, year, region (one row group per indicator); as for every large
-    warehouse, ``facts_by_region.parquet`` holds the same facts sorted by region, indicator, year. Values are
+    ``facts.parquet`` is sorted by indicator, year, region (one row group per indicator). Values are
     generated once (8 bytes per fact) and written with pyarrow in blocks, so no pandas frame of all facts exists.
     """
     import shutil
@@ -390,20 +389,6 @@ def write_municipality_panel(
         for i in range(indicators):
             t = table(region_idx, np.full(per_indicator, i), year_idx, values[i].ravel())
             writer.write_table(t, row_group_size=max(per_indicator, 1))
-    # sorted by region, indicator, year: one region's rows across all indicators sit in one or two row groups
-    block = max(1, 1_000_000 // max(1, indicators * years))
-    with pq.ParquetWriter(staging / warehouse.BY_REGION_FILE, schema, compression="zstd") as writer:
-        for a in range(0, n_keys, block):
-            b = min(n_keys, a + block)
-            vals = values[:, :, a:b].transpose(2, 0, 1).ravel()
-            count = b - a
-            t = table(
-                np.repeat(np.arange(a, b), indicators * years),
-                np.tile(np.repeat(np.arange(indicators), years), count),
-                np.tile(np.arange(years), count * indicators),
-                vals,
-            )
-            writer.write_table(t, row_group_size=warehouse.BY_REGION_ROW_GROUP)
     del values
 
     indicator_meta = pd.DataFrame(

@@ -5,7 +5,6 @@ Layout of ``<out>``::
     districts.parquet    the 400 Kreise (contract columns, see README)
     indicators.parquet   the indicator metadata
     facts.parquet        region, indicator, year, value + flags and source, sorted by indicator, year, region
-    facts_by_region.parquet   large panels only: the same facts sorted by region, indicator, year
     quality.parquet      coverage per indicator and year
     quality.md           the same as a readable report
     reference_published.parquet   published reference rows (optional)
@@ -27,11 +26,6 @@ FILES = ("districts.parquet", "indicators.parquet", "facts.parquet", "manifest.j
 #: Row groups of facts.parquet. Sorted by indicator, year and region, a question about one indicator-year reads
 #: the row groups whose min/max statistics include it (DuckDB skips the others).
 FACTS_ROW_GROUP = 256_000
-#: From this many facts on, a second copy sorted by region, indicator and year is written: one region's rows
-#: across all indicators (a profile) then lie in one or two row groups instead of being spread over every slice.
-BY_REGION_FILE = "facts_by_region.parquet"
-BY_REGION_MIN_ROWS = 2_000_000
-BY_REGION_ROW_GROUP = 100_000
 
 
 def is_warehouse(path: Path) -> bool:
@@ -70,11 +64,6 @@ def write(
         districts.to_parquet(staging / "districts.parquet", index=False)
         indicators.to_parquet(staging / "indicators.parquet", index=False)
         facts.to_parquet(staging / "facts.parquet", index=False, row_group_size=FACTS_ROW_GROUP, compression="zstd")
-        if len(facts) >= BY_REGION_MIN_ROWS:
-            by_region = facts.sort_values(["region", "indicator", "year"], kind="stable")
-            by_region.to_parquet(
-                staging / BY_REGION_FILE, index=False, row_group_size=BY_REGION_ROW_GROUP, compression="zstd"
-            )
         quality = quality_table(facts, indicators)
         quality.to_parquet(staging / "quality.parquet", index=False)
         (staging / "quality.md").write_text(quality_markdown(quality, indicators, manifest), encoding="utf-8")

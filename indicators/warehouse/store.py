@@ -1,17 +1,15 @@
 """Read access to the warehouse: the only module that holds SQL.
 
-One DuckDB connection per process. The small tables are views on their Parquet files; the facts are copied
-once into DuckDB's memory when the store opens (the 400 Kreise: 0.1 s and about 90 MB; 22 million
-municipality facts, compressed: about 10 s and 110 MB), because every question then reads only the row
-groups of its indicator-year slices instead of decoding Parquet pages.
-``Store(path, memory=False)`` keeps the facts as a view on the Parquet file (no copy, slower questions).
-Large panels may carry ``facts_by_region.parquet`` (the same facts sorted by region, written by
-:mod:`indicators.warehouse.files`); the store reads one region's rows across all indicators from it.
+The facts are held in memory as a :class:`~indicators.warehouse.cube.Cube` (dense arrays indicator x year x
+region), read once when the store opens; every question about facts is answered from it with array indexing:
+a question reads exactly its cells, whatever it selects by (an indicator-year, a region across all indicators,
+a peer group in every year). The small tables (districts, indicators, quality, published reference rows) are
+DuckDB views on their Parquet files, queried with parameterised SQL; ``facts`` is a view on ``facts.parquet``
+for any other query (:meth:`Store.query`). One DuckDB connection per process; a cursor per query keeps
+concurrent sessions apart, and the cube is only read after it is built, so sessions share it without locks.
 
-Every query takes its values as parameters; table names are fixed here, never built from user input. Lists of
-regions travel as a one-column Arrow table registered on the query's own cursor (``_regions``, ``_peers``),
-which DuckDB joins far faster than a list parameter of 11,000 strings. Pages ask questions through the methods
-below and get small pandas frames back.
+Answers are small pandas frames with the warehouse's column types (region, indicator and source as text, year
+as int16, the four flags as bool, value_label as object with None).
 """
 
 from __future__ import annotations
@@ -23,29 +21,35 @@ from functools import cached_property
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from indicators.warehouse import files as warehouse
+from indicators.warehouse.cube import COLUMNS, ESTIMATED, PRESENT, Cube
 
 TABLES = ("districts", "indicators", "facts", "quality", "reference_published", "breaks")
 #: A year "covers Germany" for an indicator when at least this share of the Kreise has a value in it. Indicators
 #: that never reach it (own tables of a few Kreise) count the years with at least this share of their best year.
 COVERING_SHARE = 0.9
-#: Facts up to this many rows are held in memory (compressed) when ``memory`` is left to decide itself.
-MEMORY_MAX_ROWS = 60_000_000
-#: Facts are copied into memory in chunks of whole indicators of about this many rows, so the copy never holds
-#: more than one uncompressed chunk (peak memory stays far below the size of the uncompressed table).
-LOAD_CHUNK_ROWS = 1_000_000
+PROFILE_COLUMNS = [
+    "indicator", "year", "value", "value_label", "source", "estimated", "harmonised", "break",
+    "n", "median", "mean", "min", "max", "q25", "q75", "n_higher", "n_lower",
+    "germany", "germany_estimated", "land", "previous", "previous_year", "five_years_back", "five_years_back_year",
+]  # fmt: skip
+QUARTILES = [0.25, 0.5, 0.75]
 
 
 class WarehouseMissing(FileNotFoundError):
     """No warehouse at the configured path; the app then offers to build one or to load demo data."""
 
 
+def _none(x):
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else x
+
+
 class Store:
-    def __init__(self, path: str | Path, threads: int = 2, memory: bool | None = None):
+    def __init__(self, path: str | Path, threads: int = 2):
         self.path = Path(path)
         warehouse.recover(self.path)
         if not warehouse.is_warehouse(self.path):
@@ -56,87 +60,38 @@ class Store:
         self._con.execute("SET parquet_metadata_cache = true")
         for table in TABLES:
             file = self.path / f"{table}.parquet"
-            if file.exists() and table != "facts":
+            if file.exists():
                 self._con.read_parquet(str(file)).create_view(table)
-        facts = self.path / "facts.parquet"
-        rows = pq.read_metadata(facts).num_rows
-        self.in_memory = rows <= MEMORY_MAX_ROWS if memory is None else bool(memory)
-        if self.in_memory:
-            self._load_facts(facts, rows)
-        else:
-            self._con.read_parquet(str(facts)).create_view("facts")
+        self.cube = Cube(self.path / "facts.parquet")
         self._load_coverage()
-        by_region = self.path / warehouse.BY_REGION_FILE
-        if by_region.exists():
-            self._con.read_parquet(str(by_region)).create_view("facts_by_region")
-        else:
-            self._con.execute("CREATE VIEW facts_by_region AS SELECT * FROM facts")
-
-    def _load_facts(self, file: Path, rows: int) -> None:
-        """Copy the facts into an in-memory table.
-
-        Up to ``LOAD_CHUNK_ROWS`` facts (the 400 Kreise) are copied as they are: a single fast read, about 200
-        bytes per fact. Larger panels go into DuckDB's compressed in-memory storage (about 5 bytes per fact), a
-        few whole indicators at a time, each chunk compressed before the next is read. The file is sorted by
-        indicator, year and region, so each chunk reads only its own row groups. Within a chunk the rows are
-        ordered by year, indicator and region: the table's row groups (122,880 rows) then hold one or two years
-        of a few indicators, and their min/max statistics let a question about one year (a profile: every
-        indicator in the home region's latest year) skip most of the table, while a question about one
-        indicator (a time-series band) still finds it within one chunk.
-        """
-        con = self._con
-        if rows <= LOAD_CHUNK_ROWS:
-            con.execute("CREATE TABLE facts AS SELECT * FROM read_parquet(?)", [str(file)])
-            return
-        con.execute("ATTACH ':memory:' AS facts_memory (COMPRESS)")
-        con.execute("CREATE TABLE facts_memory.facts AS SELECT * FROM read_parquet(?) LIMIT 0", [str(file)])
-        counts = con.execute(
-            "SELECT indicator, count(*) AS n FROM read_parquet(?) GROUP BY indicator ORDER BY indicator", [str(file)]
-        ).fetchall()
-        chunks: list[list[str]] = []
-        size = 0
-        for indicator, n in counts:
-            if indicator is None:
-                continue
-            if not chunks or size + n > LOAD_CHUNK_ROWS:
-                chunks.append([])
-                size = 0
-            chunks[-1].append(indicator)
-            size += n
-        for chunk in chunks:
-            con.execute(
-                "INSERT INTO facts_memory.facts SELECT * FROM read_parquet(?) WHERE indicator BETWEEN ? AND ? "
-                "ORDER BY year, indicator, region",
-                [str(file), chunk[0], chunk[-1]],
-            )
-            con.execute("CHECKPOINT facts_memory")  # compresses the chunk and frees its uncompressed copy
-        if any(indicator is None for indicator, _ in counts):
-            con.execute(
-                "INSERT INTO facts_memory.facts SELECT * FROM read_parquet(?) WHERE indicator IS NULL", [str(file)]
-            )
-            con.execute("CHECKPOINT facts_memory")
-        con.execute("CREATE VIEW facts AS SELECT * FROM facts_memory.facts")
 
     def _load_coverage(self) -> None:
-        """Kreise with a value per indicator and year, and whether that year covers Germany (a small table)."""
-        con = self._con
-        if self.has_table("quality"):
-            con.execute("CREATE VIEW kreis_counts AS SELECT indicator, year, kreise_mit_wert AS kreise FROM quality")
-        else:
-            con.execute(
-                "CREATE VIEW kreis_counts AS SELECT indicator, year, count(value) AS kreise FROM facts "
-                "WHERE length(region) = 5 GROUP BY indicator, year"
-            )
-        n_kreise = con.execute("SELECT count(*) FROM districts").fetchone()[0] if self.has_table("districts") else 0
-        con.execute(
-            """
-            CREATE TABLE coverage AS
-            WITH top AS (SELECT indicator, max(kreise) AS top FROM kreis_counts GROUP BY indicator)
-            SELECT c.indicator, c.year, c.kreise, c.kreise >= least($share * $n, $share * t.top) AS covering
-            FROM kreis_counts c JOIN top t USING (indicator)
-            """,
-            {"share": COVERING_SHARE, "n": int(n_kreise)},
+        """Kreise with a value per indicator and year, and whether that year covers Germany.
+
+        Counted from the facts for every indicator-year that has Kreis rows, as the quality table does; kept as
+        an array (indicators x years; True where there is no Kreis row, so such years never exclude) and as the
+        small DuckDB table ``coverage`` (indicator, year, kreise, covering).
+        """
+        c = self.cube
+        kreis_rows = (c.flags[:, :, c.is_kreis] & PRESENT).any(axis=2)
+        kreise = (~np.isnan(c.value[:, :, c.is_kreis])).sum(axis=2)
+        n_kreise = len(self.query("SELECT ags FROM districts")) if self.has_table("districts") else 0
+        top = np.where(kreis_rows, kreise, 0).max(axis=1, initial=0)
+        threshold = np.minimum(COVERING_SHARE * n_kreise, COVERING_SHARE * top)[:, None]
+        covering = kreise >= threshold
+        self._covering = covering | ~kreis_rows
+        ind, year = np.nonzero(kreis_rows)
+        table = pa.table(
+            {
+                "indicator": pa.array(c.indicators[ind], pa.string()),
+                "year": pa.array(c.years[year], pa.int16()),
+                "kreise": pa.array(kreise[ind, year], pa.int64()),
+                "covering": pa.array(covering[ind, year], pa.bool_()),
+            }
         )
+        self._con.register("coverage_counts", table)
+        self._con.execute("CREATE TABLE coverage AS SELECT * FROM coverage_counts")
+        self._con.unregister("coverage_counts")
 
     # -- plumbing ---------------------------------------------------------------------------------------
     def query(
@@ -197,39 +152,43 @@ class Store:
 
     # -- facts ------------------------------------------------------------------------------------------
     def years(self, indicator: str) -> list[int]:
-        df = self.query(
-            "SELECT DISTINCT year FROM facts WHERE indicator = ? AND value IS NOT NULL ORDER BY year", [indicator]
-        )
-        return [int(y) for y in df["year"]]
+        """The years in which ``indicator`` has at least one value."""
+        c = self.cube
+        i = c.indicator(indicator)
+        if i is None:
+            return []
+        return [int(y) for y in c.years[~np.isnan(c.value[i]).all(axis=1)]]
 
     def values(self, indicator: str, year: int, level: str = "kreis") -> pd.DataFrame:
         """All regions' values of one indicator in one year (level: kreis, land or all)."""
-        length = {"kreis": 5, "land": 2}.get(level)
-        sql = (
-            "SELECT region, value, value_label, suppressed, harmonised, estimated, break, source "
-            "FROM facts WHERE indicator = ? AND year = ?"
-        )
-        params: list = [indicator, int(year)]
-        if length:
-            sql += " AND length(region) = ? AND region <> 'DG'"
-            params.append(length)
-        return self.query(sql + " ORDER BY region", params)
+        c = self.cube
+        columns = ["region", "value", "value_label", "suppressed", "harmonised", "estimated", "break", "source"]
+        i, y = c.indicator(indicator), c.year(year)
+        if i is None or y is None:
+            return c.frame(np.zeros(0, dtype=np.int64), columns)
+        present = (c.flags[i, y] & PRESENT) > 0
+        if level == "kreis":
+            present &= c.is_kreis
+        elif level == "land":
+            present &= c.is_land
+        return c.frame(c.flat(i, y, np.flatnonzero(present)), columns)
 
     def value(self, region: str, indicator: str, year: int) -> float | None:
-        df = self.query(
-            "SELECT value FROM facts WHERE region = ? AND indicator = ? AND year = ?", [region, indicator, int(year)]
-        )
-        if df.empty or pd.isna(df.iloc[0, 0]):
+        c = self.cube
+        r, i, y = c.region(region), c.indicator(indicator), c.year(year)
+        if r is None or i is None or y is None:
             return None
-        return float(df.iloc[0, 0])
+        return _none(float(c.value[i, y, r]))
 
     def series(self, indicator: str, regions: list[str]) -> pd.DataFrame:
-        return self.query(
-            "SELECT region, year, value, value_label, source, estimated, harmonised, break FROM facts "
-            "WHERE indicator = ? AND region IN (SELECT v FROM _regions) ORDER BY region, year",
-            [indicator],
-            lists={"regions": regions},
-        )
+        """The fact rows of ``regions`` for one indicator, by region and year."""
+        c = self.cube
+        columns = ["region", "year", "value", "value_label", "source", "estimated", "harmonised", "break"]
+        i, r = c.indicator(indicator), c.region_codes(regions)
+        if i is None or not len(r):
+            return c.frame(np.zeros(0, dtype=np.int64), columns)
+        region_pos, year_pos = np.nonzero((c.flags[i][:, r] & PRESENT).T > 0)
+        return c.frame(c.flat(i, year_pos, r[region_pos]), columns)
 
     def facts(
         self,
@@ -238,26 +197,39 @@ class Store:
         years: tuple[int, int] | None = None,
     ) -> pd.DataFrame:
         """Long facts filtered by region, indicator and year range, for tables and downloads."""
-        sql = "SELECT * FROM facts WHERE 1 = 1"
-        params: list = []
-        lists: dict[str, list[str]] = {}
-        if regions is not None:
-            sql += " AND region IN (SELECT v FROM _regions)"
-            lists["regions"] = list(regions)
-        if indicators is not None:
-            sql += " AND indicator IN (SELECT v FROM _indicators)"
-            lists["indicators"] = list(indicators)
+        c = self.cube
+        n_ind, n_years, n_regions = c.value.shape
+        ind = np.arange(n_ind) if indicators is None else self._indicator_codes(indicators)
+        reg = np.arange(n_regions) if regions is None else c.region_codes(regions)
+        yrs = np.arange(n_years)
         if years is not None:
-            sql += " AND year BETWEEN ? AND ?"
-            params += [int(years[0]), int(years[1])]
-        return self.query(sql + " ORDER BY indicator, region, year", params, lists=lists)
+            yrs = yrs[(c.years >= int(years[0])) & (c.years <= int(years[1]))]
+        present = c.flags[np.ix_(ind, yrs, reg)] & PRESENT
+        i, r, y = np.nonzero(present.transpose(0, 2, 1))  # ordered by indicator, region, year
+        return c.frame(c.flat(ind[i], yrs[y], reg[r]), list(COLUMNS))
+
+    def _indicator_codes(self, indicators: Iterable[str]) -> np.ndarray:
+        codes = {self.cube.indicator(i) for i in indicators}
+        codes.discard(None)
+        return np.array(sorted(codes), dtype=np.int64)
 
     def coverage(self) -> pd.DataFrame:
         """Years and Kreise with data per indicator."""
-        return self.query(
-            "SELECT indicator, min(year) AS first_year, max(year) AS last_year, count(DISTINCT year) AS years, "
-            "count(DISTINCT region) FILTER (WHERE length(region) = 5) AS kreise "
-            "FROM facts WHERE value IS NOT NULL GROUP BY indicator ORDER BY indicator"
+        c = self.cube
+        has = ~np.isnan(c.value)
+        by_year = has.any(axis=2)
+        kreise = has[:, :, c.is_kreis].any(axis=1).sum(axis=1)
+        keep = by_year.any(axis=1)
+        first = np.argmax(by_year, axis=1)
+        last = by_year.shape[1] - 1 - np.argmax(by_year[:, ::-1], axis=1)
+        return pd.DataFrame(
+            {
+                "indicator": pd.array(c.indicators[keep], dtype="str"),
+                "first_year": c.years[first[keep]],
+                "last_year": c.years[last[keep]],
+                "years": by_year.sum(axis=1)[keep].astype(np.int64),
+                "kreise": kreise[keep].astype(np.int64),
+            }
         )
 
     def published_reference(self, indicator: str | None = None) -> pd.DataFrame:
@@ -282,187 +254,221 @@ class Store:
 
     def latest_year(self, indicator: str, up_to: int | None = None) -> int | None:
         """The latest year (up to ``up_to``) that covers Germany; else the latest year with any value."""
-        bound = 9999 if up_to is None else int(up_to)
-        df = self.query(
-            """
-            SELECT coalesce(
-                (SELECT max(year) FROM coverage WHERE indicator = $ind AND covering AND year <= $up),
-                (SELECT max(year) FROM facts WHERE indicator = $ind AND value IS NOT NULL AND year <= $up)
-            ) AS year
-            """,
-            {"ind": indicator, "up": bound},
-        )
-        year = df.iloc[0, 0]
-        return None if pd.isna(year) else int(year)
+        c = self.cube
+        i = c.indicator(indicator)
+        if i is None or not len(c.years):
+            return None
+        upto = len(c.years) if up_to is None else max(0, min(len(c.years), int(up_to) - c.first_year + 1))
+        has = ~np.isnan(c.value[i, :upto]).all(axis=1)
+        for candidates in (has & self._covering[i, :upto] & self._has_kreis_rows(i, upto), has):
+            if candidates.any():
+                return int(c.years[np.flatnonzero(candidates)[-1]])
+        return None
+
+    def _has_kreis_rows(self, i: int, upto: int) -> np.ndarray:
+        c = self.cube
+        return (c.flags[i, :upto][:, c.is_kreis] & PRESENT).any(axis=1)
 
     # -- benchmark questions ----------------------------------------------------------------------------
     def profile(self, home: str, peers: list[str], year: int) -> pd.DataFrame:
-        """Every indicator of ``home`` against its peers and Germany, in one query.
+        """Every indicator of ``home`` against its peers and Germany.
 
         Per indicator the year used is the latest year up to ``year`` that covers Germany (see
         :data:`COVERING_SHARE`) and in which ``home`` has a value, so indicators published with different delays
-        still appear and a year that only a handful of Kreise have never becomes the one compared. Peers include ``home``. The rank is
-        polarity-aware (1 = most favourable); for contextual indicators it counts from the highest value.
+        still appear and a year that only a handful of Kreise have never becomes the one compared. Peers include
+        ``home``. The peer statistics are missing (n too) for an indicator no peer has a value for in that year.
         """
-        # The rows of home, Germany and the Land across all indicators come from the region-sorted copy (when the
-        # warehouse has one) in one read; the peers' values of the used indicator-years from the facts, whose row
-        # groups hold a few indicators of one year each.
-        return self.query(
-            """
-            WITH own AS MATERIALIZED (
-                SELECT region, indicator, year, value, value_label, source, estimated, harmonised, break
-                FROM facts_by_region WHERE region IN ($home, 'DG', left($home, 2))
-            ),
-            mine AS (
-                SELECT indicator, year, value, value_label, source, estimated, harmonised, break
-                FROM own WHERE region = $home
-            ),
-            used AS MATERIALIZED (
-                SELECT m.indicator, max(m.year) AS year FROM mine m
-                LEFT JOIN coverage c ON c.indicator = m.indicator AND c.year = m.year
-                WHERE m.year <= $year AND m.value IS NOT NULL AND coalesce(c.covering, true)
-                GROUP BY m.indicator
-            ),
-            home AS (SELECT m.* FROM mine m JOIN used u USING (indicator, year)),
-            peer AS (
-                SELECT f.indicator, f.value FROM facts f JOIN used u USING (indicator, year)
-                WHERE f.value IS NOT NULL AND f.region IN (SELECT v FROM _peers)
-            ),
-            stats AS (
-                SELECT p.indicator, count(*) AS n, quantile_cont(p.value, [0.25, 0.5, 0.75]) AS q,
-                       avg(p.value) AS mean, min(p.value) AS min, max(p.value) AS max,
-                       count(*) FILTER (WHERE p.value > h.value) AS n_higher,
-                       count(*) FILTER (WHERE p.value < h.value) AS n_lower
-                FROM peer p JOIN home h USING (indicator) GROUP BY p.indicator
-            )
-            SELECT h.indicator, h.year, h.value, h.value_label, h.source, h.estimated, h.harmonised, h.break,
-                   s.n, s.q[2] AS median, s.mean, s.min, s.max, s.q[1] AS q25, s.q[3] AS q75, s.n_higher, s.n_lower,
-                   g.value AS germany, g.estimated AS germany_estimated,
-                   l.value AS land,
-                   prev.value AS previous, prev.year AS previous_year,
-                   back.value AS five_years_back, back.year AS five_years_back_year
-            FROM home h
-            LEFT JOIN stats s USING (indicator)
-            LEFT JOIN own g ON g.region = 'DG' AND g.indicator = h.indicator AND g.year = h.year
-            LEFT JOIN own l ON l.region = left($home, 2) AND l.indicator = h.indicator AND l.year = h.year
-            LEFT JOIN mine prev ON prev.indicator = h.indicator AND prev.year = h.year - 1
-            LEFT JOIN mine back ON back.indicator = h.indicator AND back.year = h.year - 5
-            ORDER BY h.indicator
-            """,
-            {"home": home, "year": int(year)},
-            lists={"peers": peers},
-        )
+        c = self.cube
+        h = c.region(home)
+        last = min(int(year), int(c.years[-1])) - c.first_year if len(c.years) else -1
+        if h is None or last < 0:
+            return self._empty_profile()
+        own = c.value[:, : last + 1, h]  # indicators x years up to ``year``
+        has = ~np.isnan(own) & self._covering[:, : last + 1]
+        ind = np.flatnonzero(has.any(axis=1))
+        if not len(ind):
+            return self._empty_profile()
+        used = last - np.argmax(has[ind, ::-1], axis=1)
+        home_value = c.value[ind, used, h]
+        peer = c.value[ind[:, None], used[:, None], c.region_codes(peers)[None, :]]  # used indicator-years x peers
+        counts = (~np.isnan(peer)).sum(axis=1)
+        stats = _row_statistics(peer, counts)
+        with np.errstate(invalid="ignore"):
+            higher = (peer > home_value[:, None]).sum(axis=1)
+            lower = (peer < home_value[:, None]).sum(axis=1)
+        some = counts > 0
+        columns = ["indicator", "year", "value", "value_label", "source", "estimated", "harmonised", "break"]
+        extra = {"n": _counts(counts, some)}
+        extra |= {name: stats[name] for name in ("median", "mean", "min", "max", "q25", "q75")}
+        extra |= {"n_higher": _counts(higher, some), "n_lower": _counts(lower, some)}
+        extra["germany"], extra["germany_estimated"] = self._reference(ind, used, c.dg)
+        extra["land"], _ = self._reference(ind, used, c.region(home[:2]))
+        for col, year_col, back in (("previous", "previous_year", 1), ("five_years_back", "five_years_back_year", 5)):
+            extra[col], extra[year_col] = self._earlier(ind, used, h, back)
+        return c.frame(c.flat(ind, used, h), columns, extra)
+
+    def _empty_profile(self) -> pd.DataFrame:
+        empty = self.cube.frame(np.zeros(0, dtype=np.int64), ["indicator", "year", "value", "value_label", "source"])
+        types = dict.fromkeys(("estimated", "harmonised", "break"), "bool")
+        types |= dict.fromkeys(("n", "n_higher", "n_lower"), "int64")
+        types |= {"germany_estimated": "boolean", "previous_year": "Int16", "five_years_back_year": "Int16"}
+        for col in PROFILE_COLUMNS:
+            if col not in empty:
+                empty[col] = pd.Series(dtype=types.get(col, "float64"))
+        return empty[PROFILE_COLUMNS]
+
+    def _reference(self, ind: np.ndarray, used: np.ndarray, region: int | None) -> tuple[np.ndarray, pd.array]:
+        """The value of a reference region (Germany, the Land) in each used indicator-year, and its estimated flag."""
+        c = self.cube
+        if region is None:
+            return np.full(len(ind), np.nan), pd.array([pd.NA] * len(ind), dtype="boolean")
+        flags = c.flags[ind, used, region]
+        estimated = pd.array((flags & ESTIMATED) > 0, dtype="boolean")
+        estimated[(flags & PRESENT) == 0] = pd.NA
+        return c.value[ind, used, region], estimated
+
+    def _earlier(self, ind: np.ndarray, used: np.ndarray, h: int, back: int) -> tuple[np.ndarray, pd.array]:
+        """``home``'s value ``back`` years before each used year, and that year (missing without a fact row)."""
+        c = self.cube
+        earlier = used - back
+        inside = earlier >= 0
+        safe = np.where(inside, earlier, 0)
+        present = inside & ((c.flags[ind, safe, h] & PRESENT) > 0)
+        values = np.where(present, c.value[ind, safe, h], np.nan)
+        years = pd.array(c.years[safe], dtype="Int16")
+        years[~present] = pd.NA
+        return values, years
 
     def ranking(self, indicator: str, year: int, regions: list[str], polarity: int) -> pd.DataFrame:
         """Value, polarity-aware rank and percentile of every region in ``regions`` for one indicator and year.
 
-        Rank 1 is the most favourable value (highest for contextual indicators); the percentile is the share of
-        the other regions with a less favourable value (100 = best).
+        Rank 1 is the most favourable value (highest for contextual indicators); ties share the best rank; the
+        percentile is the share of the other regions with a less favourable value (100 = best).
         """
-        return self.query(
-            """
-            SELECT region, value, value_label, source, estimated, harmonised,
-                   rank() OVER (ORDER BY CASE WHEN $pol < 0 THEN -value ELSE value END DESC) AS rank,
-                   count(*) OVER () AS n,
-                   CASE WHEN count(*) OVER () > 1
-                        THEN 100.0 * (count(*) OVER () - rank() OVER (ORDER BY CASE WHEN $pol < 0 THEN -value ELSE value END DESC))
-                             / (count(*) OVER () - 1)
-                        ELSE 100.0 END AS percentile
-            FROM facts
-            WHERE indicator = $ind AND year = $year AND value IS NOT NULL AND region IN (SELECT v FROM _regions)
-            ORDER BY rank, region
-            """,
-            {"ind": indicator, "year": int(year), "pol": int(polarity)},
-            lists={"regions": regions},
-        )
+        c = self.cube
+        columns = ["region", "value", "value_label", "source", "estimated", "harmonised"]
+        i, y = c.indicator(indicator), c.year(year)
+        r = c.region_codes(regions) if i is not None and y is not None else np.zeros(0, dtype=np.int64)
+        values = c.value[i, y, r] if len(r) else np.zeros(0)
+        r = r[~np.isnan(values)]
+        values = values[~np.isnan(values)]
+        key = -values if int(polarity) < 0 else values
+        order = np.argsort(-key, kind="stable")  # most favourable first; ties stay in region order
+        ordered = key[order]
+        starts = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, dtype=bool)
+        rank = np.flatnonzero(starts)[np.cumsum(starts) - 1] + 1  # ties share the best rank
+        n = len(rank)
+        percentile = 100.0 * (n - rank) / (n - 1) if n > 1 else np.full(n, 100.0)
+        extra = {"rank": rank.astype(np.int64), "n": np.full(n, n, dtype=np.int64), "percentile": percentile}
+        return c.frame(c.flat(i if i is not None else 0, y if y is not None else 0, r[order]), columns, extra)
 
     def reference_statistics(self, indicator: str, year: int, regions: list[str]) -> dict:
         """Median, mean, min, max and count over ``regions`` plus the Germany value, for one indicator and year."""
-        df = self.query(
-            """
-            WITH s AS (
-                SELECT count(value) AS n, quantile_cont(value, [0.25, 0.5, 0.75]) AS q, avg(value) AS mean,
-                       min(value) AS min, max(value) AS max
-                FROM facts WHERE indicator = $ind AND year = $year AND value IS NOT NULL
-                  AND region IN (SELECT v FROM _regions)
-            )
-            SELECT n, q[2] AS median, mean, min, max, q[1] AS q25, q[3] AS q75,
-                   (SELECT value FROM facts WHERE region = 'DG' AND indicator = $ind AND year = $year) AS germany,
-                   (SELECT estimated FROM facts WHERE region = 'DG' AND indicator = $ind AND year = $year)
-                       AS germany_estimated
-            FROM s
-            """,
-            {"ind": indicator, "year": int(year)},
-            lists={"regions": regions},
-        )
-        return {k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v) for k, v in df.iloc[0].items()}
+        c = self.cube
+        i, y = c.indicator(indicator), c.year(year)
+        empty = {"n": 0, **dict.fromkeys(("median", "mean", "min", "max", "q25", "q75", "germany"))}
+        if i is None or y is None:
+            return {**empty, "germany_estimated": None}
+        values = c.value[i, y, c.region_codes(regions)]
+        values = values[~np.isnan(values)]
+        out = {"n": int(len(values)), **_statistics(values), "germany": None, "germany_estimated": None}
+        if c.dg is not None and c.flags[i, y, c.dg] & PRESENT:
+            out["germany"] = _none(float(c.value[i, y, c.dg]))
+            out["germany_estimated"] = bool(c.flags[i, y, c.dg] & ESTIMATED)
+        return out
 
     def band(self, indicator: str, regions: list[str]) -> pd.DataFrame:
         """Per year: min, quartiles, median and max over ``regions``, and the Germany value (time-series band)."""
-        return self.query(
-            """
-            WITH germany AS (SELECT year, value FROM facts WHERE indicator = $ind AND region = 'DG')
-            , per_year AS (
-                SELECT f.year, count(f.value) AS n, min(f.value) AS min,
-                       quantile_cont(f.value, [0.25, 0.5, 0.75]) AS q, max(f.value) AS max,
-                       any_value(g.value) AS germany
-                FROM facts f
-                LEFT JOIN germany g ON g.year = f.year
-                WHERE f.indicator = $ind AND f.value IS NOT NULL AND f.region IN (SELECT v FROM _regions)
-                GROUP BY f.year
-            )
-            SELECT year, n, min, q[1] AS q25, q[2] AS median, q[3] AS q75, max, germany FROM per_year ORDER BY year
-            """,
-            {"ind": indicator},
-            lists={"regions": regions},
-        )
+        c = self.cube
+        columns = ["year", "n", "min", "q25", "median", "q75", "max", "germany"]
+        i = c.indicator(indicator)
+        if i is None:
+            types = {"year": "int16", "n": "int64"}
+            return pd.DataFrame({col: pd.Series(dtype=types.get(col, "float64")) for col in columns})
+        block = c.value[i][:, c.region_codes(regions)]  # years x regions
+        counts = (~np.isnan(block)).sum(axis=1)
+        keep = counts > 0
+        stats = _row_statistics(block[keep], counts[keep])
+        germany = c.value[i][keep, c.dg] if c.dg is not None else np.full(int(keep.sum()), np.nan)
+        out = pd.DataFrame({"year": c.years[keep], "n": counts[keep].astype(np.int64)})
+        for name in ("min", "q25", "median", "q75", "max"):
+            out[name] = stats[name]
+        out["germany"] = germany
+        return out
 
     def matrix(self, indicators: list[str], year: int, regions: list[str] | None = None) -> pd.DataFrame:
         """Regions x indicators for one year (latest value up to ``year`` per cell), for neighbour search."""
-        lists = {"indicators": list(indicators)}
-        if regions is None:
-            sql = """
-                SELECT region, indicator, arg_max(value, year) AS value FROM facts
-                WHERE indicator IN (SELECT v FROM _indicators) AND year <= $year AND value IS NOT NULL
-                GROUP BY region, indicator
-            """
-        else:
-            # Most cells have a value in ``year`` itself: take those from one slice per indicator, and look back
-            # (arg_max over earlier years) only for the cells that lack one, instead of grouping every year.
-            lists["regions"] = list(regions)
-            sql = """
-                WITH at_year AS (
-                    SELECT region, indicator, value FROM facts
-                    WHERE indicator IN (SELECT v FROM _indicators) AND year = $year AND value IS NOT NULL
-                      AND region IN (SELECT v FROM _regions)
-                ),
-                missing AS (
-                    SELECT r.v AS region, i.v AS indicator
-                    FROM (SELECT DISTINCT v FROM _regions) r CROSS JOIN (SELECT DISTINCT v FROM _indicators) i
-                    ANTI JOIN at_year a ON a.region = r.v AND a.indicator = i.v
-                ),
-                earlier AS (
-                    SELECT f.region, f.indicator, arg_max(f.value, f.year) AS value
-                    FROM facts f JOIN missing m ON m.region = f.region AND m.indicator = f.indicator
-                    WHERE f.indicator IN (SELECT v FROM _indicators) AND f.year < $year AND f.value IS NOT NULL
-                    GROUP BY f.region, f.indicator
-                )
-                SELECT region, indicator, value FROM at_year
-                UNION ALL
-                SELECT region, indicator, value FROM earlier
-            """
-        long = self.query(sql, {"year": int(year)}, lists=lists)
-        if long.empty:
+        c = self.cube
+        reg = np.arange(len(c.regions)) if regions is None else c.region_codes(regions)
+        last = min(int(year), int(c.years[-1])) - c.first_year if len(c.years) else -1
+        known = [(name, c.indicator(name)) for name in indicators]
+        known = [(name, i) for name, i in known if i is not None]
+        if last < 0 or not known or not len(reg):
             return pd.DataFrame(columns=list(indicators))
-        return long.pivot(index="region", columns="indicator", values="value").reindex(columns=list(indicators))
+        wide = np.full((len(reg), len(known)), np.nan)
+        for col, (_, i) in enumerate(known):
+            cells = c.value[i, last, reg]
+            empty = np.flatnonzero(np.isnan(cells))
+            if len(empty) and last > 0:  # look back only for the cells without a value in ``year``
+                block = c.value[i, :last][:, reg[empty]]  # earlier years x those regions
+                has = ~np.isnan(block)
+                latest = last - 1 - np.argmax(has[::-1], axis=0)
+                cells[empty] = np.where(has.any(axis=0), block[latest, np.arange(len(empty))], np.nan)
+            wide[:, col] = cells
+        rows = ~np.isnan(wide).all(axis=1)
+        if not rows.any():
+            return pd.DataFrame(columns=list(indicators))
+        out = pd.DataFrame(
+            wide[rows],
+            index=pd.Index(pd.array(c.regions[reg[rows]], dtype="str"), name="region"),
+            columns=pd.Index(pd.array([name for name, _ in known], dtype="str"), name="indicator"),
+        )
+        return out.reindex(columns=pd.Index(pd.array(list(indicators), dtype="str"), name="indicator"))
 
     def year_range(self) -> tuple[int, int] | None:
-        """First and last year with any value (all indicators, all regions), or ``None`` without facts.
-
-        The same years as ``coverage()``'s overall minimum and maximum, without counting regions per indicator:
-        the app needs them on every start for the year selector.
-        """
-        df = self.query("SELECT min(year) AS first_year, max(year) AS last_year FROM facts WHERE value IS NOT NULL")
-        if df.empty or pd.isna(df.iloc[0, 0]):
+        """First and last year with any value (all indicators, all regions), or ``None`` without facts."""
+        c = self.cube
+        has = ~np.isnan(c.value).all(axis=(0, 2)) if c.value.size else np.zeros(0, dtype=bool)
+        if not has.any():
             return None
-        return int(df.iloc[0, 0]), int(df.iloc[0, 1])
+        years = c.years[has]
+        return int(years[0]), int(years[-1])
+
+
+def _statistics(values: np.ndarray) -> dict:
+    """Median, mean, min, max and quartiles of values without gaps (all None for no values)."""
+    stats = _row_statistics(values[None, :], np.array([len(values)]))
+    return {name: _none(float(column[0])) for name, column in stats.items()}
+
+
+def _row_statistics(block: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
+    """Per row of ``block`` (gaps as NaN): quartiles (linear interpolation), mean, min and max; NaN for empty rows.
+
+    The rows are sorted once (gaps sort last), so each quartile is read at its position among the row's own
+    values, as DuckDB's ``quantile_cont`` does.
+    """
+    n_rows = block.shape[0]
+    out = {name: np.full(n_rows, np.nan) for name in ("median", "mean", "min", "max", "q25", "q75")}
+    some = counts > 0
+    if not some.any():
+        return out
+    ordered = np.sort(block[some], axis=1)
+    n = counts[some]
+    rows = np.arange(len(n))
+    for name, q in zip(("q25", "median", "q75"), QUARTILES, strict=True):
+        h = (n - 1) * q
+        lo = np.floor(h).astype(np.int64)
+        hi = np.minimum(lo + 1, n - 1)
+        a, b = ordered[rows, lo], ordered[rows, hi]
+        out[name][some] = a + (h - lo) * (b - a)
+    out["min"][some] = ordered[:, 0]
+    out["max"][some] = ordered[rows, n - 1]
+    out["mean"][some] = np.nansum(ordered, axis=1) / n
+    return out
+
+
+def _counts(counts: np.ndarray, some: np.ndarray) -> np.ndarray:
+    """Counts as int64, or as float with NaN where there are no peer values (a missing statistic, not zero)."""
+    if some.all():
+        return counts.astype(np.int64)
+    return np.where(some, counts, np.nan)
