@@ -6,7 +6,7 @@ import streamlit as st
 
 from indicators.domain import formatting as fmt
 from indicators.outputs import report
-from ui import components, context, data, user
+from ui import components, context, data, insight, user
 from ui import meeting as meeting_mode
 from ui import target_widgets as tw
 
@@ -39,9 +39,10 @@ with controls.expander("Kennzahlen auswählen", icon=":material/tune:"):
         help="Voreingestellt sind die Leitindikatoren des Katalogs.",
     )
 
+assessments = tw.kreis_assessments(store, v, user.userdata(), sel.home, sel.year)
 summary = report.landrat_summary(
     profile,
-    tw.kreis_assessments(store, v, user.userdata(), sel.home, sel.year),
+    assessments,
     indicators,
     kreis_name=str(kreis["display_name"]),
     ags=sel.home,
@@ -54,6 +55,7 @@ summary = report.landrat_summary(
     built_at=store.manifest.get("built_at"),
     gebietsstand=store.manifest.get("gebietsstand", ""),
     today=dt.date.today(),
+    odds=insight.odds_texts(store, v, assessments, sel.home, sel.year),
 )
 
 with controls.container(horizontal=True):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from indicators.domain import priorities
 from indicators.outputs import exports
-from ui import components, context, data
+from ui import components, context, data, insight
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -83,6 +83,8 @@ with right:
         st.info("Kein Indikator ist zugleich günstig und verbessert.")
     for n, item in enumerate(strong, start=1):
         item_card(n, item, f"staerke_{item.indicator}")
+
+insight.break_alerts_section(store, v, sel.home, sel.year, kreis["display_name"])
 
 table = priorities.as_frame(weak + strong)
 if not table.empty:

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from indicators.outputs import report
-from ui import auth, components, context, data, user
+from ui import auth, components, context, data, insight, user
 from ui import meeting as meeting_mode
 from ui import target_widgets as tw
 from ui.permissions import can_edit, edit_hint
@@ -118,6 +118,7 @@ else:
                     tw.target_chart(a, tw.kreis_series(store, v, sel.home, t.indicator, sel.year), kreis),
                     key=f"ziel{t.id}_chart",
                 )
+            insight.target_outlook(store, v, a, sel.home, sel.year, kreis)
             history = ud.target_history(t.id)
             with st.expander(f"Verlauf ({len(history)} {'Version' if len(history) == 1 else 'Versionen'})"):
                 st.dataframe(tw.history_frame(history), hide_index=True, key=f"ziel{t.id}_history")

@@ -1,4 +1,4 @@
-"""Command line: ``python -m indicators build|demo|report|userdata|hash-password``."""
+"""Command line: ``python -m indicators build|demo|report|validate|userdata|hash-password``."""
 
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         help="gemeinde: ca. 11.000 Regionen x 100 Indikatoren x 20 Jahre",
     )
     d.add_argument("--seed", type=int, default=20240101)
+    val = sub.add_parser(
+        "validate", help="Modellgüte prüfen (Erwartungswert, Zielprognose, Trendbruch) und als Markdown schreiben"
+    )
+    val.add_argument("--warehouse", default="data/warehouse", type=Path, help="Warehouse (Standard: data/warehouse)")
+    val.add_argument("--out", default="docs/validation.md", type=Path, help="Zieldatei (Standard: docs/validation.md)")
     r = sub.add_parser("report", help="Datenqualitätsbericht eines Warehouse ausgeben")
     r.add_argument("--out", default="data/warehouse", type=Path)
     u = sub.add_parser(
@@ -104,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "userdata":
         return _userdata(args)
+    if args.command == "validate":
+        return _validate(args)
     if args.command == "hash-password":
         return _hash_password(args)
     if args.command == "report":
@@ -116,6 +123,22 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     return 1
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from indicators.outputs import validation
+    from indicators.warehouse.store import Store, WarehouseMissing
+
+    try:
+        store = Store(args.warehouse)
+    except WarehouseMissing as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    report = validation.run(store)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report.markdown, encoding="utf-8")
+    print(f"Validierung geschrieben: {args.out}")
+    return 0
 
 
 def _counts(ud) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators.domain import expectation
+from indicators.domain import expectation, forecast, trend_break
 from indicators.warehouse.store import Store
 
 
@@ -49,3 +49,34 @@ def expectation_model(
     districts = kreise(store) if districts is None else districts
     frame = context(store, year, districts)
     return expectation.fit(indicator, year, kreis_values(store, indicator, year), frame), frame
+
+
+def panel(store: Store, indicator: str, kreise: list[str], until: int | None = None) -> pd.DataFrame:
+    """Kreise x consecutive years of one indicator up to ``until`` (:func:`forecast.regular_panel`)."""
+    return forecast.regular_panel(store.series(indicator, kreise), kreise, until=until)
+
+
+def forecaster(
+    store: Store, indicator: str, until: int | None = None, districts: pd.DataFrame | None = None
+) -> forecast.Forecaster:
+    """The forecaster of one indicator from the data up to ``until`` (what was known in that year)."""
+    districts = kreise(store) if districts is None else districts
+    return forecast.Forecaster(panel(store, indicator, list(districts.index), until))
+
+
+def departures(
+    store: Store, indicator: str, until: int | None = None, districts: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Break-away test of every Kreis's series relative to Germany up to ``until`` (:func:`trend_break.detect_all`)."""
+    districts = kreise(store) if districts is None else districts
+    ids = list(districts.index)
+    long = store.series(indicator, [*ids, "DG"])
+    if until is not None:
+        long = long[long["year"] <= until]
+    germany = long[long["region"] == "DG"].set_index("year")["value"].astype(float)
+    kreis_rows = long[long["region"] != "DG"]
+    # observed values only: a gap is skipped, not bridged
+    observed = kreis_rows.pivot_table(index="region", columns="year", values="value", aggfunc="last").reindex(ids)
+    rel = trend_break.relative(observed.astype(float), germany)
+    breaks = kreis_rows.pivot_table(index="region", columns="year", values="break", aggfunc="max")
+    return trend_break.detect_all(rel, breaks=breaks.astype(bool))

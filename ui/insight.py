@@ -1,5 +1,7 @@
 """Screen pieces of the insight features: the fair benchmark (Erwartungswert) on the Indikator page and the
-Kreisprofil, and the model figures on Methodik. The models live in :mod:`indicators.domain.expectation`."""
+Kreisprofil, the target odds with their fan chart on Ziele, break-away alerts on Ziele and
+Handlungsschwerpunkte, and the model figures on Methodik. The models live in :mod:`indicators.domain`
+(``expectation``, ``forecast``, ``trend_break``)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,15 @@ import streamlit as st
 
 from indicators import insight
 from indicators.domain import expectation as ex
+from indicators.domain import forecast as fc
 from indicators.domain import formatting as fmt
+from indicators.domain import trend_break as tb
+from indicators.outputs import report
+from indicators.outputs.report import TargetAssessment
 from indicators.warehouse.store import Store
 from ui import data
-from ui.charts import LAYOUT
-from ui.components import FAVOURABLE, HOME_COLOUR, NEUTRAL, UNFAVOURABLE
+from ui.charts import LAYOUT, add_band
+from ui.components import FAVOURABLE, HOME_COLOUR, NEUTRAL, PEER_COLOUR, UNFAVOURABLE
 
 TTL = data.TTL
 
@@ -244,3 +250,248 @@ def methodik_models(s: Store, v: str) -> None:
         "selbst bestimmt wurden (Ziel: 90 % ± 3 Prozentpunkte). Die vollständige Prüfung (alle Jahre, "
         "Rückrechnung der Prognosen) schreibt `python -m indicators validate` nach docs/validation.md."
     )
+    methodik_forecast(s, v)
+
+
+@st.cache_data(ttl=TTL, max_entries=2, show_spinner="Rückrechnung läuft (etwa eine Minute) …")
+def backtest(_s: Store, v: str) -> pd.DataFrame:
+    from indicators.outputs import validation
+
+    return validation.backtest_table(_s, insight.kreise(_s), _s.indicators().set_index("id"))
+
+
+def methodik_forecast(s: Store, v: str) -> None:
+    from indicators.outputs import validation
+
+    st.markdown("### Zielprognose und Trendbruch")
+    st.markdown(ODDS_EXPLANATION)
+    st.markdown(
+        f"**Trendbruch:** Für jeden Kreis wird der Abstand zu Deutschland betrachtet. Eine Gerade durch die "
+        f"{tb.WINDOW} Jahre vor den letzten {tb.RECENT} Datenjahren wird fortgeschrieben; die Abweichungen der letzten "
+        f"{tb.RECENT} Jahre werden aufsummiert (CUSUM) und durch ihre Unsicherheit geteilt. Gemeldet wird, was "
+        "stärker abweicht als 95 % aller früheren Fälle aller Kreise. Liegt in diesen Jahren ein Quellenwechsel, "
+        "steht das dabei."
+    )
+    st.markdown(
+        f"**Rückrechnung:** Für die Zieljahre {', '.join(map(str, validation.BACKTEST_YEARS))} wird mit den Daten "
+        f"bis {validation.BACKTEST_LEAD} Jahre vorher prognostiziert und mit dem eingetretenen Wert verglichen – "
+        "für alle Kreise und jeden Indikator mit Richtung und ausreichend langer Reihe. Gemessen wird der "
+        "Brier-Wert (0 = perfekt, 0,25 = immer 50 %) gegen einfache Vergleichsregeln."
+    )
+    if not st.toggle("Rückrechnung mit den aktuellen Daten berechnen", key="methodik_rueckrechnung"):
+        return
+    events = backtest(s, v)
+    if events.empty:
+        st.info("Die Zeitreihen sind für eine Rückrechnung zu kurz.")
+        return
+    labels = data.indicators(s, v).set_index("id")["label"]
+    rows = []
+    for (indicator, year), group in events.groupby(["indicator", "target_year"]):
+        score = validation.scores(group)
+        rows.append(
+            {
+                "Indikator": labels.get(indicator, indicator),
+                "Zieljahr": year,
+                "Fälle": len(group),
+                "Brier Prognose": round(score["model"], 3),
+                "Brier letzter Wert mit Fehlern": round(score["naive_p"], 3),
+                "Brier letzter Wert ja/nein": round(score["naive_yes"], 3),
+                "Brier linearer Trend ja/nein": round(score["linear_yes"], 3),
+                "Abdeckung 80-%-Fächer": f"{fmt.number(score['fan80'] * 100, 0)} %",
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    calibration = fc.calibration(events["p_model"], events["hit"])
+    st.markdown("**Kalibrierung:** vorhergesagte Wahrscheinlichkeit und tatsächliche Trefferquote je Zehntel")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "vorhergesagt": calibration["bin"].str.replace(".", ","),
+                "Fälle": calibration["n"],
+                "mittlere Vorhersage": [fmt.number(x, 2) for x in calibration["predicted"]],
+                "beobachtet": [fmt.number(x, 2) for x in calibration["observed"]],
+            }
+        ),
+        hide_index=True,
+    )
+
+
+# --- target odds (Ziele, Landrat) -----------------------------------------------------------------------
+
+ODDS_EXPLANATION = (
+    "**So entsteht die Zielprognose.** Die Reihe des Kreises wird mit einem gedämpften Trend fortgeschrieben "
+    "(der Trend der letzten Jahre wirkt nach, flacht aber ab). Wie unsicher das ist, zeigen die Fehler, die "
+    "dasselbe Verfahren früher gemacht hat – bei Kreisen, die damals auf ähnlichem Niveau lagen, für denselben "
+    "Abstand in Jahren. Die Wahrscheinlichkeit ist der Anteil dieser früheren Fälle, in denen das Ziel erreicht "
+    "worden wäre: ab zwei Dritteln *wahrscheinlich*, bis ein Drittel *unwahrscheinlich*, dazwischen *offen*. "
+    "Der Fächer zeigt die Spanne, in der 50 % bzw. 80 % der früheren Fälle lagen. Die Rückrechnung auf echte "
+    "Jahre (Methodik › Modelle und Prüfung) zeigt, wie gut das früher getroffen hat."
+)
+
+
+@st.cache_resource(ttl=TTL, max_entries=64, show_spinner="Prognose wird berechnet …")
+def forecaster(_s: Store, v: str, indicator: str, until: int) -> fc.Forecaster:
+    """Shared read-only forecaster of one indicator from the data up to ``until``."""
+    return insight.forecaster(_s, indicator, until)
+
+
+def odds_for(s: Store, v: str, a: TargetAssessment, home: str, until: int) -> fc.Odds:
+    if a.polarity not in (1, -1):
+        return fc.no_odds("Kontextindikator: keine Zielprognose")
+    return forecaster(s, v, a.target.indicator, int(until)).odds(
+        home, a.target.target_value, a.target.target_year, a.polarity
+    )
+
+
+def odds_text(odds: fc.Odds) -> str:
+    if odds.probability is None:
+        return f"{fc.ODDS_ICON[odds.code]} {odds.label}"
+    return f"{fc.ODDS_ICON[odds.code]} {odds.label} ({fmt.number(odds.probability * 100, 0)} %)"
+
+
+def odds_texts(s: Store, v: str, assessments: list[TargetAssessment], home: str, until: int) -> dict[int, str]:
+    """Target id -> "◐ Zielerreichung offen (48 %)" for the Landrat summary (targets with a forecast only)."""
+    out = {}
+    for a in assessments:
+        odds = odds_for(s, v, a, home, until)
+        if odds.probability is not None and a.target.id is not None:
+            out[a.target.id] = odds_text(odds)
+    return out
+
+
+def fan_chart(a: TargetAssessment, points: list[tuple[int, float]], odds: fc.Odds, kreis_name: str) -> go.Figure:
+    fan, unit = odds.fan, a.unit
+    fig = go.Figure()
+    add_band(fig, fan["year"], fan["q10"], fan["q90"], "rgba(31,119,180,0.15)", "80 % der früheren Fälle")
+    add_band(fig, fan["year"], fan["q25"], fan["q75"], "rgba(31,119,180,0.30)", "50 % der früheren Fälle")
+    fig.add_trace(
+        go.Scatter(
+            x=fan["year"],
+            y=fan["q50"],
+            mode="lines",
+            name="mittlere Erwartung",
+            line=dict(color=PEER_COLOUR, dash="dash"),
+        )
+    )
+    if points:
+        years, values = zip(*points, strict=True)
+        fig.add_trace(
+            go.Scatter(x=years, y=values, mode="lines+markers", name=kreis_name, line=dict(color=HOME_COLOUR, width=3))
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[a.target.target_year],
+            y=[a.target.target_value],
+            mode="markers",
+            marker=dict(symbol="star", size=16, color="black"),
+            name=f"Ziel {a.target.target_year}",
+        )
+    )
+    fig.update_layout(
+        title=f"{a.label}: Prognose bis {a.target.target_year}",
+        yaxis_title=unit,
+        xaxis=dict(dtick=2, title="Jahr"),
+        height=380,
+        **LAYOUT,
+    )
+    return fig
+
+
+def target_odds(
+    s: Store, v: str, a: TargetAssessment, points: list[tuple[int, float]], home: str, until: int, kreis_name: str
+) -> None:
+    """Ziele card: the chance of meeting the target, why, and the fan chart (folded)."""
+    odds = odds_for(s, v, a, home, until)
+    if odds.probability is None:
+        st.caption(f"Zielprognose: {odds.reason}.")
+        return
+    shown = {"positive": st.success, "warning": st.warning, "negative": st.error}[fc.ODDS_TONE[odds.code]]
+    shown(f"**{odds_text(odds)}** – {odds.reason}.")
+    # drawn on request: a page with many targets stays quick
+    if st.toggle(f"Prognosefächer bis {a.target.target_year} zeigen", key=f"ziel{a.target.id}_fan_on"):
+        st.plotly_chart(fan_chart(a, points, odds, kreis_name), key=f"ziel{a.target.id}_fan")
+        if odds.extrapolated:
+            st.caption(
+                "Für so viele Jahre voraus gibt es keine früheren Fehler: Die Spanne ist aus dem längsten geprüften "
+                f"Abstand ({odds.horizon - 1 if odds.horizon else ''} Jahre oder weniger) hochgerechnet und daher "
+                "nur grob."
+            )
+        with st.expander("Wie die Zielprognose entsteht", icon=":material/info:"):
+            st.markdown(ODDS_EXPLANATION)
+
+
+# --- break-away alerts (Ziele, Handlungsschwerpunkte) -----------------------------------------------------
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def departures(_s: Store, v: str, indicator: str, until: int) -> pd.DataFrame:
+    return insight.departures(_s, indicator, until)
+
+
+def break_alert(s: Store, v: str, home: str, indicator: str, until: int, kreis_name: str) -> None:
+    """A warning when the Kreis's series has left its trend relative to Germany (nothing otherwise)."""
+    meta = data.indicators(s, v).set_index("id")
+    if indicator not in meta.index or meta.loc[indicator, "scale"] != "ratio":
+        return
+    found = tb.departure(departures(s, v, indicator, int(until)), home)
+    if found is None:
+        return
+    row = meta.loc[indicator]
+    text = tb.describe(found, row["label"], row["unit"] or "", int(row["polarity"]), kreis_name)
+    st.warning(f"**Trendbruch:** {text}", icon=":material/timeline:")
+
+
+def alert_candidates(s: Store, v: str) -> list[str]:
+    """Judged numeric indicators with a history long enough for the break-away test."""
+    meta = data.indicators(s, v)
+    span = meta["last_year"].astype("Int64") - meta["first_year"].astype("Int64") + 1
+    chosen = meta[
+        meta["catalogued"] & (meta["polarity"] != 0) & (meta["scale"] == "ratio") & (span >= tb.WINDOW + tb.RECENT)
+    ]
+    return list(chosen.sort_values("label")["id"])
+
+
+def break_alerts_section(s: Store, v: str, home: str, until: int, kreis_name: str) -> None:
+    """Handlungsschwerpunkte: every indicator whose recent years left the Kreis's trend relative to Germany."""
+    meta = data.indicators(s, v).set_index("id")
+    found = []
+    with st.spinner("Trendbrüche werden geprüft …"):
+        for indicator in alert_candidates(s, v):
+            departure = tb.departure(departures(s, v, indicator, int(until)), home)
+            if departure is not None:
+                found.append((indicator, departure))
+    st.subheader(f"Trendbrüche gegenüber Deutschland ({len(found)})")
+    st.caption(
+        f"Wo die letzten {tb.RECENT} Datenjahre des Kreises – gemessen am Abstand zu Deutschland – deutlich vom "
+        f"Trend der {tb.WINDOW} Jahre davor abweichen: stärker als in 95 % der früheren Fälle aller Kreise. "
+        "Ein Hinweis zum genauen Hinsehen, kein Urteil; ein Quellenwechsel in diesen Jahren wird genannt."
+    )
+    if not found:
+        st.info("Keine Reihe des Kreises weicht zuletzt auffällig vom eigenen Trend ab.")
+        return
+    for indicator, departure in found:
+        row = meta.loc[indicator]
+        judged = departure.favourable(int(row["polarity"]))
+        icon = ":material/trending_up:" if judged else ":material/trending_down:"
+        with st.container(border=True):
+            st.markdown(tb.describe(departure, row["label"], row["unit"] or "", int(row["polarity"]), kreis_name))
+            if st.button(
+                "Zum Indikator", key=f"trendbruch_{indicator}", icon=icon, on_click=_open_indicator, args=(indicator,)
+            ):
+                st.switch_page("app_pages/indikator.py")
+
+
+def _open_indicator(indicator: str) -> None:
+    st.session_state["indikator"] = indicator
+
+
+def target_outlook(s: Store, v: str, a: TargetAssessment, home: str, until: int, kreis_name: str) -> None:
+    """Ziele card, below the chart: the target odds and, if there is one, the break-away alert."""
+    points = report.series_up_to(zip(*_series(s, v, a.target.indicator, home), strict=True), until)
+    target_odds(s, v, a, points, home, until, kreis_name)
+    break_alert(s, v, home, a.target.indicator, until, kreis_name)
+
+
+def _series(s: Store, v: str, indicator: str, home: str) -> tuple[list, list]:
+    frame = data.series(s, v, indicator, (home,))
+    return list(frame["year"]), list(frame["value"])

@@ -140,13 +140,15 @@ class TargetLine:
     status_label: str
     trajectory_icon: str
     trajectory_label: str
+    odds_text: str = ""  # e.g. "◐ Zielerreichung offen (48 %)" (ui.insight); empty without a forecast
 
     @property
     def sentence(self) -> str:
         latest = f"{self.latest_text} ({self.latest_year})" if self.latest_year else "kein Wert"
+        odds = f"; Prognose: {self.odds_text}" if self.odds_text else ""
         return (
             f"{self.status_icon} {self.status_label}: {self.label} – Ziel {self.target_year}: {self.target_text}, "
-            f"Ist {latest}; Entwicklung: {self.trajectory_icon} {self.trajectory_label}"
+            f"Ist {latest}; Entwicklung: {self.trajectory_icon} {self.trajectory_label}{odds}"
         )
 
 
@@ -160,7 +162,7 @@ class TargetSummary:
         return " · ".join(f"{STATUS_TEXT[c][0]} {STATUS_TEXT[c][1]}: {self.counts[c]}" for c in STATUS_ORDER)
 
 
-def target_line(a: TargetAssessment) -> TargetLine:
+def target_line(a: TargetAssessment, odds_text: str = "") -> TargetLine:
     return TargetLine(
         indicator=a.target.indicator,
         label=a.label,
@@ -173,13 +175,15 @@ def target_line(a: TargetAssessment) -> TargetLine:
         status_label=a.status.label,
         trajectory_icon=a.trajectory.icon,
         trajectory_label=a.trajectory.label,
+        odds_text=odds_text,
     )
 
 
-def summarise_targets(assessments: Iterable[TargetAssessment]) -> TargetSummary:
+def summarise_targets(assessments: Iterable[TargetAssessment], odds: Mapping[int, str] | None = None) -> TargetSummary:
+    """``odds`` maps a target id to its forecast text (Zielprognose), where there is one."""
     ordered = display_order(assessments)
     counts = {code: sum(1 for a in ordered if a.status.code == code) for code in STATUS_ORDER}
-    missed = tuple(target_line(a) for a in ordered if a.missed)
+    missed = tuple(target_line(a, (odds or {}).get(a.target.id, "")) for a in ordered if a.missed)
     return TargetSummary(counts=counts, missed=missed, total=len(ordered))
 
 
@@ -401,6 +405,7 @@ def landrat_summary(
     gebietsstand: str = "",
     today: dt.date | None = None,
     n_positions: int = 3,
+    odds: Mapping[int, str] | None = None,
 ) -> LandratSummary:
     """Collect the Landrat page from the enriched profile, the assessed targets and the indicator metadata.
 
@@ -439,7 +444,7 @@ def landrat_summary(
         peer_label=peer_label,
         n_peers=int(n_peers),
         headline=tuple(headline),
-        targets=summarise_targets(assessments),
+        targets=summarise_targets(assessments, odds),
         strengths=tuple(strengths),
         weaknesses=tuple(weaknesses),
         n_priorities=len(prio.priorities(profile)),
