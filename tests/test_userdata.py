@@ -122,6 +122,7 @@ def test_newer_schema_is_refused(db_path, sqlite_ud):
 
 
 def test_default_path_from_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("REGIOMONITOR_DATABASE_URL", raising=False)
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "x.sqlite"))
     assert default_path() == tmp_path / "x.sqlite"
     assert UserData().path == tmp_path / "x.sqlite"

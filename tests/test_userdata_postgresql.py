@@ -226,3 +226,24 @@ def test_a_killed_writer_leaves_neither_its_lock_nor_a_half_written_change(url):
     assert ud.update_target(stored.id, {"target_value": 7.5}, "nachher", 1).version == 2
     assert [h["changed_by"] for h in ud.target_history(stored.id)] == ["vorher", "nachher"]
     ud.close()
+
+
+def test_a_lost_database_gives_a_german_error_not_a_driver_traceback(url, monkeypatch):
+    from indicators.userdata import postgresql
+
+    monkeypatch.setattr(postgresql, "CONNECT_TIMEOUT_SECONDS", 1)
+    ud = UserData(url)
+    assert ud.targets() == []
+    admin_url, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{admin_url}/postgres", autocommit=True) as admin:
+        admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+    try:
+        with pytest.raises(
+            UserDataError, match=r"^Die Nutzerdatenbank postgresql://regiomonitor@.* ist nicht erreichbar"
+        ):
+            ud.add_target(Target(None, "15087", "alq", 8.0, 2027), "anna")
+    finally:
+        with psycopg.connect(f"{admin_url}/postgres", autocommit=True) as admin:
+            admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+        ud.close()

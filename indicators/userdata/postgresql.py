@@ -100,13 +100,25 @@ class PostgreSQLDatabase:
 
     @contextmanager
     def transaction(self, write: bool = False) -> Iterator[_Connection]:
-        """Writers queue for the write lock; readers see one snapshot for the whole transaction (as in SQLite)."""
-        with self._connections().connection() as raw, raw.transaction():
-            if write:
-                _take_write_lock(raw)
-            else:
-                raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield _Connection(raw)
+        """Writers queue for the write lock; readers see one snapshot for the whole transaction (as in SQLite).
+
+        A lost server becomes a German :class:`UserDataError` (after at most ``CONNECT_TIMEOUT_SECONDS``), not a
+        driver traceback on the page.
+        """
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self._connections().connection(timeout=CONNECT_TIMEOUT_SECONDS) as raw, raw.transaction():
+                if write:
+                    _take_write_lock(raw)
+                else:
+                    raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield _Connection(raw)
+        except (psycopg.OperationalError, PoolTimeout) as error:
+            raise UserDataError(
+                f"Die Nutzerdatenbank {self.describe()} ist nicht erreichbar; nichts wurde gespeichert ({error})."
+            ) from error
 
     def migrate(self) -> None:
         conn = self._connect_directly()
