@@ -340,6 +340,39 @@ def test_concurrent_writers_lose_nothing(ud, location, kind):
     assert values == [float(i) for i in range(len(values))]  # every increment built on the one before
 
 
+def _racer(location: str, name: str, value: float, barrier, results) -> None:
+    """Loads version 1, waits until the other process has loaded it too, then saves."""
+    ud = UserData(location)
+    loaded = ud.targets()[0]
+    barrier.wait(timeout=30)
+    try:
+        ud.update_target(loaded.id, {"target_value": value}, name, expected_version=loaded.version)
+        results.put((name, "gespeichert"))
+    except ConflictError as error:
+        results.put((name, str(error)))
+
+
+def test_two_processes_saving_the_same_version_one_wins_the_other_gets_the_message(ud, location):
+    stored = ud.add_target(target(value=8.0), "start")
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(2), context.Queue()
+    racers = [
+        context.Process(target=_racer, args=(location, name, value, barrier, results))
+        for name, value in (("Anna", 7.0), ("Ben", 6.0))
+    ]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=60)
+    outcome = dict(results.get(timeout=10) for _ in racers)
+    winner = next(name for name, text in outcome.items() if text == "gespeichert")
+    loser = next(name for name in outcome if name != winner)
+    assert outcome[loser] == f"Das Ziel wurde inzwischen von {winner} geändert (Version 2). Bitte neu laden."
+    final = ud.get_target(stored.id).target
+    assert (final.target_value, final.version) == ({"Anna": 7.0, "Ben": 6.0}[winner], 2)
+    assert [h["changed_by"] for h in ud.target_history(stored.id)] == ["start", winner]
+
+
 CHILD = """
 import sys
 from indicators.domain.targets import Target, target_to_record
