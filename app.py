@@ -15,11 +15,11 @@ import streamlit as st
 
 from indicators.domain import agenda
 from indicators.domain.catalog import load_catalogue
-from ui import auth, components, data, permissions, state, user
+from ui import auth, components, data, html, permissions, state, user
 from ui import meeting as meeting_mode
 
 st.set_page_config(page_title="RegioMonitor", page_icon="📊", layout="wide")
-st.markdown(components.PRINT_CSS, unsafe_allow_html=True)
+html.render(components.PRINT_CSS)
 
 if not auth.may_read():  # sign-in required (REGIOMONITOR_REQUIRE_LOGIN / require_login) and nobody signed in
     st.navigation([st.Page(auth.sign_in_page, title="Anmeldung", icon=":material/login:", default=True)]).run()
@@ -80,7 +80,7 @@ def year_label(year: int) -> str:
 
 
 if meeting:
-    st.markdown(meeting_mode.CSS, unsafe_allow_html=True)
+    html.render(meeting_mode.CSS)
     peers, _ = state.peers(store, v, state.current(), groups)
     order = meeting_mode.agenda_order(store, v, st.session_state["kreis"], tuple(peers), st.session_state["jahr"])
     meeting_mode.controls(districts, years, order, picker, kreis_label, year_label)

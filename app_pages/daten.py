@@ -5,7 +5,7 @@ import streamlit as st
 
 from indicators.domain import formatting as fmt
 from indicators.outputs import exports
-from ui import components, context, data, downloads
+from ui import components, context, data, downloads, html
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -17,7 +17,7 @@ home_name = d.loc[sel.home, "display_name"]
 
 components.header(
     "Daten: Tabellen filtern und herunterladen",
-    f"Eigener Kreis: {home_name} · Vergleichsgruppe: {peer_label} ({len(peers)} Kreise) · "
+    f"Eigener Kreis: {html.md(home_name)} · Vergleichsgruppe: {html.md(peer_label)} ({len(peers)} Kreise) · "
     "jede Datei enthält Quellen und Lizenzen",
 )
 meeting_mode.key_figures(ctx)
@@ -79,7 +79,7 @@ ind_mode = st.radio(
 )
 if ind_mode == "leit":
     wanted = indicators.loc[indicators["headline"].astype(bool), "id"].tolist()
-    st.caption("Leitindikatoren: " + (", ".join(labels[i] for i in wanted) or "keine im Datenbestand"))
+    st.caption("Leitindikatoren: " + (", ".join(html.md(labels[i]) for i in wanted) or "keine im Datenbestand"))
 elif ind_mode == "thema":
     topics = st.multiselect(
         "Themen", sorted(indicators["topic"].unique()), key="daten_themen", placeholder="Thema wählen"
@@ -93,7 +93,9 @@ elif ind_mode == "suche":
     wanted = indicators.loc[hits, "id"].tolist() if needle else []
     if needle:
         st.caption(
-            f"{len(wanted)} Treffer: " + ", ".join(labels[i] for i in wanted[:12]) + (" …" if len(wanted) > 12 else "")
+            f"{len(wanted)} Treffer: "
+            + ", ".join(html.md(labels[i]) for i in wanted[:12])
+            + (" …" if len(wanted) > 12 else "")
         )
 elif ind_mode == "liste":
     wanted = st.multiselect(
@@ -196,4 +198,4 @@ if not eager:
 with st.expander("Quellen und Lizenzen dieser Auswahl"):
     st.dataframe(exports.sources_table(selected, indicators, store.manifest), hide_index=True)
     for line in exports.attribution_lines(store.manifest, sorted(set(selected["source"].dropna()))):
-        st.markdown(f"- {line}")
+        st.markdown(f"- {html.md(line)}")

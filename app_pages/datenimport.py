@@ -17,7 +17,7 @@ from indicators.errors import BuildError, SourceFileError
 from indicators.importers import generic_csv
 from indicators.importers.base import slug
 from indicators.warehouse import ingest
-from ui import data, permissions
+from ui import data, html, permissions
 from ui import meeting as meeting_mode
 
 RAW = data.raw_path()
@@ -103,14 +103,14 @@ def mapping_form(report: ingest.FileReport) -> None:
     guess = generic_csv.guess_layout(report.path)
     columns = guess["columns"]
     k = report.name
-    with st.expander(f"Spalten von „{report.name}“ zuordnen (eigene Tabelle)", expanded=True):
+    with st.expander(f"Spalten von „{html.md(report.name)}“ zuordnen (eigene Tabelle)", expanded=True):
         if not columns:
             st.error("Die Datei hat keine lesbare Kopfzeile.")
             return
         st.caption(
             "Vorschlag aus dem Inhalt der Datei; bitte prüfen. Eigene Indikatoren erscheinen als „eigene__…“ "
             "(ohne Wertung) und überschreiben nie amtliche Werte. Die Zuordnung wird als "
-            f"„{generic_csv.mapping_path(report.path).name}“ neben der Datei gespeichert."
+            f"„{html.md(generic_csv.mapping_path(report.path).name)}“ neben der Datei gespeichert."
         )
         c1, c2, c3, c4 = st.columns(4)
         encoding = c1.selectbox(
@@ -161,7 +161,7 @@ def mapping_form(report: ingest.FileReport) -> None:
         specs = []
         for column in value_columns:
             a, b, c = st.columns([3, 1, 2])
-            label = a.text_input(f"Bezeichnung für „{column}“", value=column, key=f"lab_{k}_{column}")
+            label = a.text_input(f"Bezeichnung für „{html.md(column)}“", value=column, key=f"lab_{k}_{column}")
             unit = b.text_input("Einheit", value="", key=f"unit_{k}_{column}", placeholder="%, Anzahl …")
             ident = c.text_input("Kennung", value=slug(column), key=f"id_{k}_{column}")
             specs.append(
@@ -191,7 +191,7 @@ def mapping_form(report: ingest.FileReport) -> None:
             try:
                 generic_csv.write_mapping(report.path, mapping)
             except SourceFileError as exc:
-                st.error(str(exc))
+                st.error(html.md(exc))
             else:
                 st.session_state.pop("import_reports", None)
                 st.rerun()
@@ -205,17 +205,17 @@ def drop_mapping(report: ingest.FileReport) -> None:
 for report in reports:
     with st.container(border=True):
         status = ":material/check_circle: lesbar" if report.ok else ":material/cancel: nicht übernehmbar"
-        st.markdown(f"**{report.name}** · {report.format_label} · {status}")
+        st.markdown(f"**{html.md(report.name)}** · {report.format_label} · {status}")
         if report.error and report.mappable:
-            st.warning(report.error, icon=":material/table_edit:")
+            st.warning(html.md(report.error), icon=":material/table_edit:")
         elif report.error:
-            st.error(report.error, icon=":material/error:")
+            st.error(html.md(report.error), icon=":material/error:")
         if report.mappable:
             mapping_form(report)
             continue
         if not report.ok:
             continue
-        facts_line = [("Tabelle", report.table or "–"), ("Jahre", year_text(report.years))]
+        facts_line = [("Tabelle", html.md(report.table or "–")), ("Jahre", year_text(report.years))]
         if report.format not in ("bbsr_crosswalk", "geometry"):
             facts_line += [
                 ("Kreise", f"{fmt.number(report.kreise, 0)} von 400" if report.kreise else "–"),
@@ -226,10 +226,11 @@ for report in reports:
         st.markdown(" · ".join(f"{k}: **{val}**" for k, val in facts_line))
         if report.publisher or report.stand or report.licence:
             st.caption(
-                f"Herausgeber: {report.publisher or '–'} · Stand: {report.stand or '–'} · Lizenz: {report.licence or '–'}"
+                f"Herausgeber: {html.md(report.publisher or '–')} · Stand: {html.md(report.stand or '–')} · "
+                f"Lizenz: {html.md(report.licence or '–')}"
             )
         if report.companions:
-            st.caption("Dazugehörige Dateien: " + ", ".join(c.name for c in report.companions))
+            st.caption("Dazugehörige Dateien: " + ", ".join(html.md(c.name) for c in report.companions))
         if report.format == "generic_csv" and generic_csv.mapping_path(report.path).name not in uploaded_names:
             st.button("Zuordnung ändern", key=f"remap_{report.name}", on_click=drop_mapping, args=(report,))
         if report.indicators:
@@ -245,16 +246,21 @@ for report in reports:
                 hide_index=True,
             )
         for problem in report.problems:
-            st.warning(problem, icon=":material/info:")
+            st.warning(html.md(problem), icon=":material/info:")
         if report.already_present:
-            st.info(f"Liegt bereits unverändert im Rohdatenordner: {report.already_present}", icon=":material/info:")
+            st.info(
+                f"Liegt bereits unverändert im Rohdatenordner: {html.md(report.already_present)}",
+                icon=":material/info:",
+            )
         if report.replaces:
-            st.info(f"Ersetzt die gleichnamige Datei im Rohdatenordner: {report.replaces}", icon=":material/sync:")
+            st.info(
+                f"Ersetzt die gleichnamige Datei im Rohdatenordner: {html.md(report.replaces)}", icon=":material/sync:"
+            )
 
 # -- apply ---------------------------------------------------------------------------------------------------
 problems = ingest.blocking(reports)
 for note in ingest.rebuild_notes(RAW, WAREHOUSE):
-    st.warning(note, icon=":material/warning:")
+    st.warning(html.md(note), icon=":material/warning:")
 if problems:
     st.warning(
         "Übernehmen ist erst möglich, wenn alle Dateien fehlerfrei gelesen wurden: fehlerhafte Dateien entfernen oder ersetzen."
@@ -268,12 +274,14 @@ if st.button("Übernehmen", type="primary", disabled=bool(problems), icon=":mate
     except (SourceFileError, BuildError, ingest.ImportBusy) as exc:
         bar.empty()
         st.error(
-            f"Import fehlgeschlagen – Rohdatenordner und Datenbestand sind unverändert. {exc}", icon=":material/block:"
+            f"Import fehlgeschlagen – Rohdatenordner und Datenbestand sind unverändert. {html.md(exc)}",
+            icon=":material/block:",
         )
     except Exception as exc:  # noqa: BLE001 - the user must learn that nothing changed, whatever broke
         bar.empty()
         st.error(
-            f"Import fehlgeschlagen – Rohdatenordner und Datenbestand sind unverändert. Unerwarteter Fehler: {type(exc).__name__}: {exc}",
+            "Import fehlgeschlagen – Rohdatenordner und Datenbestand sind unverändert. Unerwarteter Fehler: "
+            f"{type(exc).__name__}: {html.md(exc)}",
             icon=":material/block:",
         )
     else:

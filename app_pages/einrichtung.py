@@ -6,7 +6,7 @@ from indicators import importers
 from indicators.errors import BuildError, SourceFileError
 from indicators.warehouse import demo
 from indicators.warehouse.build import build, discover
-from ui import data
+from ui import data, html
 
 st.title("RegioMonitor einrichten")
 st.markdown(
@@ -35,7 +35,7 @@ if found:
         hide_index=True,
     )
 if unknown:
-    st.caption("Nicht erkannt: " + ", ".join(p.name for p in unknown))
+    st.caption("Nicht erkannt: " + ", ".join(html.md(p.name) for p in unknown))
 
 left, right = st.columns(2)
 with left:
@@ -44,7 +44,7 @@ with left:
         try:
             build(raw, data.warehouse_path(), progress=lambda f, m: bar.progress(min(1.0, f), text=m))
         except (BuildError, SourceFileError) as exc:
-            st.error(f"Aufbau fehlgeschlagen: {exc}")
+            st.error(f"Aufbau fehlgeschlagen: {html.md(exc)}")
         else:
             st.success("Warehouse aufgebaut.")
             st.rerun()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
-from ui import charts, components, context, data, insight, published
+from ui import charts, components, context, data, html, insight, published
 
 ctx = context.page()
 store, v, sel, peers, peer_label, meta = ctx.store, ctx.v, ctx.sel, ctx.peers, ctx.peer_label, ctx.meta
@@ -20,27 +20,27 @@ years = data.years(store, v, sel.indicator)
 year = ctx.indicator_year
 
 components.header(
-    meta["label"],
-    f"{unit} · {benchmark.POLARITY_TEXT[polarity]} · Jahr {year}"
+    html.md(meta["label"]),
+    f"{html.md(unit)} · {benchmark.POLARITY_TEXT[polarity]} · Jahr {year}"
     + (f" (gewählt {sel.year}: letzter verfügbarer Wert)" if year != sel.year else "")
-    + f" · Vergleichsgruppe: {peer_label} ({len(peers)} Kreise)",
+    + f" · Vergleichsgruppe: {html.md(peer_label)} ({len(peers)} Kreise)",
 )
 
 if ctx.thin_year_note:
     st.warning(ctx.thin_year_note, icon=":material/info:")
 
 with st.popover("ℹ️ Metadaten: Definition, Quelle, Lizenz"):
-    st.markdown(f"**Definition:** {meta['definition']}")
-    st.markdown(f"**Einheit:** {unit or '–'} · **Polarität:** {benchmark.POLARITY_TEXT[polarity]}")
+    st.markdown(f"**Definition:** {html.md(meta['definition'])}")
+    st.markdown(f"**Einheit:** {html.md(unit or '–')} · **Polarität:** {benchmark.POLARITY_TEXT[polarity]}")
     if meta.get("polarity_reason"):
-        st.markdown(f"**Warum:** {meta['polarity_reason']}")
-    st.markdown(f"**Quelle und Stand:** {meta['source']}")
+        st.markdown(f"**Warum:** {html.md(meta['polarity_reason'])}")
+    st.markdown(f"**Quelle und Stand:** {html.md(meta['source'])}")
     st.markdown(
         "**Gebietsstand:** 400 Kreise zum 31.12.2021; ältere Jahre auf diesen Stand umgerechnet (BBSR-Umsteigeschlüssel)."
     )
-    st.markdown(f"**Lizenz:** {meta['licence']}")
+    st.markdown(f"**Lizenz:** {html.md(meta['licence'])}")
     if meta.get("caveats"):
-        st.markdown(f"**Hinweise:** {meta['caveats']}")
+        st.markdown(f"**Hinweise:** {html.md(meta['caveats'])}")
     st.markdown(f"**Verfügbare Jahre:** {', '.join(map(str, years))}")
     st.caption(f"Kennung: `{sel.indicator}`")
 
@@ -52,7 +52,7 @@ home_label = home_label if isinstance(home_label, str) else None
 
 if meta["scale"] != "ratio":
     classes = json.loads(meta["classes"] or "[]")
-    st.metric(names[sel.home], home_label or "–")
+    st.metric(html.md(names[sel.home]), home_label or "–")
     st.plotly_chart(charts.class_counts(values, sel.home, classes, f"{meta['label']} {year}: Kreise je Klasse"))
     st.info("Klassen und Kategorien werden nicht gemittelt; Median, Mittelwert und Rang entfallen.")
     table = values.assign(Kreis=values["region"].map(names), Land=values["region"].map(lands))
@@ -69,7 +69,7 @@ rank_text = f"{int(mine['rank'].iloc[0])} von {int(mine['n'].iloc[0])}" if len(m
 assessment = benchmark.assess(mine["percentile"].iloc[0] if len(mine) else None, polarity)
 
 with st.container(horizontal=True):
-    st.metric(names[sel.home], fmt.value(home_value, unit))
+    st.metric(html.md(names[sel.home]), fmt.value(home_value, unit))
     st.metric("Median Vergleichsgruppe", fmt.value(stats["median"], unit))
     st.metric(
         "Deutschland" + (" (geschätzt)" if stats.get("germany_estimated") is True else ""),
@@ -146,5 +146,6 @@ st.dataframe(
     height=420,
 )
 st.caption(
-    f"Rang 1 = {'günstigster' if polarity else 'höchster'} Wert. Quelle: {meta['source']} · Lizenz: {meta['licence']}"
+    f"Rang 1 = {'günstigster' if polarity else 'höchster'} Wert. Quelle: {html.md(meta['source'])} · "
+    f"Lizenz: {html.md(meta['licence'])}"
 )

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators.domain import benchmark
-from ui import choropleth, components, context, data
+from ui import choropleth, components, context, data, html
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -21,8 +21,9 @@ polarity = int(meta["polarity"])
 year = ctx.indicator_year
 
 components.header(
-    f"Karte: {meta['label']}",
-    f"{unit} · {benchmark.POLARITY_TEXT[polarity]} · Jahr {year} · Farbskala zentriert auf den Median: {peer_label}",
+    f"Karte: {html.md(meta['label'])}",
+    f"{html.md(unit)} · {benchmark.POLARITY_TEXT[polarity]} · Jahr {year} · Farbskala zentriert auf den Median: "
+    f"{html.md(peer_label)}",
 )
 meeting_mode.key_figures(ctx)
 
@@ -63,7 +64,7 @@ st.pydeck_chart(
     selection_mode="single-object",
     key="karte",
 )
-st.markdown(choropleth.legend_html(stats, unit, polarity), unsafe_allow_html=True)
+html.render(choropleth.legend_html(stats, unit, polarity))
 components.source_caption(meta["source"], meta["licence"])
 st.caption(
     "Geometrie: © GeoBasis-DE / BKG (VG2500), dl-de/by-2-0. Ein Klick auf einen Kreis wählt ihn für alle Seiten aus."

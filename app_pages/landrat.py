@@ -6,7 +6,7 @@ import streamlit as st
 
 from indicators.domain import formatting as fmt
 from indicators.outputs import report
-from ui import components, context, data, insight, user
+from ui import components, context, data, html, insight, user
 from ui import meeting as meeting_mode
 from ui import target_widgets as tw
 
@@ -17,17 +17,15 @@ labels = dict(zip(indicators["id"], indicators["label"], strict=True))
 profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
 
 components.header(
-    f"Lagebild Arbeitsmarkt: {kreis['display_name']}",
+    f"Lagebild Arbeitsmarkt: {html.md(kreis['display_name'])}",
     ("DEMODATEN – synthetische Werte, keine amtlichen Zahlen · " if store.is_demo else "")
-    + f"{kreis['display_name']} ({sel.home}), {kreis['land_name']} · Jahr {sel.year} · "
-    f"Vergleichsgruppe: {peer_label} ({len(peers)} Kreise) · Stand {dt.date.today():%d.%m.%Y}",
+    + f"{html.md(kreis['display_name'])} ({sel.home}), {html.md(kreis['land_name'])} · Jahr {sel.year} · "
+    f"Vergleichsgruppe: {html.md(peer_label)} ({len(peers)} Kreise) · Stand {dt.date.today():%d.%m.%Y}",
 )
 meeting_mode.key_figures(ctx)
 default_ids = report.default_headline(indicators)
 # Controls that make no sense on paper are hidden when printing (container key -> CSS class).
-st.markdown(
-    "<style>@media print {.st-key-landrat_controls {display: none !important;}}</style>", unsafe_allow_html=True
-)
+html.render(html.stylesheet("@media print {.st-key-landrat_controls {display: none !important;}}"))
 controls = st.container(key="landrat_controls")
 with controls.expander("Kennzahlen auswählen", icon=":material/tune:"):
     headline_ids = st.multiselect(
@@ -76,21 +74,21 @@ if not summary.headline:
 columns = st.columns(min(3, max(1, len(summary.headline))))
 for n, row in enumerate(summary.headline):
     with columns[n % len(columns)], st.container(border=True):
-        st.markdown(f"**{row.label}**")
+        st.markdown(f"**{html.md(row.label)}**")
         st.metric(
-            row.label,
+            html.md(row.label),
             row.value_text,
             delta=fmt.change(row.change_1y, row.unit) + " zum Vorjahr" if row.change_1y is not None else None,
             delta_color={1: "normal", -1: "inverse"}.get(row.polarity, "off"),
             label_visibility="collapsed",
-            help=f"Quelle: {row.source}",
+            help=f"Quelle: {html.md(row.source)}",
         )
         st.markdown(
             f"Jahr {row.year or '–'} · {row.assessment_icon} {row.assessment_label}  \n"
-            f"**Vorjahr:** {row.change_1y_text}  \n"
-            f"**5 Jahre:** {row.change_5y_text}  \n"
-            f"**Vergleichsgruppe:** Median {row.median_text}, {row.median_comparison} ({row.rank_text})  \n"
-            f"**{summary.land_name}:** {row.land_text}, {row.land_comparison}"
+            f"**Vorjahr:** {html.md(row.change_1y_text)}  \n"
+            f"**5 Jahre:** {html.md(row.change_5y_text)}  \n"
+            f"**Vergleichsgruppe:** Median {html.md(row.median_text)}, {row.median_comparison} ({row.rank_text})  \n"
+            f"**{html.md(summary.land_name)}:** {html.md(row.land_text)}, {row.land_comparison}"
         )
 
 st.subheader("Zielvereinbarungen")
@@ -104,7 +102,7 @@ else:
             icon, label = report.STATUS_TEXT[code]
             st.metric(f"{icon} {label}", targets.counts[code], border=True)
     if targets.missed:
-        st.markdown("**Verfehlte Ziele:**\n\n" + "\n".join(f"- {line.sentence}" for line in targets.missed))
+        st.markdown("**Verfehlte Ziele:**\n\n" + "\n".join(f"- {html.md(line.sentence)}" for line in targets.missed))
     else:
         st.success("Kein Ziel ist verfehlt.", icon="✔")
     st.page_link("app_pages/ziele.py", label="Alle Ziele mit Verlauf", icon=":material/flag:")
@@ -112,12 +110,15 @@ else:
 st.subheader("Stärken und Schwächen im Vergleich")
 left, right = st.columns(2, gap="large")
 with left:
-    st.markdown(f"**▲ Günstigste Positionen** ({summary.peer_label})")
-    st.markdown("\n".join(f"- {i.explanation}" for i in summary.strengths) or "keine Position günstiger als der Median")
+    st.markdown(f"**▲ Günstigste Positionen** ({html.md(summary.peer_label)})")
+    st.markdown(
+        "\n".join(f"- {html.md(i.explanation)}" for i in summary.strengths) or "keine Position günstiger als der Median"
+    )
 with right:
     st.markdown("**▼ Ungünstigste Positionen**")
     st.markdown(
-        "\n".join(f"- {i.explanation}" for i in summary.weaknesses) or "keine Position ungünstiger als der Median"
+        "\n".join(f"- {html.md(i.explanation)}" for i in summary.weaknesses)
+        or "keine Position ungünstiger als der Median"
     )
 st.page_link(
     "app_pages/schwerpunkte.py",
@@ -127,9 +128,9 @@ st.page_link(
 
 st.subheader("Quellen und Stand")
 for note in summary.notes:
-    st.caption(note)
+    st.caption(html.md(note))
 st.caption(
     f"Stand: {summary.data_stand}" + (f" · Gebietsstand: {summary.gebietsstand}" if summary.gebietsstand else "")
 )
-st.caption("  \n".join(f"Quelle: {s}" for s in summary.sources))
-st.caption("  \n".join(f"Lizenz: {lic}" for lic in summary.licences))
+st.caption("  \n".join(f"Quelle: {html.md(s)}" for s in summary.sources))
+st.caption("  \n".join(f"Lizenz: {html.md(lic)}" for lic in summary.licences))

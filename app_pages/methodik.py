@@ -9,7 +9,7 @@ import streamlit as st
 from indicators.domain import formatting as fmt
 from indicators.domain.catalog import POLARITY_TEXT, load_catalogue
 from indicators.outputs import exports
-from ui import components, context, data, insight
+from ui import components, context, data, html, insight
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -97,17 +97,17 @@ with catalogue_tab:
         sources = [s for s in str(row["source"] or "").split(" | ") if s]
         stands = sorted({exports.stand_of(s) for s in sources} - {""})
         lines = [
-            f"**Definition:** {row['definition'] or '–'}",
-            f"**Einheit:** {row['unit'] or '–'} · **Thema:** {row['topic']} · **Skala:** "
+            f"**Definition:** {html.md(row['definition'] or '–')}",
+            f"**Einheit:** {html.md(row['unit'] or '–')} · **Thema:** {html.md(row['topic'])} · **Skala:** "
             + {"ratio": "Zahlenwert", "ordinal": "geordnete Klassen", "nominal": "Kategorien"}.get(
                 row["scale"], row["scale"]
             ),
             f"**Polarität:** {POLARITY_ICON[polarity]} {POLARITY_TEXT[polarity]}"
-            + (f" – {row['polarity_reason']}" if row["polarity_reason"] else ""),
-            "**Quelle:** " + ("; ".join(sources) if sources else "–"),
-            f"**Stand:** {', '.join(stands) if stands else '–'}",
-            f"**Gebietsstand:** {manifest.get('gebietsstand', '–')}",
-            f"**Lizenz:** {row['licence'] or '–'}",
+            + (f" – {html.md(row['polarity_reason'])}" if row["polarity_reason"] else ""),
+            "**Quelle:** " + ("; ".join(html.md(s) for s in sources) if sources else "–"),
+            f"**Stand:** {html.md(', '.join(stands)) if stands else '–'}",
+            f"**Gebietsstand:** {html.md(manifest.get('gebietsstand', '–'))}",
+            f"**Lizenz:** {html.md(row['licence'] or '–')}",
             f"**Abdeckung:** Jahre {years} · Kreise mit Werten: {kreise}",
             f"**Zusammenfassung mehrerer Kreise** (Gebietsänderungen, Länder, Deutschland): "
             f"{AGGREGATION_TEXT.get(row['aggregation'], row['aggregation'])}"
@@ -115,13 +115,13 @@ with catalogue_tab:
         ]
         classes = json.loads(row["classes"]) if isinstance(row["classes"], str) and row["classes"] else []
         if classes:
-            lines.append("**Klassen:** " + " · ".join(classes))
+            lines.append("**Klassen:** " + " · ".join(html.md(c) for c in classes))
         if row["caveats"]:
-            lines.append(f"**Hinweise:** {row['caveats']}")
+            lines.append(f"**Hinweise:** {html.md(row['caveats'])}")
         if not bool(row["catalogued"]):
             lines.append("**Noch nicht im Katalog:** Bezeichnung aus der Datei übernommen, ohne Wertung angezeigt.")
         with st.container(border=True):
-            st.markdown(f"##### {row['label']} (`{chosen}`)")
+            st.markdown(f"##### {html.md(row['label'])} (`{chosen}`)")
             st.markdown("  \n".join(lines))
 
     missing = [ind for ind in load_catalogue() if ind.id not in set(indicators["id"])]
@@ -198,6 +198,7 @@ with quality_tab:
     report = store.quality_report()
     if report:
         with st.expander("Vollständiger Datenqualitätsbericht"):
+            # written by the build, which escapes the labels and file names it quotes (warehouse/files.py)
             st.markdown(report.replace("# Datenqualitätsbericht", "#### Datenqualitätsbericht", 1))
         st.download_button(
             "Qualitätsbericht herunterladen (Markdown)",
@@ -219,7 +220,7 @@ with sources_tab:
         st.warning(exports.DEMO_MARKER, icon=":material/warning:")
     st.markdown("**Namensnennung** (so in Berichten und Präsentationen angeben):")
     for line in exports.attribution_lines(manifest) or ["Keine Quellenangaben im Datenbestand."]:
-        st.markdown(f"- {line}")
+        st.markdown(f"- {html.md(line)}")
     files = manifest.get("sources", [])
     if files:
         st.markdown("**Dateien des Datenbestands**")
@@ -245,10 +246,10 @@ with sources_tab:
     if manifest.get("unrecognised_files"):
         st.markdown(
             "**Nicht erkannte Dateien im Rohdatenordner** (nicht eingelesen): "
-            + ", ".join(manifest["unrecognised_files"])
+            + ", ".join(html.md(f) for f in manifest["unrecognised_files"])
         )
     st.markdown(
-        f"**Gebietsstand:** {manifest.get('gebietsstand', '–')}. Werte früherer Jahre sind, wo nötig, mit dem "
+        f"**Gebietsstand:** {html.md(manifest.get('gebietsstand', '–'))}. Werte früherer Jahre sind, wo nötig, mit dem "
         "BBSR-Umsteigeschlüssel auf die heutigen Kreise umgerechnet (gekennzeichnet als „harmonisiert“). "
         "Eigene Berechnungen (Quoten aus Zählgrößen, Deutschland- und Landeswerte aus Kreiswerten) sind in der Quelle "
         "als „Eigene Berechnung“ ausgewiesen."

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import components, context, data, insight, profile_table, published
+from ui import components, context, data, html, insight, profile_table, published
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -10,7 +10,7 @@ store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, 
 profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
 
 components.header(
-    f"Kreisprofil: {kreis['display_name']}",
+    f"Kreisprofil: {html.md(kreis['display_name'])}",
     components.selection_caption(kreis["display_name"], sel.year, peer_label, len(peers))
     + " · je Indikator das letzte Jahr bis zum gewählten Jahr, das mindestens 90 % der Kreise abdeckt",
 )
@@ -54,10 +54,10 @@ if search:
 if only_bad:
     shown = shown[shown["assessment"] == "unguenstig"]
 
-st.markdown(profile_table.TABLE_CSS, unsafe_allow_html=True)
+html.render(profile_table.TABLE_CSS)
 for topic, group in shown.groupby("topic", sort=True):
-    st.subheader(topic)
-    st.markdown(profile_table.rows_html(group), unsafe_allow_html=True)
+    st.subheader(html.md(topic))
+    html.render(profile_table.rows_html(group))
 
 published.show_for_profile(data.published_reference(store, v), profile, sel.home, kreis["display_name"])
 

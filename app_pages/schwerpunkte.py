@@ -4,7 +4,7 @@ import streamlit as st
 
 from indicators.domain import priorities
 from indicators.outputs import exports
-from ui import components, context, data, insight
+from ui import components, context, data, html, insight
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -12,7 +12,7 @@ store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, 
 profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
 
 components.header(
-    f"Handlungsschwerpunkte: {kreis['display_name']}",
+    f"Handlungsschwerpunkte: {html.md(kreis['display_name'])}",
     components.selection_caption(kreis["display_name"], sel.year, peer_label, len(peers))
     + " · je Indikator das letzte Jahr bis zum gewählten Jahr",
 )
@@ -38,8 +38,10 @@ def open_indicator(indicator: str) -> None:
 def item_card(rank: int, item: priorities.PriorityItem, key: str) -> None:
     icon = "▼" if item.kind == "schwerpunkt" else "▲"
     with st.container(border=True):
-        st.markdown(f"**{rank}. {icon} {item.label}** · {item.topic} · {item.year} · {item.score:.0f} Punkte")
-        st.markdown(item.explanation)
+        st.markdown(
+            f"**{rank}. {icon} {html.md(item.label)}** · {html.md(item.topic)} · {item.year} · {item.score:.0f} Punkte"
+        )
+        st.markdown(html.md(item.explanation))
         if st.button(
             "Zum Indikator", key=key, icon=":material/bar_chart:", on_click=open_indicator, args=(item.indicator,)
         ):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from indicators.domain import agenda, benchmark
 from indicators.domain import formatting as fmt
-from ui import charts, components, context, data
+from ui import charts, components, context, data, html
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -23,9 +23,9 @@ unit = row["unit"] or ""
 year = int(row["year"])
 
 components.header(
-    row["label"],
-    f"{ctx.kreis['display_name']} · Jahr {year} · Vergleichsgruppe: {ctx.peer_label} ({len(ctx.peers)} Kreise) · "
-    f"{unit} · {benchmark.POLARITY_TEXT[int(row['polarity'])]} · Indikator {order.index(current) + 1} von {len(order)}",
+    html.md(row["label"]),
+    f"{html.md(ctx.kreis['display_name'])} · Jahr {year} · Vergleichsgruppe: {html.md(ctx.peer_label)} "
+    f"({len(ctx.peers)} Kreise) · {html.md(unit)} · {benchmark.POLARITY_TEXT[int(row['polarity'])]} · Indikator {order.index(current) + 1} von {len(order)}",
 )
 
 
@@ -48,7 +48,7 @@ rank = f"Rang {int(row['rank'])} von {int(row['n'])}" if row["rank"] == row["ran
 with st.container(horizontal=True):
     change = fmt.change(row["change_1y"], unit)
     st.metric(
-        f"{ctx.kreis['display_name']} {year}",
+        f"{html.md(ctx.kreis['display_name'])} {year}",
         fmt.value(row["value"], unit),
         delta=f"{change} zum Vorjahr" if change != "–" else None,
         delta_color={1: "normal", -1: "inverse"}.get(int(row["polarity"]), "off"),

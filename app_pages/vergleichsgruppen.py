@@ -5,7 +5,7 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
-from ui import components, context, data, peer_group_widgets, state, user
+from ui import components, context, data, html, peer_group_widgets, state, user
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -24,7 +24,7 @@ units = data.indicators(store, v).set_index("id")["unit"].to_dict()
 
 components.header(
     "Vergleichsgruppen",
-    f"Eigener Kreis: {names[sel.home]} · aktive Gruppe: {peer_label} ({len(peers)} Kreise)",
+    f"Eigener Kreis: {html.md(names[sel.home])} · aktive Gruppe: {html.md(peer_label)} ({len(peers)} Kreise)",
 )
 meeting_mode.key_figures(ctx)
 
@@ -54,7 +54,7 @@ st.caption(
 for kind in ("alle", "land", "ostwest", "kreistyp"):
     members = benchmark.peer_members(districts, sel.home, kind)
     with st.expander(
-        f"{benchmark.peer_group_label(kind, districts, sel.home)} – {len(members)} Kreise",
+        f"{html.md(benchmark.peer_group_label(kind, districts, sel.home))} – {len(members)} Kreise",
         expanded=kind == sel.peer_kind,
     ):
         st.button("verwenden", key=f"use_{kind}", on_click=use_group, args=(kind,), disabled=sel.peer_kind == kind)
@@ -123,7 +123,9 @@ st.caption(
 )
 saved = {g.name: g for g in user.userdata().peer_groups()}
 for name, group in saved.items():
-    with st.expander(f"{name} – {len(group.members)} Kreise (Version {group.version}, zuletzt {group.updated_by})"):
+    with st.expander(
+        f"{html.md(name)} – {len(group.members)} Kreise (Version {group.version}, zuletzt {html.md(group.updated_by)})"
+    ):
         st.button("verwenden", key=f"use_custom_{name}", on_click=use_group, args=(f"eigene:{name}",))
         st.dataframe(members_table(list(group.members)), hide_index=True)
 

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from indicators.outputs import report
-from ui import auth, components, context, data, insight, user
+from ui import auth, components, context, data, html, insight, user
 from ui import meeting as meeting_mode
 from ui import target_widgets as tw
 from ui.permissions import can_edit, edit_hint
@@ -23,8 +23,8 @@ editable = can_edit()
 kreis = names[sel.home]
 
 components.header(
-    f"Zielvereinbarungen: {kreis}",
-    f"{kreis} ({sel.home}) · Ist-Werte: letzter Wert bis {sel.year} · "
+    f"Zielvereinbarungen: {html.md(kreis)}",
+    f"{html.md(kreis)} ({sel.home}) · Ist-Werte: letzter Wert bis {sel.year} · "
     "Status: erreicht / knapp verfehlt (innerhalb der Toleranz) / verfehlt, je nach Polarität des Indikators",
 )
 meeting_mode.key_figures(ctx)
@@ -100,19 +100,19 @@ else:
     for a in shown:
         t = a.target
         with st.container(border=True):
-            st.markdown(tw.card_heading(a), unsafe_allow_html=True)
+            html.render(tw.card_heading(a))
             if a.status.code == "verfehlt":
-                st.error(f"**Ziel verfehlt:** {a.status.reason}", icon="✖")
+                st.error(f"**Ziel verfehlt:** {html.md(a.status.reason)}", icon="✖")
             elif a.status.code == "knapp_verfehlt":
-                st.warning(f"**Ziel knapp verfehlt:** {a.status.reason}", icon="⚠️")
+                st.warning(f"**Ziel knapp verfehlt:** {html.md(a.status.reason)}", icon="⚠️")
             if (message := st.session_state.get(tw.conflict_key(t.id))) is not None:
-                st.error(f"**Nicht gespeichert – Konflikt:** {message}", icon="⛔")
+                st.error(f"**Nicht gespeichert – Konflikt:** {html.md(message)}", icon="⛔")
             left, right = st.columns([2, 3])
             with left:
-                st.markdown(tw.facts_markdown(a), unsafe_allow_html=True)
+                html.render(tw.facts_html(a))
                 if t.id in updated:
                     by, at = updated[t.id]
-                    st.caption(f"Zuletzt geändert von {by} am {tw.local_time(at)}")
+                    st.caption(f"Zuletzt geändert von {html.md(by)} am {tw.local_time(at)}")
             with right:
                 st.plotly_chart(
                     tw.target_chart(a, tw.kreis_series(store, v, sel.home, t.indicator, sel.year), kreis),
@@ -162,7 +162,7 @@ if editable:
     uploader_key = f"ziele_import_{st.session_state.get('ziele_import_round', 0)}"
     upload = st.file_uploader("CSV-Datei mit Zielen importieren", type=["csv", "txt"], key=uploader_key)
     for error in st.session_state.get(f"{uploader_key}__errors", []):
-        st.error(error, icon="✖")
+        st.error(html.md(error), icon="✖")
     if upload is not None:
         content = upload.getvalue()
         preview = tw.preview_import(ud, content, known_indicators, known_ags)

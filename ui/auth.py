@@ -12,7 +12,7 @@ import streamlit as st
 
 from indicators import auth
 from indicators.auth import AuthConfig, Identity
-from ui import user
+from ui import html, user
 
 #: Session key holding the name of the locally signed-in user (checked against secrets.toml on every run).
 SESSION_KEY = "auth_user"
@@ -97,7 +97,7 @@ def sidebar(local_session: bool) -> None:
     found = identity(cfg)
     st.markdown("**Anmeldung**")
     if found is not None:
-        st.caption(f"Angemeldet: **{found.name}** · {auth.ROLE_LABELS[found.role]}")
+        st.caption(f"Angemeldet: **{html.md(found.name)}** · {auth.ROLE_LABELS[found.role]}")
         if st.button("Abmelden", key="auth_logout", icon=":material/logout:"):
             _sign_out(found)
         return
@@ -117,7 +117,7 @@ def sidebar(local_session: bool) -> None:
             _password_form(cfg, "anmeldung")
     if local_session:
         for problem in cfg.problems:
-            st.warning(problem, icon=":material/warning:")
+            st.warning(html.md(problem), icon=":material/warning:")
 
 
 def sign_in_page() -> None:

@@ -1,4 +1,8 @@
-"""Plotly charts with titles, units and German number formats; the home Kreis always stands out."""
+"""Plotly charts with titles, units and German number formats; the home Kreis always stands out.
+
+Plotly renders a subset of HTML in titles, names and hover texts, so every text that reaches a figure here
+(labels, units, Kreis names) goes through ``html.plot`` first; callers pass plain text.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui.components import HOME_COLOUR, NEUTRAL, PEER_COLOUR
+from ui.html import plot
 
 LAYOUT = dict(
     separators=",.",
@@ -20,6 +25,7 @@ def distribution(
     values: pd.DataFrame, home: str, peers: set[str], names: dict[str, str], title: str, unit: str, median
 ) -> go.Figure:
     """All Kreise as dots on one axis; peers and the home Kreis marked, median as a line."""
+    title, unit = plot(title), plot(unit)
     df = values.dropna(subset=["value"]).copy()
     df["group"] = [
         "Eigener Kreis" if r == home else "Vergleichsgruppe" if r in peers else "Übrige Kreise" for r in df["region"]
@@ -42,8 +48,9 @@ def distribution(
                 mode="markers",
                 name=group,
                 marker=style,
-                text=[names.get(r, r) for r in sub["region"]],
-                hovertemplate="%{text}: %{x:,.2f} " + unit + "<extra></extra>",
+                text=[plot(names.get(r, r)) for r in sub["region"]],
+                customdata=[unit] * len(sub),
+                hovertemplate="%{text}: %{x:,.2f} %{customdata}<extra></extra>",
             )
         )
     if median is not None and not pd.isna(median):
@@ -88,6 +95,7 @@ def time_series(
     Missing years stay gaps (no line through them); a series break is marked at the home Kreis's value with its
     reason on hover and a dotted vertical line, because a difference across a break is not a change.
     """
+    title, unit = plot(title), plot(unit)
     fig = go.Figure()
     known = [y for y in list(band.get("year", [])) + list(series.get("year", [])) if pd.notna(y)]
     years = range(int(min(known)), int(max(known)) + 1) if known else range(0)
@@ -118,7 +126,7 @@ def time_series(
                     x=grp["year"],
                     y=grp["value"],
                     mode="lines",
-                    name=names.get(region, region),
+                    name=plot(names.get(region, region)),
                     line=dict(color=PEER_COLOUR, width=1),
                     opacity=0.45,
                     showlegend=False,
@@ -130,7 +138,7 @@ def time_series(
         go.Scatter(
             x=full["year"],
             y=full["value"],
-            name=names.get(home, home),
+            name=plot(names.get(home, home)),
             line=dict(color=HOME_COLOUR, width=4),
             mode="lines+markers",
         )
@@ -146,7 +154,7 @@ def time_series(
                     mode="markers",
                     name="Reihenbruch",
                     marker=dict(symbol="line-ns-open", size=26, color="black", line=dict(width=3)),
-                    text=reasons,
+                    text=[plot(r) for r in reasons],
                     hovertemplate="%{x}: %{text}<extra></extra>",
                 )
             )
@@ -163,6 +171,6 @@ def class_counts(values: pd.DataFrame, home: str, classes: list[str], title: str
     home_label = values.loc[values["region"] == home, "value_label"]
     home_label = home_label.iloc[0] if len(home_label) else None
     colours = [HOME_COLOUR if c == home_label else "#9ecae1" for c in order]
-    fig = go.Figure(go.Bar(x=order, y=[int(counts.get(c, 0)) for c in order], marker_color=colours))
-    fig.update_layout(title=title, yaxis_title="Zahl der Kreise", height=320, **LAYOUT)
+    fig = go.Figure(go.Bar(x=[plot(c) for c in order], y=[int(counts.get(c, 0)) for c in order], marker_color=colours))
+    fig.update_layout(title=plot(title), yaxis_title="Zahl der Kreise", height=320, **LAYOUT)
     return fig

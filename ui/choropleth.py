@@ -11,7 +11,9 @@ import pandas as pd
 import pydeck as pdk
 
 from indicators.domain import formatting as fmt
+from ui import html
 from ui.components import diverging_colour
+from ui.html import Markup
 
 LAYER_KREISE = "kreise"
 
@@ -89,28 +91,30 @@ def deck(
     )
 
 
-def legend_html(stats: dict, unit: str, polarity: int) -> str:
+def legend_html(stats: dict, unit: str, polarity: int) -> Markup:
     """Legend with colour boxes and value ranges; the favourable end is named, not just coloured."""
     if stats.get("median") is None:
-        return ""
+        return html.Markup("")
     low, median, high = stats["min"], stats["median"], stats["max"]
     steps = [low, (low + median) / 2, median, (median + high) / 2, high]
     boxes = []
     for value in steps:
         r, g, b = diverging_colour(value, median, low, high, polarity)
-        boxes.append(
-            f'<div style="text-align:center;font-size:0.8rem"><div style="width:70px;height:18px;background:rgb({r},{g},{b});'
-            f'border:1px solid #999"></div>{fmt.value(value, unit)}</div>'
-        )
+        box = html.element("div", style=f"width:70px;height:18px;background:rgb({r},{g},{b});border:1px solid #999")
+        boxes.append(html.element("div", box, fmt.value(value, unit), style="text-align:center;font-size:0.8rem"))
     if polarity == 0:
         note = "Kontextindikator: neutrale Farbskala (hell = niedrig, dunkel = hoch), keine Wertung."
     elif polarity < 0:
         note = "Blau = günstiger als der Median (niedriger), Orange = ungünstiger (höher). Mitte = Median der Vergleichsgruppe."
     else:
         note = "Blau = günstiger als der Median (höher), Orange = ungünstiger (niedriger). Mitte = Median der Vergleichsgruppe."
-    return (
-        '<div style="display:flex;gap:0.4rem;align-items:flex-end">'
-        + "".join(boxes)
-        + "</div>"
-        + f'<div style="font-size:0.8rem;color:#444">{note} Grau = kein Wert. Rot umrandet = eigener Kreis.</div>'
+    return html.join(
+        [
+            html.element("div", *boxes, style="display:flex;gap:0.4rem;align-items:flex-end"),
+            html.element(
+                "div",
+                f"{note} Grau = kein Wert. Rot umrandet = eigener Kreis.",
+                style="font-size:0.8rem;color:#444",
+            ),
+        ]
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import html
+import re
 
 import pandas as pd
 import streamlit as st
 
 from indicators.domain import formatting as fmt
 from indicators.warehouse.store import Store
+from ui import html
+from ui.html import Markup
 
 #: Colour-blind safe diverging palette (blue = favourable, orange = unfavourable) and a neutral sequence.
 FAVOURABLE = "#2166ac"
@@ -17,8 +19,7 @@ NEUTRAL = "#6b6b6b"
 HOME_COLOUR = "#d62728"
 PEER_COLOUR = "#1f77b4"
 
-PRINT_CSS = """
-<style>
+PRINT_CSS = html.stylesheet("""
 @media print {
   [data-testid="stSidebar"], header, [data-testid="stToolbar"], .stButton, .stDownloadButton {display: none !important;}
   .block-container {padding: 0 !important;}
@@ -39,8 +40,7 @@ PRINT_CSS = """
 .rm-pos {position:relative; height:0.9rem; background:linear-gradient(90deg,#f0f0f0,#f0f0f0); border:1px solid #bbb;
          border-radius:0.45rem; min-width:70px;}
 .rm-pos span {position:absolute; top:-0.25rem; width:0.5rem; height:1.3rem; background:#1a1a1a; border-radius:0.2rem;}
-</style>
-"""
+""")
 
 
 def demo_banner(s: Store) -> None:
@@ -53,31 +53,38 @@ def demo_banner(s: Store) -> None:
 
 
 def header(title: str, subtitle: str) -> None:
+    """Page title and the caption under it; both are Markdown, so callers pass foreign parts through ``html.md``."""
     st.title(title)
     st.caption(subtitle)
 
 
 def selection_caption(kreis_name: str, year: int, peer_label: str, n_peers: int) -> str:
-    return f"{kreis_name} · Jahr {year} · Vergleichsgruppe: {peer_label} ({n_peers} Kreise)"
+    """Markdown line naming the Kreis, year and peer group (names are escaped: a group name is typed by users)."""
+    return f"{html.md(kreis_name)} · Jahr {year} · Vergleichsgruppe: {html.md(peer_label)} ({n_peers} Kreise)"
 
 
-def badge(code: str, icon: str, label: str) -> str:
+def badge(code: str, icon: str, label: str) -> Markup:
     """Status as icon and text, never colour alone."""
-    return f'<span class="rm-badge rm-{html.escape(code)}">{html.escape(icon)} {html.escape(label)}</span>'
+    code = code if re.fullmatch(r"[a-z_]+", code) else "keine"
+    return html.element("span", f"{icon} {label}", cls=f"rm-badge rm-{code}")
 
 
-def position_marker(position: float | None, polarity: int) -> str:
+def position_marker(position: float | None, polarity: int) -> Markup:
     """A bar from the peers' minimum to maximum with the Kreis marked; the favourable end is labelled."""
     if position is None or pd.isna(position):
-        return "–"
+        return html.escape("–")
     left = max(0.0, min(1.0, float(position))) * 100
     if polarity == 0:
         ends = ("Min.", "Max.")
     else:
         ends = ("ungünstig", "günstig")
-    return (
-        f'<div style="display:flex;gap:0.3rem;align-items:center;font-size:0.7rem;color:#555">{ends[0]}'
-        f'<div class="rm-pos" style="flex:1"><span style="left:calc({left:.0f}% - 0.25rem)"></span></div>{ends[1]}</div>'
+    marker = html.element("span", style=f"left:calc({left:.0f}% - 0.25rem)")
+    return html.element(
+        "div",
+        ends[0],
+        html.element("div", marker, cls="rm-pos", style="flex:1"),
+        ends[1],
+        style="display:flex;gap:0.3rem;align-items:center;font-size:0.7rem;color:#555",
     )
 
 
@@ -102,9 +109,9 @@ def reference_frame(row: dict | pd.Series, kreis_name: str, land_name: str | Non
 
 
 def source_caption(source: str | None, licence: str | None = None) -> None:
-    text = f"Quelle: {source or 'unbekannt'}"
+    text = f"Quelle: {html.md(source or 'unbekannt')}"
     if licence:
-        text += f" · Lizenz: {licence}"
+        text += f" · Lizenz: {html.md(licence)}"
     st.caption(text)
 
 

@@ -17,7 +17,7 @@ from indicators.domain import trend_break as tb
 from indicators.outputs import report
 from indicators.outputs.report import TargetAssessment
 from indicators.warehouse.store import Store
-from ui import data
+from ui import data, html
 from ui.charts import LAYOUT, add_band
 from ui.components import FAVOURABLE, HOME_COLOUR, NEUTRAL, PEER_COLOUR, UNFAVOURABLE
 
@@ -100,7 +100,7 @@ def expectation_chart(
                 mode="markers",
                 marker=dict(color=colours[code], size=7),
                 name=_position_label(code, polarity),
-                text=[names.get(r, r) for r in group.index],
+                text=[html.plot(names.get(r, r)) for r in group.index],
                 hovertemplate="%{text}: Wert %{y:,.2f}, erwartet %{x:,.2f}<extra></extra>",
             )
         )
@@ -112,14 +112,14 @@ def expectation_chart(
                 y=[row["value"]],
                 mode="markers",
                 marker=dict(color=HOME_COLOUR, size=18, symbol="diamond", line=dict(color="black", width=1)),
-                name=names.get(home, home),
+                name=html.plot(names.get(home, home)),
                 hovertemplate="%{y:,.2f} (erwartet %{x:,.2f})<extra></extra>",
             )
         )
     fig.update_layout(
         title=f"Ist-Wert und Erwartungswert aller Kreise {model.year}",
-        xaxis_title=f"Erwartungswert ({unit})" if unit else "Erwartungswert",
-        yaxis_title=f"Ist-Wert ({unit})" if unit else "Ist-Wert",
+        xaxis_title=f"Erwartungswert ({html.plot(unit)})" if unit else "Erwartungswert",
+        yaxis_title=f"Ist-Wert ({html.plot(unit)})" if unit else "Ist-Wert",
         height=440,
         **LAYOUT,
     )
@@ -142,15 +142,15 @@ def expectation_section(s: Store, v: str, indicator: str, year: int, home: str, 
     unit, polarity = meta["unit"] or "", int(meta["polarity"])
     said = ex.verdict(model, home, frame.loc[home], unit=unit, polarity=polarity, kreis_name=names.get(home, home))
     if said is None:
-        st.info(f"{names.get(home, home)} hat {year} keinen Wert oder keine vollständige Struktur.")
+        st.info(f"{html.md(names.get(home, home))} hat {year} keinen Wert oder keine vollständige Struktur.")
     else:
         shown = {"positive": st.success, "negative": st.warning}.get(said.tone, st.info)
-        shown(said.headline, icon=CODE_ICON[said.code])
+        shown(html.md(said.headline), icon=CODE_ICON[said.code])  # sentences quote the Kreis name and unit
         st.markdown(
             "**Was den Erwartungswert dieses Kreises am stärksten prägt** (Abweichung vom Durchschnitt aller "
-            "Kreise):\n" + "\n".join(f"- {d}" for d in said.drivers)
+            "Kreise):\n" + "\n".join(f"- {html.md(d)}" for d in said.drivers)
         )
-        st.caption(said.detail)
+        st.caption(html.md(said.detail))
     st.plotly_chart(expectation_chart(model, home, names, unit, polarity), key=f"erwartung_{indicator}_{year}")
     st.caption(
         "Punkte über der gestrichelten Linie liegen über ihrem Erwartungswert, darunter darunter. Im grauen Band "
@@ -202,7 +202,7 @@ def expectation_profile(s: Store, v: str, home: str, year: int, names: dict[str,
         return
     st.subheader("Fairer Vergleich: Kernindikatoren gegen den Erwartungswert")
     st.caption(
-        f"{names.get(home, home)} gegen den Wert, der für Kreise mit dieser Struktur (Kreistyp, Ost/West, Dichte, "
+        f"{html.md(names.get(home, home))} gegen den Wert, der für Kreise mit dieser Struktur (Kreistyp, Ost/West, Dichte, "
         "Alter, Branchen, Pendeln) zu erwarten ist. „über“ oder „unter Erwartung“ nur außerhalb des Bereichs, "
         "in dem 9 von 10 Kreisen liegen; ▲ günstig, ▼ ungünstig. Details auf der Seite Indikator."
     )
@@ -376,7 +376,13 @@ def fan_chart(a: TargetAssessment, points: list[tuple[int, float]], odds: fc.Odd
     if points:
         years, values = zip(*points, strict=True)
         fig.add_trace(
-            go.Scatter(x=years, y=values, mode="lines+markers", name=kreis_name, line=dict(color=HOME_COLOUR, width=3))
+            go.Scatter(
+                x=years,
+                y=values,
+                mode="lines+markers",
+                name=html.plot(kreis_name),
+                line=dict(color=HOME_COLOUR, width=3),
+            )
         )
     fig.add_trace(
         go.Scatter(
@@ -388,8 +394,8 @@ def fan_chart(a: TargetAssessment, points: list[tuple[int, float]], odds: fc.Odd
         )
     )
     fig.update_layout(
-        title=f"{a.label}: Prognose bis {a.target.target_year}",
-        yaxis_title=unit,
+        title=html.plot(f"{a.label}: Prognose bis {a.target.target_year}"),
+        yaxis_title=html.plot(unit),
         xaxis=dict(dtick=2, title="Jahr"),
         height=380,
         **LAYOUT,
@@ -403,10 +409,10 @@ def target_odds(
     """Ziele card: the chance of meeting the target, why, and the fan chart (folded)."""
     odds = odds_for(s, v, a, home, until)
     if odds.probability is None:
-        st.caption(f"Zielprognose: {odds.reason}.")
+        st.caption(f"Zielprognose: {html.md(odds.reason)}.")
         return
     shown = {"positive": st.success, "warning": st.warning, "negative": st.error}[fc.ODDS_TONE[odds.code]]
-    shown(f"**{odds_text(odds)}** – {odds.reason}.")
+    shown(f"**{odds_text(odds)}** – {html.md(odds.reason)}.")
     # drawn on request: a page with many targets stays quick
     if st.toggle(f"Prognosefächer bis {a.target.target_year} zeigen", key=f"ziel{a.target.id}_fan_on"):
         st.plotly_chart(fan_chart(a, points, odds, kreis_name), key=f"ziel{a.target.id}_fan")
@@ -438,7 +444,7 @@ def break_alert(s: Store, v: str, home: str, indicator: str, until: int, kreis_n
         return
     row = meta.loc[indicator]
     text = tb.describe(found, row["label"], row["unit"] or "", int(row["polarity"]), kreis_name)
-    st.warning(f"**Trendbruch:** {text}", icon=":material/timeline:")
+    st.warning(f"**Trendbruch:** {html.md(text)}", icon=":material/timeline:")
 
 
 def alert_candidates(s: Store, v: str) -> list[str]:
@@ -474,7 +480,9 @@ def break_alerts_section(s: Store, v: str, home: str, until: int, kreis_name: st
         judged = departure.favourable(int(row["polarity"]))
         icon = ":material/trending_up:" if judged else ":material/trending_down:"
         with st.container(border=True):
-            st.markdown(tb.describe(departure, row["label"], row["unit"] or "", int(row["polarity"]), kreis_name))
+            st.markdown(
+                html.md(tb.describe(departure, row["label"], row["unit"] or "", int(row["polarity"]), kreis_name))
+            )
             if st.button(
                 "Zum Indikator", key=f"trendbruch_{indicator}", icon=icon, on_click=_open_indicator, args=(indicator,)
             ):

@@ -15,11 +15,10 @@ import streamlit as st
 from indicators.domain import agenda
 from indicators.domain import formatting as fmt
 from indicators.domain.catalog import load_catalogue
-from ui import context, data
+from ui import context, data, html
 
 #: Root font size in meeting mode: Streamlit sizes text in rem, so 20 px body text and metric values of 45 px.
-CSS = """
-<style>
+CSS = html.stylesheet("""
 html {font-size: 20px !important;}
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {display: none;}
 .block-container, [data-testid="stMainBlockContainer"] {padding-top: 3.2rem !important; padding-bottom: 1rem !important;
@@ -30,8 +29,7 @@ h1 {font-size: 2.1rem !important; padding: 0.2rem 0 0.1rem 0 !important;}
 [data-testid="stMetricLabel"] p {font-size: 1rem !important;}
 .st-key-sitzung_leiste [data-testid="stMetricValue"] div {white-space: nowrap;}
 .st-key-sitzung_steuerung {gap: 0.5rem !important;}
-</style>
-"""
+""")
 
 
 def agenda_order(store, v: str, home: str, peers: tuple[str, ...], year: int) -> list[str]:
@@ -100,13 +98,15 @@ def key_figures(ctx) -> None:
     unit = meta["unit"] or ""
     with st.container(border=True, key="sitzung_leiste"):
         if rows.empty:
-            st.markdown(f"**{meta['label']}**: für {ctx.kreis['display_name']} kein Wert bis {ctx.sel.year}.")
+            st.markdown(
+                f"**{html.md(meta['label'])}**: für {html.md(ctx.kreis['display_name'])} kein Wert bis {ctx.sel.year}."
+            )
             return
         row = rows.iloc[0]
         label = row["value_label"] if isinstance(row["value_label"], str) else None
-        st.markdown(f"**{meta['label']}** · {int(row['year'])} · Vergleichsgruppe: {ctx.peer_label}")
+        st.markdown(f"**{html.md(meta['label'])}** · {int(row['year'])} · Vergleichsgruppe: {html.md(ctx.peer_label)}")
         with st.container(horizontal=True):
-            st.metric(f"{ctx.kreis['display_name']} {int(row['year'])}", fmt.value(row["value"], unit, label))
+            st.metric(f"{html.md(ctx.kreis['display_name'])} {int(row['year'])}", fmt.value(row["value"], unit, label))
             st.metric("Median Vergleichsgruppe", fmt.value(row["median"], unit))
             rank = f" · Rang {int(row['rank'])} von {int(row['n'])}" if pd.notna(row["rank"]) else ""
             st.metric("Einordnung" + rank, f"{row['assessment_icon']} {row['assessment_label']}")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from indicators.userdata import ConflictError, NotAllowedError, PeerGroup, UserDataError, ValidationError
-from ui import user
+from ui import html, user
 from ui.permissions import can_edit, edit_hint
 
 NEW_GROUP = "(neue Gruppe)"
@@ -26,6 +26,7 @@ def _prefix(group: PeerGroup | None) -> str:
 
 
 def _remember(kind: str, text: str) -> None:
+    """Keep the result for the next run; ``text`` is Markdown, names and messages in it are escaped by the caller."""
     user.flash(_RESULT_KEY, kind, text)
 
 
@@ -37,28 +38,28 @@ def save_group(prefix: str, loaded: str | None, version: int | None, known_ags: 
     try:
         if loaded is not None and st.session_state.get(f"{prefix}_delete"):
             ud.delete_peer_group(loaded, user.editor(), version)
-            _remember("success", f"Gruppe „{loaded}“ gelöscht (im Verlauf erhalten).")
+            _remember("success", f"Gruppe „{html.md(loaded)}“ gelöscht (im Verlauf erhalten).")
             return
         # the same name changes the loaded group; another name creates a new group (a taken name is a conflict)
         expected = version if loaded is not None and name == loaded else None
         stored = ud.save_peer_group(name, members, user.editor(), expected_version=expected, known_ags=known_ags)
     except NotAllowedError as error:
-        _remember("error", str(error))
+        _remember("error", html.md(error))
         return
     except ConflictError as error:
-        _remember("error", f"{error} Ihre Auswahl ({len(members)} Kreise) wurde nicht gespeichert.")
+        _remember("error", f"{html.md(error)} Ihre Auswahl ({len(members)} Kreise) wurde nicht gespeichert.")
         return
     except ValidationError as error:
-        _remember("error", "Nicht gespeichert: " + "; ".join(error.errors))
+        _remember("error", "Nicht gespeichert: " + "; ".join(html.md(e) for e in error.errors))
         return
     except UserDataError as error:
-        _remember("error", str(error))
+        _remember("error", html.md(error))
         return
     if expected is not None and stored.version == expected:
-        _remember("info", f"Gruppe „{name}“: keine Änderung, nichts gespeichert.")
+        _remember("info", f"Gruppe „{html.md(name)}“: keine Änderung, nichts gespeichert.")
     else:
         changed = "" if stored.version == 1 else f" (Version {stored.version})"
-        _remember("success", f"Gruppe „{name}“ gespeichert{changed}.")
+        _remember("success", f"Gruppe „{html.md(name)}“ gespeichert{changed}.")
 
 
 def editor(saved: dict[str, PeerGroup], kreise: list[str], label: Callable[[str], str], home: str) -> None:
@@ -74,7 +75,7 @@ def editor(saved: dict[str, PeerGroup], kreise: list[str], label: Callable[[str]
     prefix = _prefix(group)
     with st.form(FORM_KEY):
         if group is not None:
-            st.caption(f"Geladen: Version {group.version}, zuletzt geändert von {group.updated_by}")
+            st.caption(f"Geladen: Version {group.version}, zuletzt geändert von {html.md(group.updated_by)}")
         st.text_input("Name", value=group.name if group else "", key=f"{prefix}_name")
         st.multiselect(
             "Kreise",

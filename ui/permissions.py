@@ -24,11 +24,12 @@ def can_edit() -> bool:
 def edit_hint() -> str:
     """Why the session may not edit, and what to do about it (German, for an info box)."""
     from ui import auth as auth_ui
+    from ui import html
 
     cfg = auth_ui.config()
     found = auth_ui.identity(cfg)
     if found is not None:
-        return f"Angemeldet als {found.name} mit Leserecht: Ändern können nur Personen mit Bearbeitungsrecht."
+        return f"Angemeldet als {html.md(found.name)} mit Leserecht: Ändern können nur Personen mit Bearbeitungsrecht."
     if cfg.configured:
         return "Zum Ändern bitte in der Seitenleiste mit Bearbeitungsrecht anmelden (Rolle „editor“)."
     return (

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from indicators.domain import formatting as fmt
-from ui import components
+from ui import components, html
+from ui.html import Markup
 
 #: Short badge texts for the wide table; the legend below the table spells them out.
 SHORT_ASSESSMENT = {"guenstig": "günstig", "unguenstig": "ungünstig", "mittel": "Mitte", "kontext": "Kontext"}
@@ -29,14 +28,17 @@ COLUMNS = [
 ]
 
 
-def _trend(delta, unit: str, direction: str) -> str:
+def _trend(delta, unit: str, direction: str) -> Markup:
     arrow = {"besser": "↗ besser", "schlechter": "↘ schlechter", "unverändert": "→", "neutral": ""}.get(direction, "")
     text = fmt.change(delta, unit)
-    return f"{text} <small>{arrow}</small>" if arrow and text != "–" else text
+    if arrow and text != "–":
+        return html.join([text, " ", html.element("small", arrow)])
+    return html.escape(text)
 
 
-def rows_html(profile: pd.DataFrame) -> str:
-    head = "".join(f"<th>{c}</th>" for c in COLUMNS)
+def rows_html(profile: pd.DataFrame) -> Markup:
+    """The table of one topic; labels, units and class texts come from files and are escaped by ``ui.html``."""
+    head = html.element("tr", *(html.element("th", c) for c in COLUMNS))
     body = []
     for r in profile.itertuples():
         unit = r.unit or ""
@@ -46,9 +48,15 @@ def rows_html(profile: pd.DataFrame) -> str:
         if r.germany_estimated is True:
             germany += "*"
         cells = [
-            f"<b>{html.escape(r.label)}</b><br><small>{html.escape(unit)} · {html.escape(r.polarity_text)}</small>",
+            html.join(
+                [
+                    html.element("b", r.label),
+                    html.element("br"),
+                    html.element("small", f"{unit} · {r.polarity_text}"),
+                ]
+            ),
             str(int(r.year)),
-            f"<b>{html.escape(fmt.value(r.value, unit, label, with_unit=False))}</b>",
+            html.element("b", fmt.value(r.value, unit, label, with_unit=False)),
             fmt.value(r.median, unit, with_unit=False),
             fmt.value(r.mean, unit, with_unit=False),
             fmt.value(r.min, unit, with_unit=False),
@@ -60,24 +68,17 @@ def rows_html(profile: pd.DataFrame) -> str:
             _trend(r.change_1y, unit, r.trend_1y),
             _trend(r.change_5y, unit, r.trend_5y),
         ]
-        cls = ' class="rm-row-bad"' if r.assessment == "unguenstig" else ""
-        body.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return (
-        '<div style="overflow-x:auto"><table class="rm-profile"><thead><tr>'
-        + head
-        + "</tr></thead><tbody>"
-        + "".join(body)
-        + "</tbody></table></div>"
-    )
+        cls = "rm-row-bad" if r.assessment == "unguenstig" else None
+        body.append(html.element("tr", *(html.element("td", c) for c in cells), cls=cls))
+    table = html.element("table", html.element("thead", head), html.element("tbody", *body), cls="rm-profile")
+    return html.element("div", table, style="overflow-x:auto")
 
 
-TABLE_CSS = """
-<style>
+TABLE_CSS = html.stylesheet("""
 table.rm-profile {width:100%; border-collapse:collapse; font-size:0.82rem;}
 table.rm-profile td:first-child {min-width:13rem;}
 table.rm-profile th {text-align:left; border-bottom:2px solid #333; padding:0.3rem; position:sticky; top:0; background:#fff;}
 table.rm-profile td {border-bottom:1px solid #ddd; padding:0.3rem; vertical-align:middle;}
 table.rm-profile td:nth-child(n+2):nth-child(-n+9) {text-align:right; white-space:nowrap;}
 table.rm-profile tr.rm-row-bad td:first-child {border-left:4px solid #b35806;}
-</style>
-"""
+""")

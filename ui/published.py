@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators.domain import formatting as fmt
+from ui import html
 
 LABEL = "veröffentlicht in JUST BEst (2022)"
 STATISTICS = {"median": "Median", "mean": "Mittelwert", "min": "Minimum", "max": "Maximum", "germany": "Deutschland"}
@@ -90,7 +91,7 @@ def show_for_profile(published: pd.DataFrame, profile: pd.DataFrame, home: str, 
     with st.expander(f"Referenztabelle JUGEND STÄRKEN: {LABEL}", icon=":material/menu_book:"):
         st.caption(
             f"Veröffentlichte Werte der Tabelle „Daten zur Lebenslage junger Menschen in den JUST BEst Kommunen“, "
-            f"Jahr 2022, in ihrer eigenen Abgrenzung. „Kreis (veröffentlicht)“ nur, wo die Tabelle {home_name} "
+            f"Jahr 2022, in ihrer eigenen Abgrenzung. „Kreis (veröffentlicht)“ nur, wo die Tabelle {html.md(home_name)} "
             "nennt. Indikatoren ohne amtliche Reihe im Datenbestand sind als solche gekennzeichnet; keiner dieser "
             "Werte geht in Zeitreihen, Ränge oder Deutschland-Werte ein."
         )

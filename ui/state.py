@@ -15,7 +15,7 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from indicators.warehouse.store import Store
-from ui import data
+from ui import data, html
 
 DEFAULT_HOME = os.environ.get("REGIOMONITOR_HOME_KREIS", "15087")
 DEFAULT_INDICATOR = "alq"
@@ -124,7 +124,7 @@ def link_notices() -> None:
         sel, s = current(), data.store()
         d = data.districts(s, data.version(s)).set_index("ags")
         name = d["display_name"].get(sel.home, sel.home)
-        st.warning(unknown_kreis_notice(raw, f"{name} ({sel.home})"), icon=":material/help:")
+        st.warning(unknown_kreis_notice(raw, f"{html.md(name)} ({sel.home})"), icon=":material/help:")
 
 
 def write_to_url(sel: Selection) -> None:

@@ -9,7 +9,6 @@ state under the form's key and drawn at their fields on the next run.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Mapping
 
 import pandas as pd
@@ -37,8 +36,9 @@ from indicators.userdata import (
     ValidationError,
 )
 from indicators.warehouse.store import Store
-from ui import components, data, user
+from ui import components, data, html, user
 from ui.charts import LAYOUT
+from ui.html import Markup
 
 #: Fields a person types in the form, in the order shown.
 FORM_FIELDS = (
@@ -81,7 +81,7 @@ def kreis_assessments(s: Store, v: str, ud: UserData, home: str, up_to_year: int
 # --- small formatting helpers ---------------------------------------------------------------------------
 
 
-def status_badge(code_tone: str, icon: str, label: str) -> str:
+def status_badge(code_tone: str, icon: str, label: str) -> Markup:
     return components.badge(_TONE_CLASS.get(code_tone, "keine"), icon, label)
 
 
@@ -144,7 +144,7 @@ def history_frame(history: list[dict]) -> pd.DataFrame:
 
 def target_chart(a: TargetAssessment, points: list[tuple[int, float]], kreis_name: str) -> go.Figure:
     """The Kreis's series, the baseline, the target point with its tolerance band and the linear trend."""
-    t, unit = a.target, a.unit
+    t, unit, raw_unit = a.target, html.plot(a.unit), a.unit
     fig = go.Figure()
     if a.polarity in (1, -1):
         width = tolerance_width(t)
@@ -165,9 +165,10 @@ def target_chart(a: TargetAssessment, points: list[tuple[int, float]], kreis_nam
                 x=[p[0] for p in points],
                 y=[p[1] for p in points],
                 mode="lines+markers",
-                name=kreis_name,
+                name=html.plot(kreis_name),
                 line=dict(color=components.HOME_COLOUR, width=3),
-                hovertemplate="%{x}: %{y:,.2f} " + unit + "<extra></extra>",
+                customdata=[unit] * len(points),
+                hovertemplate="%{x}: %{y:,.2f} %{customdata}<extra></extra>",
             )
         )
     trend = projection_line(points, 5, until_year=t.target_year)
@@ -179,7 +180,8 @@ def target_chart(a: TargetAssessment, points: list[tuple[int, float]], kreis_nam
                 mode="lines",
                 name="Trend der letzten 5 Jahre, linear fortgeschrieben",
                 line=dict(color=components.NEUTRAL, dash="dot", width=2),
-                hovertemplate="%{x}: %{y:,.2f} " + unit + "<extra>Trend</extra>",
+                customdata=[unit] * len(trend),
+                hovertemplate="%{x}: %{y:,.2f} %{customdata}<extra>Trend</extra>",
             )
         )
     if t.baseline_value is not None and t.baseline_year is not None:
@@ -198,13 +200,13 @@ def target_chart(a: TargetAssessment, points: list[tuple[int, float]], kreis_nam
             y=[t.target_value],
             mode="markers+text",
             name=f"Ziel {t.target_year}",
-            text=[f"Ziel {fmt.value(t.target_value, unit)}"],
+            text=[html.plot(f"Ziel {fmt.value(t.target_value, raw_unit)}")],
             textposition="top center",
             marker=dict(symbol="star", size=18, color="black"),
         )
     )
     fig.update_layout(
-        title=f"{a.label}: Verlauf und Ziel {t.target_year}",
+        title=html.plot(f"{a.label}: Verlauf und Ziel {t.target_year}"),
         yaxis_title=unit or "Wert",
         xaxis=dict(title="Jahr", dtick=1 if (t.target_year - (points[0][0] if points else t.target_year)) <= 15 else 2),
         height=430,
@@ -224,32 +226,37 @@ def local_time(timestamp: str) -> str:
     return dt.datetime.fromisoformat(timestamp).astimezone(LOCAL_TZ).strftime("%d.%m.%Y %H:%M")
 
 
-def card_heading(a: TargetAssessment) -> str:
-    """``✖ verfehlt · Jugendarbeitslosenquote – Ziel 2027: ≤ 6,0 %`` as HTML with the status badge."""
+def card_heading(a: TargetAssessment) -> Markup:
+    """``✖ verfehlt · Jugendarbeitslosenquote – Ziel 2027: ≤ 6,0 %`` with the status badge."""
     badge = status_badge(a.status.tone, a.status.icon, a.status.label)
-    target = html.escape(target_value_text(a.target, a.unit, a.polarity))
-    return f"{badge} &nbsp; <b>{html.escape(a.label)}</b> – Ziel {a.target.target_year}: {target}"
+    target = target_value_text(a.target, a.unit, a.polarity)
+    return html.element("p", badge, "\u00a0 ", html.element("b", a.label), f" – Ziel {a.target.target_year}: {target}")
 
 
-def facts_markdown(a: TargetAssessment) -> str:
+def facts_html(a: TargetAssessment) -> Markup:
+    """The facts of a target card, one per line; note and "Vereinbart von" are typed by people, units come
+    from files: all of it is escaped by ``ui.html``."""
     t = a.target
     latest = f"{fmt.value(a.latest_value, a.unit)} ({a.latest_year})" if a.latest_year else "kein Wert"
     lines = [
-        f"**Ist-Wert:** {latest}",
-        f"**Zielwert {t.target_year}:** {target_value_text(t, a.unit, a.polarity)}",
-        f"**Toleranz:** {tolerance_text(t, a.unit)}",
+        ("Ist-Wert", latest),
+        (f"Zielwert {t.target_year}", target_value_text(t, a.unit, a.polarity)),
+        ("Toleranz", tolerance_text(t, a.unit)),
     ]
     if t.baseline_value is not None:
-        lines.append(f"**Ausgangswert {t.baseline_year}:** {fmt.value(t.baseline_value, a.unit)}")
-    lines.append(f"**Status:** {a.status.icon} {a.status.label} – {a.status.reason}")
-    lines.append(f"**Entwicklung:** {a.trajectory.icon} {a.trajectory.label} – {a.trajectory.reason}")
+        lines.append((f"Ausgangswert {t.baseline_year}", fmt.value(t.baseline_value, a.unit)))
+    lines.append(("Status", f"{a.status.icon} {a.status.label} – {a.status.reason}"))
+    lines.append(("Entwicklung", f"{a.trajectory.icon} {a.trajectory.label} – {a.trajectory.reason}"))
     agreed = ", ".join(x for x in (t.agreed_by, fmt.german_date(t.agreed_on) if t.agreed_on else "") if x)
     if agreed:
-        lines.append(f"**Vereinbart:** {agreed}")
+        lines.append(("Vereinbart", agreed))
     if t.note:
-        lines.append(f"**Notiz:** {t.note}")
-    lines.append(f"<small>Nr. {t.id} · Version {t.version} · Kennung `{t.indicator}`</small>")
-    return "  \n".join(lines)
+        lines.append(("Notiz", t.note))
+    parts: list[object] = []
+    for name, text in lines:
+        parts += [html.element("b", f"{name}:"), f" {text}", html.element("br")]
+    parts.append(html.element("small", f"Nr. {t.id} · Version {t.version} · Kennung {t.indicator}"))
+    return html.element("p", *parts, style="white-space:pre-line")
 
 
 # --- forms ---------------------------------------------------------------------------------------------
@@ -278,7 +285,8 @@ def _errors_key(prefix: str) -> str:
 
 def _show_errors(prefix: str, name: str) -> None:
     for message in st.session_state.get(_errors_key(prefix), {}).get(name, []):
-        st.error(f"{FIELD_LABELS.get(name, '')}: {message}" if name != "_form" else message, icon="✖")
+        # messages quote what was typed: escaped for Markdown
+        st.error(html.md(f"{FIELD_LABELS.get(name, '')}: {message}" if name != "_form" else message), icon="✖")
 
 
 def _collect(prefix: str) -> dict[str, object]:
@@ -498,13 +506,13 @@ def import_report(report: ImportReport, labels: Mapping[str, str], names: Mappin
     if report.errors:
         st.error(
             f"Die Datei lässt sich nicht übernehmen ({len(report.errors)} Fehler); es wird nichts gespeichert:\n\n"
-            + "\n".join(f"- {e}" for e in report.errors),
+            + "\n".join(f"- {html.md(e)}" for e in report.errors),
             icon="✖",
         )
         return
     st.markdown(f"**Vorschau:** {report.created} neu · {report.updated} geändert · {report.unchanged} unverändert")
     for warning in report.warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(html.md(warning), icon="⚠️")
     if report.targets:
         st.dataframe(
             pd.DataFrame(

@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
+from indicators.domain import safe_text
+
 TOLERANCE_KINDS = ("absolut", "relativ")
 TARGET_YEAR_RANGE = (2000, 2100)
 #: Baselines may reach back to the start of the long INKAR series.
@@ -438,6 +440,8 @@ def _text(fields: Mapping, name: str) -> str:
     text = str(raw).strip()
     if len(text) > MAX_TEXT:
         raise FieldError(name, f"erwartet werden höchstens {MAX_TEXT} Zeichen, eingegeben wurden {len(text)}")
+    if problem := safe_text.free_text_problem(text, FIELD_LABELS.get(name, name), MAX_TEXT):
+        raise FieldError(name, f"erwartet wird {problem}")
     return text
 
 

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.domain import safe_text
+from indicators.errors import SourceFileError
+
 #: Columns of the facts frame every importer returns.
 #: ``territory_year`` is the Gebietsstand the keys refer to (``<NA>`` = today's 400 Kreise);
 #: ``value_label`` holds the text of class or category values (``value`` then holds the ordinal rank).
@@ -85,6 +88,9 @@ class ImportResult:
             return sum(len(v) for v in self.extras.values() if hasattr(v, "__len__"))
         return len(self.facts)
 
+    def __post_init__(self) -> None:
+        check_texts(self)
+
     @property
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.facts["year"].dropna().unique())
@@ -92,6 +98,35 @@ class ImportResult:
     @property
     def regions(self) -> list[str]:
         return sorted(self.facts["region"].dropna().unique())
+
+
+#: Longest definition or source text a file may bring (the catalogue's longest definition has about 2,000).
+MAX_DESCRIPTION = 20_000
+
+
+def check_texts(result: ImportResult) -> None:
+    """Refuse a file whose units, labels or descriptions could carry markup, with a German message naming
+    the file and the indicator. Runs for every importer (``ImportResult`` calls it), so a new format cannot
+    forget it; the pages escape all of it again when they show it."""
+
+    def refuse(where: str, problem: str | None) -> None:
+        if problem:
+            raise SourceFileError(result.path, f"Kopfzeilen oder Metadaten, {where}", problem)
+
+    for name, shown in (("title", "Titel"), ("publisher", "Herausgeber"), ("stand", "Stand"), ("licence", "Lizenz")):
+        refuse(shown, safe_text.free_text_problem(getattr(result, name) or "", shown, MAX_DESCRIPTION))
+    for spec in result.indicators:
+        where = f"Indikator „{spec.id}“"
+        refuse(f"{where}, Einheit", safe_text.unit_problem(spec.unit or ""))
+        refuse(f"{where}, Bezeichnung", safe_text.label_problem(spec.label or ""))
+        for name, shown in (("definition", "Definition"), ("source", "Quelle")):
+            text = getattr(spec, name) or ""
+            refuse(f"{where}, {shown}", safe_text.free_text_problem(text, shown, MAX_DESCRIPTION))
+        for label in spec.classes:
+            refuse(f"{where}, Klasse", safe_text.label_problem(label, "Klassenbezeichnung"))
+    if "value_label" in result.facts.columns:
+        for label in result.facts["value_label"].dropna().unique():
+            refuse("Klassen- oder Kategorienwert", safe_text.label_problem(label, "Klassenbezeichnung"))
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ import json
 import re
 from pathlib import Path
 
-from indicators.domain import registry
+from indicators.domain import registry, safe_text
 from indicators.domain.ags import GERMANY, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
@@ -140,8 +140,17 @@ def validate_mapping(mapping: dict, columns: list[str] | None = None) -> list[st
         ids.add(slug(str(v.get("id", ""))))
         if not str(v.get("label", "")).strip():
             errors.append(f"Wertspalte „{column}“: Bezeichnung fehlt")
+        for problem in (
+            safe_text.label_problem(str(v.get("label", ""))),
+            safe_text.unit_problem(str(v.get("unit", ""))),
+        ):
+            if problem:
+                errors.append(f"Wertspalte „{column}“: erwartet wird {problem}")
         if column and column in (mapping.get("key_column"), year_column):
             errors.append(f"Spalte „{column}“ ist Schlüssel- oder Jahresspalte und kann kein Wert sein")
+    for key, shown in (("title", "Titel"), ("publisher", "Herausgeber"), ("stand", "Stand"), ("licence", "Lizenz")):
+        if problem := safe_text.label_problem(str(mapping.get(key) or ""), shown):
+            errors.append(f"{shown}: erwartet wird {problem}")
     if columns is not None:
         for name in [mapping.get("key_column"), year_column, *[v.get("column") for v in values]]:
             if name and name not in columns:
@@ -156,7 +165,8 @@ def write_mapping(path: str | Path, mapping: dict) -> Path:
     layout = header_and_rows(path, mapping, limit=0)
     errors = validate_mapping(mapping, layout[0])
     if errors:
-        raise SourceFileError(mapping_path(path), "Zuordnung", "eine vollständige Zuordnung", "; ".join(errors))
+        # the list of problems goes into "expected" in full ("found" is cut at 80 characters)
+        raise SourceFileError(mapping_path(path), "Zuordnung", "eine vollständige Zuordnung – " + "; ".join(errors))
     target = mapping_path(path)
     target.write_text(json.dumps(mapping, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return target
@@ -175,7 +185,7 @@ def load_mapping(path: str | Path) -> dict:
         raise SourceFileError(sidecar, "Inhalt", "ein JSON-Objekt")
     errors = validate_mapping(mapping)
     if errors:
-        raise SourceFileError(sidecar, "Inhalt", "eine vollständige Zuordnung", "; ".join(errors))
+        raise SourceFileError(sidecar, "Inhalt", "eine vollständige Zuordnung – " + "; ".join(errors))
     return mapping
 
 

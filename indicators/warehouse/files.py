@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.domain.safe_text import markdown_escape
+
 FILES = ("districts.parquet", "indicators.parquet", "facts.parquet", "manifest.json")
 
 #: Row groups of facts.parquet. Sorted by indicator, year and region, a question about one indicator-year reads
@@ -123,13 +125,15 @@ def quality_table(facts: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
 
 
 def quality_markdown(quality: pd.DataFrame, indicators: pd.DataFrame, manifest: dict) -> str:
+    """The report as Markdown; labels, file names and importer notes come from the files and are escaped."""
+    esc = markdown_escape
     labels = indicators.set_index("id")["label"]
     lines = [
         "# Datenqualitätsbericht",
         "",
         f"Erstellt: {manifest.get('built_at', '')}  ",
         f"Demodaten: {'ja' if manifest.get('demo') else 'nein'}  ",
-        f"Gebietsstand: {manifest.get('gebietsstand', '')}",
+        f"Gebietsstand: {esc(manifest.get('gebietsstand', ''))}",
         "",
         "| Indikator | Jahre | Kreise mit Wert (min–max) | Lücken gesamt | unterdrückt | harmonisiert | geschätzt |",
         "|---|---|---|---|---|---|---|",
@@ -137,17 +141,17 @@ def quality_markdown(quality: pd.DataFrame, indicators: pd.DataFrame, manifest: 
     for ind, grp in quality.groupby("indicator", sort=True):
         years = f"{grp['year'].min()}–{grp['year'].max()} ({len(grp)})"
         lines.append(
-            f"| {labels.get(ind, ind)} (`{ind}`) | {years} | {grp['kreise_mit_wert'].min()}–{grp['kreise_mit_wert'].max()}"
+            f"| {esc(labels.get(ind, ind))} (`{ind}`) | {years} | {grp['kreise_mit_wert'].min()}–{grp['kreise_mit_wert'].max()}"
             f" | {grp['luecken'].sum()} | {grp['unterdrueckt'].sum()} | {grp['harmonisiert'].sum()} | {grp['geschaetzt'].sum()} |"
         )
     problems = [(s["file"], p) for s in manifest.get("sources", []) for p in s.get("problems", [])]
     if problems:
         lines += ["", "## Hinweise der Importer", ""]
-        lines += [f"- {f}: {p}" for f, p in problems]
+        lines += [f"- {esc(f)}: {esc(p)}" for f, p in problems]
     if manifest.get("unrecognised"):
         lines += ["", "## Nicht erkannte Dateien", ""]
-        lines += [f"- {item['message']}" for item in manifest["unrecognised"]]
+        lines += [f"- {esc(item['message'])}" for item in manifest["unrecognised"]]
     elif manifest.get("unrecognised_files"):
         lines += ["", "## Nicht erkannte Dateien", ""]
-        lines += [f"- {f}" for f in manifest["unrecognised_files"]]
+        lines += [f"- {esc(f)}" for f in manifest["unrecognised_files"]]
     return "\n".join(lines) + "\n"

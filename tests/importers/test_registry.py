@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from indicators import importers
+from indicators.domain.safe_text import markdown_escape
 from indicators.importers import unknown
 from indicators.warehouse import build as build_mod
 from indicators.warehouse import ingest
@@ -107,7 +108,8 @@ def test_an_unknown_table_is_named_and_described_in_build_output_and_on_the_impo
     assert "Trennzeichen Semikolon" in message and "Kennziffer | Name | 2021 | 2022" in message
     assert "Kreisspalte „Kennziffer“ gefunden" in message and "Jahre als Spalten (2021–2022)" in message
     assert all(fmt.label in message for fmt in importers.FORMATS.values())
-    assert message in (tmp_path / "wh" / "quality.md").read_text(encoding="utf-8")
+    # the report is Markdown: the file's text in it is escaped (a header like "a | b" would start a table)
+    assert markdown_escape(message) in (tmp_path / "wh" / "quality.md").read_text(encoding="utf-8")
     report = ingest.inspect(raw / "quoten_breit.csv")
     assert report.error.startswith(message.split(" Bekannte Formate")[0])
 

@@ -32,6 +32,7 @@ def app(warehouse, userdata, monkeypatch, **params) -> AppTest:
 
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [str(m.value) for m in at.metric] + [t.value for t in at.title]
+    parts += [h.value for h in at.get("html")]  # fragments put on the page by ui.html.render
     parts += [c.value for c in at.caption]
     return "\n".join(parts)
 

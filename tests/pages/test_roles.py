@@ -104,7 +104,7 @@ def test_without_sign_in_everything_is_read_only(ud):
     assert not any(k.startswith("ziel") and k != "ziele_status" and k != "ziele_topic" for k in form_keys(at) if k)
     assert "editor_name" not in form_keys(at) and len(at.file_uploader) == 0
     assert any("in der Seitenleiste mit Bearbeitungsrecht anmelden" in t for t in texts(at.info))
-    assert any('class="rm-badge' in m for m in texts(at.markdown))  # the target itself is shown
+    assert any('class="rm-badge' in h.value for h in at.get("html"))  # the target itself is shown
     assert "Nicht angemeldet: nur Lesen." in " ".join(texts(at.sidebar.caption))
 
     at = open_page(app(secrets), "app_pages/vergleichsgruppen.py")

@@ -52,6 +52,11 @@ def texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
+def htmls(at: AppTest) -> list[str]:
+    """The HTML fragments of the page (``ui.html.render`` puts them there with ``st.html``)."""
+    return [h.value for h in at.get("html")]
+
+
 def test_empty_state_explains_targets_and_offers_the_form(ud):
     at = open_ziele()
     info = " ".join(texts(at.info))
@@ -66,7 +71,7 @@ def test_a_kreis_without_targets_shows_the_empty_state_while_another_has_some(ud
     at = open_ziele(kreis="01001")
     assert "Zielvereinbarungen: Flensburg" in texts(at.title)
     assert any("noch keine Zielvereinbarung erfasst" in i for i in texts(at.info))
-    assert not any('class="rm-badge' in m for m in texts(at.markdown))
+    assert not any('class="rm-badge' in m for m in htmls(at))
     assert not at.metric
 
 
@@ -106,10 +111,10 @@ def test_add_target_through_the_form(ud, store):
     )
     assert "Ziel Nr. 1 angelegt (Version 1)." in texts(at.success)
     assert at.text_input(key="ziel_neu_target_value").value == ""  # the form is ready for the next target
-    card = " ".join(texts(at.markdown))
+    card = " ".join(htmls(at))
     assert "Jugendarbeitslosenquote (15 bis unter 25 Jahre)</b> – Ziel 2027: ≤ 6,0 %" in card
     shown = f"{latest(store, 'jugend_alq'):.1f}".replace(".", ",")
-    assert f"**Ist-Wert:** {shown} % (2023)" in card
+    assert f"<b>Ist-Wert:</b> {shown} % (2023)" in card
 
 
 def test_duplicate_target_is_refused_with_the_store_message(ud):
@@ -131,7 +136,7 @@ def test_missed_targets_first_and_highlighted_with_icon_and_text(ud, store):
     ud.add_target(Target(None, HOME, "jugend_alq", round(latest(store, "jugend_alq") / 2, 1), 2027), "reko")
     ud.add_target(Target(None, HOME, "arbeitslose", 100.0, 2027), "reko")  # context indicator: no judgement
     at = open_ziele()
-    headings = [m for m in texts(at.markdown) if 'class="rm-badge' in m]
+    headings = [m for m in htmls(at) if 'class="rm-badge' in m]
     assert len(headings) == 3
     assert "✖ verfehlt" in headings[0] and "Jugendarbeitslosenquote" in headings[0]
     assert "✔ erreicht" in headings[1] and "Beschäftigtenquote" in headings[1]
@@ -149,11 +154,11 @@ def test_filters_by_status_and_topic(ud, store):
     ud.add_target(Target(None, HOME, "jugend_alq", round(latest(store, "jugend_alq") / 2, 1), 2027), "reko")
     at = open_ziele()
     at.multiselect(key="ziele_status").set_value(["erreicht"]).run()
-    headings = [m for m in texts(at.markdown) if 'class="rm-badge' in m]
+    headings = [m for m in htmls(at) if 'class="rm-badge' in m]
     assert len(headings) == 1 and "Beschäftigtenquote" in headings[0]
     at.multiselect(key="ziele_status").set_value([]).run()
     at.multiselect(key="ziele_topic").set_value(["Jugend und Übergang Schule-Beruf"]).run()
-    headings = [m for m in texts(at.markdown) if 'class="rm-badge' in m]
+    headings = [m for m in htmls(at) if 'class="rm-badge' in m]
     assert len(headings) == 1 and "Jugendarbeitslosenquote" in headings[0]
 
 
@@ -289,4 +294,4 @@ def test_without_edit_permission_only_reading_and_export(ud, monkeypatch):
     assert not any(k and k.startswith("ziel") for k in keys) and "editor_name" not in keys
     assert len(at.file_uploader) == 0
     assert [b.key for b in at.get("download_button")] == ["ziele_export"]
-    assert any('class="rm-badge' in m for m in texts(at.markdown))
+    assert any('class="rm-badge' in m for m in htmls(at))
