@@ -1,6 +1,6 @@
 """Load test: the real Streamlit server on loopback, many concurrent sessions, target edits from many processes.
 
-    python bench/load.py                         # 25 sessions, 60 s, demo warehouse, temporary user data
+    python bench/load.py                         # 25 sessions, 60 s, demo warehouse; writes bench/load.json
     python bench/load.py --sessions 40 --duration 120 --warehouse data/warehouse --json /tmp/load.json
 
 What it does:
@@ -16,8 +16,11 @@ What it does:
 3. Meanwhile ``--editors`` worker processes edit targets through :class:`indicators.userdata.UserData` on the
    same SQLite file the server reads (each its own target, plus one target all of them increment with reload
    on conflict, as people do after the conflict message). Each counts the versions it wrote.
-4. Prints a German summary and exits non-zero if any page run failed or any edit is missing: the number of
-   history rows in the user data must equal the targets created plus the versions the workers reported.
+4. Prints a German summary with the machine (cores, memory, load average before and after), the warehouse (size,
+   Kreise, indicators, facts), sessions, editors and duration beside the figures (throughput and latency, the
+   server's memory over the run), writes the same as JSON (``bench/load.json`` unless ``--json PATH``) and exits
+   non-zero if any page run failed or any edit is missing: the number of history rows in the user data must equal
+   the targets created plus the versions the workers reported.
 
 Bounded: at most 200 sessions and 600 s; the server and the workers are stopped at the end in any case.
 """
@@ -36,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -54,6 +58,7 @@ DEFAULT_PAGE = "profil"
 PEER_KINDS = ["alle", "land", "ostwest", "kreistyp", "nachbarn"]
 INDICATORS = ["alq", "jugend_alq", "sgb2_quote", "beschaeftigungsquote", "schulabg_ohne_hsa"]
 SHARED_AGS, SHARED_INDICATOR, SHARED_YEAR = "15087", "alq", 2030
+DEFAULT_JSON = ROOT / "bench" / "load.json"
 
 
 # --------------------------------------------------------------------------------------------- server
@@ -65,7 +70,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, warehouse: Path, userdata: Path, log: Path) -> subprocess.Popen:
+def start_server(
+    port: int, warehouse: Path, userdata: Path, log: Path, options: list[str] | None = None
+) -> subprocess.Popen:
     env = os.environ | {
         "REGIOMONITOR_WAREHOUSE": str(warehouse),
         "REGIOMONITOR_USERDATA": str(userdata),
@@ -88,6 +95,9 @@ def start_server(port: int, warehouse: Path, userdata: Path, log: Path) -> subpr
         "--browser.gatherUsageStats",
         "false",
     ]
+    for option in options or []:  # name=value, e.g. runner.postScriptGC=false
+        name, _, value = option.partition("=")
+        command += [f"--{name}", value]
     handle = open(log, "wb")  # noqa: SIM115 - lives as long as the server
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -121,6 +131,78 @@ def stop(process: subprocess.Popen | multiprocessing.Process | None) -> None:
     if process.is_alive():
         process.terminate()
         process.join(timeout=10)
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process in MiB (Linux), or None."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+class MemoryWatch(threading.Thread):
+    """Samples the server's resident memory every ``every`` seconds while the load runs."""
+
+    def __init__(self, pid: int, every: float = 1.0):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.samples = pid, every, []
+        self.started = time.monotonic()
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            value = rss_mb(self.pid)
+            if value is not None:
+                self.samples.append((round(time.monotonic() - self.started, 1), value))
+            self._stop_event.wait(self.every)
+
+    def stop(self) -> dict:
+        self._stop_event.set()
+        self.join(timeout=5)
+        values = [v for _, v in self.samples]
+        if not values:
+            return {}
+        tenth = max(1, len(values) // 10)
+        return {
+            "start_mb": values[0],
+            "max_mb": max(values),
+            "end_mb": values[-1],
+            "first_tenth_mean_mb": round(statistics.fmean(values[:tenth]), 1),
+            "last_tenth_mean_mb": round(statistics.fmean(values[-tenth:]), 1),
+            "samples": self.samples[:: max(1, len(self.samples) // 120)],
+        }
+
+
+def machine() -> dict:
+    try:
+        ram = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError, AttributeError):
+        ram = None
+    import streamlit
+
+    return {
+        "cores": os.cpu_count(),
+        "ram_gb": ram,
+        "python": sys.version.split()[0],
+        "streamlit": streamlit.__version__,
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def warehouse_facts(store, path: Path, demo: bool) -> dict:
+    files = [f for f in path.rglob("*") if f.is_file()]
+    return {
+        "path": "(Demo, temporär)" if demo else str(path),
+        "demo": store.is_demo,
+        "kreise": int(store.cube.is_kreis.sum()),
+        "indicators": int(len(store.indicators())),
+        "facts": int(store.cube.rows),
+        "size_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
+    }
 
 
 # --------------------------------------------------------------------------------------------- sessions
@@ -190,7 +272,8 @@ async def session(n: int, port: int, deadline: float, kreise: list[str], years: 
     uri = f"ws://127.0.0.1:{port}/_stcore/stream"
     try:
         async with websockets.connect(uri, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
-            while time.monotonic() < deadline:
+            visits = 0
+            while visits == 0 or time.monotonic() < deadline:  # the first visit is always completed
                 page = rng.choice(PAGES)
                 query = random_query(rng, kreise, years)
                 for step in range(2):  # open the page, then change the selection on it
@@ -199,8 +282,9 @@ async def session(n: int, port: int, deadline: float, kreise: list[str], years: 
                     seconds, problems = await run_script(ws, page, query)
                     stats.runs.append((page, seconds))
                     stats.errors.extend(problems)
-                    if time.monotonic() >= deadline:
+                    if visits and time.monotonic() >= deadline:
                         break
+                visits += 1
                 await asyncio.sleep(rng.uniform(0.0, 0.5))  # reading time
     except Exception as exc:  # noqa: BLE001 - every failure of a session is a finding, not a crash of the test
         stats.errors.append(f"Sitzung {n}: {type(exc).__name__}: {exc}")
@@ -271,6 +355,7 @@ def run(args: argparse.Namespace) -> dict:
     sessions = max(1, min(args.sessions, MAX_SESSIONS))
     duration = max(1.0, min(args.duration, MAX_DURATION))
     editors = max(0, min(args.editors if args.editors is not None else sessions, MAX_SESSIONS))
+    host = machine()
     with tempfile.TemporaryDirectory(prefix="regiomonitor-last-") as tmp:
         tmp_path = Path(tmp)
         warehouse = Path(args.warehouse) if args.warehouse else None
@@ -280,6 +365,7 @@ def run(args: argparse.Namespace) -> dict:
             warehouse = tmp_path / "warehouse"
             demo.write_demo(warehouse)
         store = Store(warehouse)
+        warehouse_info = warehouse_facts(store, warehouse, args.warehouse is None)
         districts = store.districts()
         kreise = sorted(districts["ags"])
         years = sorted(store.years(SHARED_INDICATOR))[-5:] if hasattr(store, "years") else [2023]
@@ -287,10 +373,13 @@ def run(args: argparse.Namespace) -> dict:
         UserData(userdata).add_target(Target(None, SHARED_AGS, SHARED_INDICATOR, 0.0, SHARED_YEAR), "start")
         port = args.port or free_port()
         log = tmp_path / "server.log"
-        server = start_server(port, warehouse, userdata, log)
+        server = start_server(port, warehouse, userdata, log, args.streamlit_option)
         workers: list[multiprocessing.Process] = []
+        watch = None
         try:
             wait_healthy(port, server)
+            watch = MemoryWatch(server.pid)
+            watch.start()
             context = multiprocessing.get_context("spawn")
             queue = context.Queue()
             editor_deadline = time.monotonic() + duration
@@ -308,6 +397,7 @@ def run(args: argparse.Namespace) -> dict:
                 worker.join(timeout=30)
             server_alive = server.poll() is None
         finally:
+            memory = watch.stop() if watch else {}
             for worker in workers:
                 stop(worker)
             stop(server)
@@ -320,9 +410,18 @@ def run(args: argparse.Namespace) -> dict:
         created = sum(r["created"] for r in reports) + 1
         rows = history_rows(userdata)
         server_log = log.read_text(errors="replace")[-3000:] if errors else ""
+    host["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    per_page_runs = {page: sum(1 for s in stats for p, _ in s.runs if p == page) for page in PAGES}
+    per_page_median = {
+        page: round(percentile([t for s in stats for p, t in s.runs if p == page], 0.5), 3) for page in PAGES
+    }
     return {
+        "machine": host,
+        "warehouse": warehouse_info,
+        "streamlit_options": list(args.streamlit_option or []),
         "sessions": sessions,
         "editors": editors,
+        "duration_requested_s": duration,
         "duration_s": round(elapsed, 1),
         "page_runs": len(times),
         "runs_per_s": round(len(times) / elapsed, 2) if elapsed else 0,
@@ -333,6 +432,9 @@ def run(args: argparse.Namespace) -> dict:
         "max_s": round(max(times), 3) if times else None,
         "mean_s": round(statistics.fmean(times), 3) if times else None,
         "p95_by_page_s": per_page,
+        "median_by_page_s": per_page_median,
+        "runs_by_page": per_page_runs,
+        "server_rss": memory,
         "edits_written": written,
         "targets_created": created,
         "edit_conflicts_retried": sum(r["conflicts"] for r in reports),
@@ -344,11 +446,22 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def summary(result: dict) -> str:
+    m, w, rss = result["machine"], result["warehouse"], result.get("server_rss") or {}
     lines = [
-        f"Last: {result['sessions']} Sitzungen und {result['editors']} Bearbeiter-Prozesse, {result['duration_s']} s",
+        f"Rechner: {m['cores']} Kerne, {m['ram_gb']} GB RAM, Python {m['python']}, Streamlit {m['streamlit']}; "
+        f"Systemlast (1/5/15 min) vorher {m['load_average_before']}, nachher {m['load_average_after']}",
+        f"Warehouse: {w['path']} ({'Demodaten' if w['demo'] else 'amtliche Daten'}), "
+        f"{str(w['size_mb']).replace('.', ',')} MB, {w['kreise']} Kreise, {w['indicators']} Indikatoren, "
+        f"{w['facts']:_} Werte".replace("_", "."),
+        f"Last: {result['sessions']} Sitzungen und {result['editors']} Bearbeiter-Prozesse, {result['duration_s']} s"
+        + (f", Streamlit-Optionen {', '.join(result['streamlit_options'])}" if result["streamlit_options"] else ""),
         f"  Seitenläufe: {result['page_runs']} ({result['runs_per_s']} je Sekunde), Fehler: {result['error_count']}",
         f"  Antwortzeit: Median {result['p50_s']} s, p95 {result['p95_s']} s, Maximum {result['max_s']} s",
         "  p95 je Seite: " + ", ".join(f"{k} {v} s" for k, v in result["p95_by_page_s"].items()),
+        (
+            f"  Speicher des Servers: Beginn {rss.get('start_mb')} MB, Maximum {rss.get('max_mb')} MB, "
+            f"Ende {rss.get('end_mb')} MB"
+        ),
         f"  Ziel-Änderungen: {result['edits_written']} geschrieben ({result['edit_conflicts_retried']} Konflikte "
         f"neu versucht), {result['targets_created']} Ziele angelegt, {result['history_rows']} Verlaufseinträge: "
         + ("alle angekommen" if result["edits_all_arrived"] else "ES FEHLEN ÄNDERUNGEN"),
@@ -364,12 +477,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--editors", type=int, default=None, help="Bearbeiter-Prozesse (Standard: wie Sitzungen)")
     parser.add_argument("--warehouse", type=Path, default=None, help="Warehouse (Standard: Demo in Temp-Ordner)")
     parser.add_argument("--port", type=int, default=None, help="Port auf 127.0.0.1 (Standard: ein freier)")
-    parser.add_argument("--json", type=Path, default=None, help="Ergebnis zusätzlich als JSON schreiben")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_JSON,
+        const=DEFAULT_JSON,
+        help=f"Ergebnis als JSON hierhin schreiben (Standard: {DEFAULT_JSON.relative_to(ROOT)})",
+    )
+    parser.add_argument(
+        "--streamlit-option",
+        action="append",
+        metavar="NAME=WERT",
+        help="an streamlit run weitergeben, z. B. runner.postScriptGC=false (mehrfach möglich)",
+    )
     args = parser.parse_args(argv)
     result = run(args)
     print(summary(result))
-    if args.json:
-        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"  JSON: {args.json}")
     ok = result["error_count"] == 0 and result["edits_all_arrived"] and result["server_survived"]
     return 0 if ok else 1
 
