@@ -164,11 +164,29 @@ def test_values_equal_the_raw_files(real, region, indicator, year, expected):
     assert value(real, region, indicator, year) == pytest.approx(expected)
 
 
+def _atlas_cell(shared_data, sheet: str, code: str, ags: str):
+    """One cell of the Deutschlandatlas workbook, read with openpyxl (key column: 8-digit number)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(shared_data / "deutschlandatlas" / "Deutschlandatlas-Daten.xlsx", read_only=True)
+    try:
+        rows = book[sheet].iter_rows(values_only=True)
+        header = list(next(rows))
+        for row in rows:
+            if row[0] is not None and f"{int(row[0]):08d}"[:5] == ags:
+                return row[header.index(code)]
+    finally:
+        book.close()
+    raise AssertionError((sheet, code, ags))
+
+
 @pytest.mark.integration
-def test_deutschlandatlas_values_where_no_other_source_wins(real):
-    assert value(real, "15087", "schuldnerquote", 2023) is not None
+def test_deutschlandatlas_values_where_no_other_source_wins(real, shared_data):
+    raw = _atlas_cell(shared_data, "Deutschlandatlas_KRS1222", "schulden", "15087")
+    assert value(real, "15087", "schuldnerquote", 2023) == pytest.approx(float(raw), rel=1e-12)
+    rent = _atlas_cell(shared_data, "Deutschlandatlas_KRS1222", "preis_miet", "15087")
     facts = real.facts(["15087"], ["wiedervermietungsmiete_klasse"], (2023, 2023))
-    assert facts["value_label"].iloc[0] == "5,50 bis unter 7,00"
+    assert facts["value_label"].iloc[0] == rent == "5,50 bis unter 7,00"
     assert value(real, "15087", "kreistyp", 2020) == 4
 
 
@@ -188,10 +206,20 @@ def test_harmonised_counts_are_summed_from_old_kreise(real, shared_data):
 
 
 @pytest.mark.integration
-def test_pre_reform_years_are_harmonised_onto_today(real):
-    """15087 was formed in 2007; BA counts of 2002 exist only through the crosswalk."""
-    facts = real.facts(["15087"], ["svb_wohnort"], (2002, 2002))
-    assert len(facts) == 1 and facts["value"].iloc[0] > 0
+def test_pre_reform_years_are_harmonised_onto_today(real, shared_data):
+    """15087 was formed in 2007 from Mansfelder Land (15260) and Sangerhausen (15266): its 2002 BA count is the
+    sum of theirs, read here from the raw sheet (column B = 30.06.2002, column V: 'Ohne Berufsausbildung')."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(shared_data / "ba" / "Kreise_WO_Zeitreihe.xlsx", read_only=True)
+    try:
+        rows = {str(r[0])[:5]: r for r in book["SvB_Kreise_WO_Anzahl"].iter_rows(values_only=True) if r[0]}
+    finally:
+        book.close()
+    assert rows["15087"][1] == "."  # the Kreis did not exist yet
+    facts = real.facts(["15087"], ["svb_ohne_berufsabschluss"], (2002, 2002))
+    assert facts["value"].iloc[0] == rows["15260"][21] + rows["15266"][21]
+    assert facts["harmonised"].iloc[0]
 
 
 @pytest.mark.integration

@@ -226,6 +226,15 @@ def test_large_input_is_vectorised() -> None:
     aggregation = {f"{k}_{i}": v for k, v in AGG.items() for i in range(200)}
     out = harmonise(big, CROSSWALK, aggregation)
     assert len(out) == 200 * len(harmonise(base, CROSSWALK, AGG))
+    # every copy holds the values worked out by hand from OLD_2010 and CROSSWALK
+    for i in (0, 117, 199):
+        assert cell(out, "03159", f"ue_{i}")["value"] == 100 + 80
+        assert cell(out, "03159", f"pop_{i}")["value"] == 1000 + 500
+        # weights: population share x population of the whole old Kreis (250 and 75 thousand)
+        assert cell(out, "03159", f"rate_{i}")["value"] == pytest.approx((10 * 250 + 16 * 75) / (250 + 75))
+        assert cell(out, "16063", f"pop_{i}")["value"] == pytest.approx(300 + 0.96 * 900)
+        assert cell(out, "16066", f"pop_{i}")["value"] == pytest.approx(800 + 0.04 * 900)
+        assert cell(out, "15087", f"ue_{i}")["value"] == 70
 
 
 # --------------------------------------------------------------------------------------------------

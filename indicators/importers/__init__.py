@@ -10,6 +10,7 @@ folder is routed by its content, not by its name or folder.
 from __future__ import annotations
 
 import importlib
+from fnmatch import fnmatch
 from pathlib import Path
 from types import ModuleType
 
@@ -54,6 +55,12 @@ def recognise(path: Path) -> str | None:
         except Exception:  # noqa: BLE001 - a sniffer must never stop recognition of other formats
             continue
     return None
+
+
+def companion_of(path: Path) -> Format | None:
+    """The format a file travels with (read together with a main file, never alone), else ``None``."""
+    name = Path(path).name.lower()
+    return next((f for f in FORMATS.values() if any(fnmatch(name, p) for p in f.companions)), None)
 
 
 def load(path: Path, name: str) -> ImportResult:

@@ -69,14 +69,16 @@ class Column:
 
 
 def _as_date(cell: object) -> dt.date | None:
-    if isinstance(cell, dt.datetime):
-        return cell.date()
-    if isinstance(cell, dt.date):
-        return cell
+    """A Stichtag; a date-formatted cell far outside the statistics' years (a stray number) is none."""
+    if isinstance(cell, (dt.date, dt.datetime)):
+        day = cell.date() if isinstance(cell, dt.datetime) else cell
+        return day if 1950 <= day.year <= 2100 else None
     if isinstance(cell, str):
         found = _DATE_TEXT.match(cell.strip())
         if found:
             day, month, year = (int(g) for g in found.groups())
+            if not 1950 <= year <= 2100:
+                return None
             try:
                 return dt.date(year, month, day)
             except ValueError:

@@ -146,6 +146,9 @@ class Format:
     sniff: Callable[[Path], bool]
     load: Callable[[Path], ImportResult]
     suffixes: tuple[str, ...] = ()  # file endings this format can have (empty: any)
+    #: Name patterns (lower case, fnmatch) of files that travel with a main file of this format and are read with
+    #: it, never alone: shapefile parts, a codebook, the description PDF, a mapping.
+    companions: tuple[str, ...] = ()
 
 
 def slug(text: str) -> str:
@@ -196,6 +199,30 @@ def parse_number(cell: object, decimal_comma: bool = True) -> tuple[float | None
     if not math.isfinite(value):  # "NaN", "inf", "1e999": text no statistic office publishes as a number
         raise ValueError(text)
     return value, False
+
+
+def require_line_break_at_end(path: Path) -> None:
+    """Machine-written CSV files end with a line break; one without it was cut short, possibly inside a number
+    ("20." of "20.5") or a quoted text, where nothing else would show it. Raises naming the file."""
+    from indicators.errors import SourceFileError
+
+    path = Path(path)
+    with open(path, "rb") as handle:
+        size = handle.seek(0, 2)
+        if size == 0:
+            return
+        handle.seek(max(0, size - 60))
+        tail = handle.read()
+    if not tail.endswith((b"\n", b"\r")):
+        shown = tail.decode("utf-8", errors="replace").splitlines()[-1] if tail.strip() else ""
+        with open(path, "rb") as handle:
+            line = sum(1 for _ in handle)
+        raise SourceFileError(
+            path,
+            f"Zeile {line} (Dateiende)",
+            "einen Zeilenumbruch nach der letzten Zeile; ohne ihn ist die Datei wohl abgeschnitten",
+            shown,
+        )
 
 
 def empty_facts() -> pd.DataFrame:

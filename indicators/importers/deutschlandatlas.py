@@ -561,5 +561,6 @@ FORMATS = (
         sniff=sniff,
         load=read,
         suffixes=(".xlsx",),
+        companions=("indikatoren*.pdf",),
     ),
 )

@@ -420,5 +420,6 @@ FORMATS = (
         sniff=sniff,
         load=read,
         suffixes=tuple(SUFFIXES),
+        companions=("*" + MAPPING_SUFFIX,),
     ),
 )

@@ -395,5 +395,6 @@ FORMATS = (
         sniff=sniff,
         load=load,
         suffixes=(".shp",),
+        companions=("*.shx", "*.dbf", "*.prj", "*.cpg"),
     ),
 )

@@ -21,7 +21,14 @@ import pandas as pd
 
 from indicators.domain.ags import normalise_key
 from indicators.errors import SourceFileError
-from indicators.importers.base import Format, ImportResult, IndicatorSpec, derived_indicator_id, facts_frame
+from indicators.importers.base import (
+    Format,
+    ImportResult,
+    IndicatorSpec,
+    derived_indicator_id,
+    facts_frame,
+    require_line_break_at_end,
+)
 from indicators.importers.inkar import kreis_coverage_problems
 
 FORMAT = "inkar_long"
@@ -127,20 +134,32 @@ def find_codebook(path: Path) -> Path | None:
 
 
 def read_codebook(path: Path, problems: list[str] | None = None) -> dict[str, CodebookEntry]:
-    """Codebook rows by variable name; a malformed codebook is reported and ignored, not fatal."""
-    problems = problems if problems is not None else []
+    """Codebook rows by variable name. A damaged codebook stops the import with a message naming it (a codebook
+    cut short would silently cost the labels and units of every column it no longer describes)."""
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"Codebuch „{Path(path).name}“ nicht lesbar ({exc}): Spaltennamen als Bezeichnungen verwendet")
-        return {}
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "variable" not in reader.fieldnames:
-        problems.append(f"Codebuch „{Path(path).name}“ ohne Spalte „variable“: nicht verwendet")
-        return {}
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceFileError(path, f"Byte {exc.start}", "ein Codebuch als UTF-8-Text") from None
+    except OSError as exc:
+        raise SourceFileError(path, "Datei", "ein lesbares Codebuch", str(exc)) from None
+    require_line_break_at_end(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = [(reader.line_num, row) for row in reader if any(f.strip() for f in row)]
+    except csv.Error as exc:
+        raise SourceFileError(path, f"Zeile {reader.line_num}", "kommagetrennte Felder", str(exc)) from None
+    header = [h.strip() for h in rows[0][1]] if rows else []
+    if "variable" not in header:
+        raise SourceFileError(path, "Zeile 1", "ein Codebuch mit der Spalte „variable“", ",".join(header))
     entries = {}
-    for row in reader:
-        fields = {k: (row.get(k) or "").strip() for k in CODEBOOK_COLUMNS}
+    for line, row in rows[1:]:
+        if len(row) != len(header):
+            raise SourceFileError(
+                path, f"Zeile {line}", f"{len(header)} Felder wie die Kopfzeile (Datei abgeschnitten?)", ",".join(row)
+            )
+        cells = dict(zip(header, row, strict=True))
+        fields = {k: (cells.get(k) or "").strip() for k in CODEBOOK_COLUMNS}
         if fields["variable"]:
             entries[fields["variable"]] = CodebookEntry(**fields)
     return entries
@@ -187,10 +206,33 @@ def _read_csv(path: Path) -> pd.DataFrame:
         where = f"Zeile {found.group(1)}" if found else "Zeile 1"
         raise SourceFileError(path, where, "eine CSV-Datei mit Komma als Trennzeichen", str(exc)) from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    _check_last_line(path, len(frame.columns))
+    require_line_break_at_end(path)
     for column in (KEY_COLUMN, YEAR_COLUMN):
         if column not in frame.columns:
             raise SourceFileError(path, "Zeile 1 (Kopfzeile)", f"eine Spalte „{column}“", ",".join(frame.columns))
     return frame
+
+
+def _check_last_line(path: Path, width: int) -> None:
+    """A download cut short ends inside a row: its last line has fewer fields than the header."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 65536))
+        lines = handle.read().decode("utf-8", errors="replace").rstrip("\r\n").splitlines()
+    tail = lines[-1] if lines else ""
+    try:
+        fields = next(csv.reader([tail]), [])
+    except csv.Error:  # a quote left open: the line-by-line reading reports it with its line
+        return
+    if tail.strip() and len(fields) < width:
+        with path.open("rb") as handle:
+            line = sum(1 for _ in handle)
+        raise SourceFileError(
+            path,
+            f"Zeile {line} (Dateiende)",
+            f"{width} Felder wie in der Kopfzeile; die Datei ist wohl abgeschnitten",
+            f"{len(fields)} Felder",
+        )
 
 
 def _overlong_line(path: Path) -> str:
@@ -318,5 +360,6 @@ FORMATS = (
         sniff=sniff,
         load=read,
         suffixes=(".csv",),
+        companions=("*codebook*.csv",),
     ),
 )

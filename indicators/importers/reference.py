@@ -27,6 +27,7 @@ from indicators.importers.base import (
     derived_indicator_id,
     facts_frame,
     parse_number,
+    require_line_break_at_end,
 )
 
 FORMAT = "reference"
@@ -280,6 +281,7 @@ def _load(path: Path) -> _Table:
 
 def _read_rows(path: Path) -> tuple[list[str], list[_Row]]:
     try:
+        require_line_break_at_end(path)
         with open(path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
             header = [h.strip() for h in next(reader, [])]
@@ -330,18 +332,42 @@ def _read_metadata(table_path: Path) -> tuple[dict[str, dict[str, str]], list[st
         return {}, [
             f"Keine Indikatorbeschreibung {METADATA_FILE} neben der Tabelle: Spaltennamen dienen als Bezeichnung"
         ]
+    return read_metadata(path), []
+
+
+def read_metadata(path: Path) -> dict[str, dict[str, str]]:
+    """The indicator descriptions (``id, name_de, unit, direction, definition_de``) of exactly this file; a row
+    with another number of fields than the header (a file cut short) stops the import."""
+    path = Path(path)
     try:
+        require_line_break_at_end(path)
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = {"id", "name_de"} - set(reader.fieldnames or [])
+            reader = csv.reader(fh)
+            header = [h.strip() for h in next(reader, [])]
+            missing = {"id", "name_de"} - set(header)
             if missing:
-                found = ",".join(reader.fieldnames or [])
-                raise SourceFileError(path, "Zeile 1", "die Spalten id, name_de, unit, definition_de", found)
-            return {row["id"].strip(): row for row in reader if row.get("id")}, []
+                raise SourceFileError(path, "Zeile 1", "die Spalten id, name_de, unit, definition_de", ",".join(header))
+            rows = {}
+            for fields in reader:
+                if not any(f.strip() for f in fields):
+                    continue
+                if len(fields) != len(header):
+                    raise SourceFileError(
+                        path,
+                        f"Zeile {reader.line_num}",
+                        f"{len(header)} Felder wie die Kopfzeile (Datei abgeschnitten?)",
+                        ",".join(fields),
+                    )
+                row = dict(zip(header, fields, strict=True))
+                if row.get("id"):
+                    rows[row["id"].strip()] = row
+            return rows
     except UnicodeDecodeError as exc:
         raise SourceFileError(path, _undecodable_where(path), "Text in UTF-8", str(exc)) from None
     except csv.Error as exc:
         raise SourceFileError(path, f"Zeile {reader.line_num + 1}", "kommagetrennte Felder", str(exc)) from None
+    except OSError as exc:
+        raise SourceFileError(path, "Datei", "eine lesbare CSV-Datei", str(exc)) from None
 
 
 def _column(path: Path, key: str, meta: dict[str, str] | None, rows: list[_Row]) -> _Column:
@@ -512,5 +538,6 @@ FORMATS = (
         sniff=sniff,
         load=read,
         suffixes=(".csv",),
+        companions=(METADATA_FILE,),
     ),
 )

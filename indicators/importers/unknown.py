@@ -12,6 +12,7 @@ from pathlib import Path
 
 from indicators.domain import registry
 from indicators.domain.ags import GERMANY, normalise_key
+from indicators.errors import SourceFileError
 from indicators.importers import generic_csv, workbook
 
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
@@ -91,6 +92,29 @@ def describe(path: Path) -> str:
     return f"eine Textdatei mit Trennzeichen {delimiter} und der Kopfzeile „{_header_text(header)}“; " + _table_shape(
         header, [fields for _, fields in rows]
     )
+
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+def damage(path: Path) -> SourceFileError | None:
+    """Why a file that claims to be a workbook (by its ending) cannot be opened, e.g. a download cut short; such a
+    file must stop the build with its name instead of being passed over as "not recognised"."""
+    path = Path(path)
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        return None
+    try:
+        book = workbook.open_workbook(path)
+        for name in book.sheet_names:
+            workbook.rows(book, name, path, max_rows=1)
+    except SourceFileError as exc:
+        return SourceFileError(
+            path,
+            "Dateiinhalt",
+            "eine vollständige Excel-Arbeitsmappe; die Datei ist beschädigt oder abgeschnitten",
+            exc.found or exc.expected,
+        )
+    return None
 
 
 def message(path: Path, mappable: bool = False) -> str:

@@ -24,7 +24,7 @@ from indicators.domain import registry
 from indicators.domain.ags import GERMANY
 from indicators.domain.catalog import Catalogue, load_catalogue
 from indicators.errors import BuildError
-from indicators.importers import unknown
+from indicators.importers import unknown as unrecognised
 from indicators.importers.base import ImportResult
 from indicators.warehouse import files as warehouse
 
@@ -78,14 +78,17 @@ def sha256(path: Path) -> str:
 
 
 def discover(raw: Path) -> tuple[list[tuple[Path, str]], list[Path]]:
-    """All files under ``raw`` with the format each is in; unrecognised files listed apart."""
+    """All files under ``raw`` with the format each is in; unrecognised files listed apart. A workbook that cannot
+    be opened (cut short, damaged) stops the build with its name rather than being passed over."""
     found, unknown = [], []
     for path in sorted(p for p in raw.rglob("*") if p.is_file()):
-        if path.name.startswith(".") or path.suffix.lower() in {".shx", ".dbf", ".prj", ".cpg", ".pdf", ".md"}:
+        if path.name.startswith(".") or path.suffix.lower() == ".md" or path.name == "SHA256SUMS":
             continue
-        if "codebook" in path.name.lower() or path.name == "SHA256SUMS" or path.name.endswith(".mapping.json"):
+        if importers.companion_of(path) is not None:  # read with its main file (codebook, shapefile parts, ...)
             continue
         fmt = importers.recognise(path)
+        if fmt is None and (damaged := unrecognised.damage(path)) is not None:
+            raise damaged
         (found.append((path, fmt)) if fmt else unknown.append(path))
     return found, unknown
 
@@ -600,7 +603,9 @@ def build(raw: Path, out: Path, progress: Progress | None = None, catalogue: Cat
             for f in inputs.files
         ],
         "unrecognised_files": [str(p.relative_to(raw)) for p in inputs.unrecognised],
-        "unrecognised": [{"file": str(p.relative_to(raw)), "message": unknown.message(p)} for p in inputs.unrecognised],
+        "unrecognised": [
+            {"file": str(p.relative_to(raw)), "message": unrecognised.message(p)} for p in inputs.unrecognised
+        ],
         "counts": {
             "districts": int(len(districts)),
             "indicators": int(len(indicators)),

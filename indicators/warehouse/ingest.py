@@ -36,10 +36,6 @@ from indicators.warehouse.build import Progress, build, current_territory, disco
 
 #: Folder under the raw folder for each format (the layout of the offline mirror), from the importer registry.
 FORMAT_FOLDERS = {name: fmt.folder for name, fmt in importers.FORMATS.items()}
-#: Files that belong to another file of the same stem and travel with it.
-SHAPE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
-#: Files an importer reads beside its main file: the codebook of the INKAR long format (skipped by the build).
-CODEBOOK_MARKER = "codebook"
 MAX_NAME = 120
 
 
@@ -128,8 +124,11 @@ def stage(files: Iterable[tuple[str, bytes]], folder: Path) -> list[Path]:
 
 
 def _is_companion(path: Path, all_paths: list[Path]) -> Path | None:
-    """The main file a companion belongs to (shapefile parts, a mapping, a codebook), else ``None``."""
-    if path.suffix.lower() in SHAPE_SIDECARS:
+    """The main file a companion belongs to (declared by its format in the importer registry), else ``None``."""
+    fmt = importers.companion_of(path)
+    if fmt is None:
+        return None
+    if fmt.name == "geometry":  # shapefile parts: the .shp of the same name
         return next((p for p in all_paths if p.stem.lower() == path.stem.lower() and p.suffix.lower() == ".shp"), None)
     if generic_csv.is_mapping_file(path):
         base = path.name[: -len(generic_csv.MAPPING_SUFFIX)].lower()
@@ -137,22 +136,12 @@ def _is_companion(path: Path, all_paths: list[Path]) -> Path | None:
             (p for p in all_paths if p != path and p.stem.lower() == base and p.suffix.lower() in generic_csv.SUFFIXES),
             None,
         )
-    if CODEBOOK_MARKER in path.name.lower():
-        owners = [
-            p
-            for p in all_paths
-            if p != path and CODEBOOK_MARKER not in p.name.lower() and importers.recognise(p) == "inkar_long"
-        ]
-        return owners[0] if owners else None
-    return None
+    owners = [p for p in all_paths if p != path and not _is_sidecar(p) and importers.recognise(p) == fmt.name]
+    return owners[0] if owners else None
 
 
 def _is_sidecar(path: Path) -> bool:
-    return (
-        path.suffix.lower() in SHAPE_SIDECARS
-        or generic_csv.is_mapping_file(path)
-        or CODEBOOK_MARKER in path.name.lower()
-    )
+    return importers.companion_of(path) is not None
 
 
 # --------------------------------------------------------------------------------------------- inspection
@@ -185,8 +174,9 @@ def inspect(path: Path, catalogue: Catalogue | None = None) -> FileReport:
     report = FileReport(path=path, sha256=sha256(path))
     fmt = importers.recognise(path)
     if fmt is None:
-        report.mappable = path.suffix.lower() in generic_csv.SUFFIXES
-        report.error = unknown.message(path, mappable=report.mappable)
+        damaged = unknown.damage(path)
+        report.mappable = damaged is None and path.suffix.lower() in generic_csv.SUFFIXES
+        report.error = str(damaged) if damaged else unknown.message(path, mappable=report.mappable)
         return report
     report.format = fmt
     report.format_label = importers.FORMAT_LABELS[fmt]
@@ -256,9 +246,11 @@ def inspect_folder(folder: Path, raw: Path | None = None, catalogue: Catalogue |
             continue
         if _is_sidecar(path):
             report = FileReport(path=path, sha256=sha256(path))
+            owner = importers.companion_of(path)
             report.error = (
-                f"Datei „{path.name}“: Begleitdatei ohne die zugehörige Hauptdatei (Shapefile-Teil zur .shp, "
-                "Zuordnung zur .csv, Codebuch zur INKAR-Zusammenstellung); bitte beide zusammen hochladen."
+                f"Datei „{path.name}“: Begleitdatei zum Format „{owner.label}“ ohne die zugehörige Hauptdatei "
+                "(Shapefile-Teil zur .shp, Zuordnung zur .csv, Codebuch oder Beschreibung zur Tabelle); bitte beide "
+                "zusammen hochladen."
             )
             reports.append(report)
             continue

@@ -108,12 +108,37 @@ def test_kreis_list_levels(kreise_2021):
     assert len(regions) == 10 + 9
 
 
-def test_land_values_come_from_the_insgesamt_rows(kreise_2021):
-    assert _value(kreise_2021, "15", POP) == 132317 + 181503
-    assert _value(kreise_2021, "15", AREA) == pytest.approx(1449.05 + 1433.69)
-    assert _value(kreise_2021, "DG", POP) == pytest.approx(
-        kreise_2021.facts.query("indicator == @POP and region.str.len() == 5")["value"].sum()
-    )
+def _insgesamt_rows(path) -> dict[str, tuple]:
+    """Land and Deutschland rows of the Kreis list, read with openpyxl: the Land key row is followed by its
+    Kreise and closed by an "Insgesamt" row (column E area, F population)."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = list(book[book.sheetnames[1]].iter_rows(values_only=True))
+    finally:
+        book.close()
+    found, land = {}, None
+    for row in rows:
+        key = str(row[0]) if row[0] is not None else ""
+        if len(key) == 2:
+            land = key
+        elif row[1] == "Deutschland" and row[2] == "Insgesamt":
+            found["DG"] = (row[4], row[5])
+        elif row[2] == "Insgesamt" and land:
+            found[land] = (row[4], row[5])
+    return found
+
+
+def test_land_values_come_from_the_insgesamt_rows(kreise_2021, fixtures):
+    """The published Land and Germany rows, not the sum of the Kreise (which differs in this fixture)."""
+    published = _insgesamt_rows(fixtures / "destatis" / "04-kreise_31122021.xlsx")
+    kreise = kreise_2021.facts.query("indicator == @POP and region.str.len() == 5")
+    for land in ("15", "01", "DG"):
+        area, population = published[land]
+        assert _value(kreise_2021, land, POP) == population
+        assert _value(kreise_2021, land, AREA) == pytest.approx(area)
+        listed = kreise[kreise["region"].str.startswith(land) | (land == "DG")]["value"].sum()
+        assert population != listed  # a reader that sums the Kreise would fail here
+    assert published["15"][1] == 132317 + 181503 + 1_855_433  # the two listed Kreise and the rest of the Land
 
 
 def test_city_states_are_land_and_kreis(kreise_2021):
