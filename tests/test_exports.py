@@ -267,6 +267,39 @@ def test_numbers_have_no_thousands_separator():
     assert exports.number_text(float("nan")) == ""
 
 
+@pytest.mark.parametrize("layout", ["lang", "breit"])
+def test_german_csv_writes_numbers_with_thousands_without_separator(extract, layout):
+    """Mansfeld-Südharz 2021 (Destatis Kreisliste): 132.317 inhabitants on 1.449,05 km². German Excel reads a
+    thousands dot as part of the number only by luck, so the CSV holds ``132317`` and ``1449,05``."""
+    store, _, districts, indicators = extract
+    facts = pd.DataFrame(
+        {
+            "region": ["15087", "15087"],
+            "indicator": ["einwohner", "flaeche"],
+            "year": [2021, 2021],
+            "value": [132317.0, 1449.05],
+            "value_label": [None, None],
+            "suppressed": [False, False],
+            "harmonised": [False, False],
+            "estimated": [False, False],
+            "break": [False, False],
+            "source": ["Destatis 04-kreise_31122021.xlsx"] * 2,
+        }
+    )
+    stem = exports.file_stem(["15087"], ["einwohner", "flaeche"], (2021, 2021), layout)
+    download = exports.export(facts, districts, indicators, {"sources": []}, "csv_de", layout, stem, created=CREATED)
+    _, data, _ = unzip(download)
+    header, *rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    if layout == "lang":
+        cells = {r[header.index("Indikator-Kennung")]: r[header.index("Wert")] for r in rows}
+    else:
+        [row] = rows
+        cells = {
+            i: row[next(n for n, h in enumerate(header) if h.endswith(f"({i})"))] for i in ("einwohner", "flaeche")
+        }
+    assert cells == {"einwohner": "132317", "flaeche": "1449,05"}
+
+
 def test_file_names_say_what_they_hold_and_stay_short():
     peers = ["15087"] + [f"150{i:02d}" for i in range(1, 14)]
     assert exports.file_stem(peers, ["alq", "jugend_alq"], (2015, 2023), "lang") == (

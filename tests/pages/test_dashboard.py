@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
 from indicators.warehouse.store import Store
+from tests import independent
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 PAGES = [
@@ -153,31 +155,45 @@ def test_all_400_kreise_have_a_profile(real_warehouse):
 
 
 @pytest.mark.integration
-def test_indicator_page_shows_the_warehouse_numbers(real_warehouse, userdata, monkeypatch):
-    store = Store(real_warehouse)
+def test_indicator_page_shows_the_numbers_of_the_official_file(real_warehouse, shared_data, userdata, monkeypatch):
+    """Value, median, mean, min, max and Germany as in Regionalstatistik 13211-02-05-4 (2023), summed by hand."""
+    raw = independent.raw_13211_2023(shared_data, "jugend_alq")
+    stats = independent.summary(independent.kreise(raw))
+    assert stats["n"] == 400 and raw["15087"] == 11.7  # the README's known value
     at = app(real_warehouse, userdata, monkeypatch, kreis="15087", jahr="2023", indikator="jugend_alq", gruppe="alle")
     at.run()
     at.switch_page("app_pages/indikator.py")
     at.run()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Mansfeld-Südharz"] == fmt.value(store.value("15087", "jugend_alq", 2023), "%") == "11,7 %"
-    stats = store.reference_statistics("jugend_alq", 2023, list(store.districts()["ags"]))
-    assert metrics["Median Vergleichsgruppe"] == fmt.value(stats["median"], "%")
-    assert metrics["Deutschland"] == fmt.value(store.value("DG", "jugend_alq", 2023), "%")
+    assert metrics["Mansfeld-Südharz"] == "11,7 %"
+    assert metrics["Median Vergleichsgruppe"] == fmt.value(stats["median"], "%") == "4,4 %"
+    assert metrics["Deutschland"] == fmt.value(raw["DG"], "%") == "4,9 %"
     ref = at.table[0].value
     shown = dict(zip(ref.index, ref.iloc[:, 0], strict=True))
-    assert shown["Minimum"] == fmt.value(stats["min"], "%") and shown["Maximum"] == fmt.value(stats["max"], "%")
-    assert shown["Mittelwert"] == fmt.value(stats["mean"], "%")
+    assert shown["Median"] == "4,4 %"
+    assert shown["Mittelwert"] == fmt.value(stats["mean"], "%") == "4,8 %"
+    assert (shown["Minimum"], shown["Maximum"]) == (fmt.value(stats["min"], "%"), fmt.value(stats["max"], "%"))
+    assert any("(400 Kreise)" in c.value for c in at.caption), "the peer group counts all 400 Kreise"
+
+
+def profile_cells(html: str, label: str) -> list[str]:
+    """The cells of one indicator's row in the Kreisprofil table, markup stripped."""
+    row = next(r for r in html.split("<tr") if f"<b>{label}</b>" in r)
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td>(.*?)</td>", row)]
 
 
 @pytest.mark.integration
-def test_profile_page_shows_reference_rows_of_the_warehouse(real_warehouse, userdata, monkeypatch):
-    store = Store(real_warehouse)
+def test_profile_page_shows_the_reference_rows_of_the_official_file(real_warehouse, shared_data, userdata, monkeypatch):
+    """The ALQ row of the profile for 15087 against Sachsen-Anhalt: every number recomputed from the raw CSV."""
+    raw = independent.raw_13211_2023(shared_data, "alq")
+    land = [a for a in raw if a.startswith("15") and len(a) == 5]
+    assert len(land) == 14  # Sachsen-Anhalt since 2007
+    stats = independent.summary([raw[a] for a in land])
     at = app(real_warehouse, userdata, monkeypatch, kreis="15087", jahr="2023", gruppe="land")
     at.run()
-    html = texts(at)
-    peers = benchmark.peer_members(store.districts(), "15087", "land")
-    row = store.profile("15087", peers, 2023).set_index("indicator").loc["alq"]
-    for number in (row["value"], row["median"], row["min"], row["max"], row["germany"]):
-        assert f">{fmt.value(number, '%', with_unit=False)}<" in html
-    assert "Kreise in Sachsen-Anhalt" in html
+    cells = profile_cells(texts(at), "Arbeitslosenquote (alle zivilen Erwerbspersonen)")
+    expected = [raw["15087"], stats["median"], stats["mean"], stats["min"], stats["max"], raw["DG"]]
+    assert cells[1:8] == ["2023"] + [fmt.value(x, "%", with_unit=False) for x in expected]
+    better = sum(raw[a] < raw["15087"] for a in land)  # lower unemployment is better
+    assert cells[8] == f"{better + 1} von 14"
+    assert "Kreise in Sachsen-Anhalt" in texts(at)

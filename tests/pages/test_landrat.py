@@ -10,6 +10,7 @@ from indicators.domain import formatting as fmt
 from indicators.domain.targets import Target
 from indicators.userdata import UserData
 from indicators.warehouse.store import Store
+from tests import independent
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 HOME = "15087"
@@ -35,9 +36,8 @@ def open_landrat(warehouse: Path, userdata: Path, monkeypatch, **selection) -> A
 
 
 def store_latest(store: Store, indicator: str, year: int) -> tuple[int, float]:
-    s = store.series(indicator, [HOME]).dropna(subset=["value"])
-    row = s[s["year"] <= year].sort_values("year").iloc[-1]
-    return int(row["year"]), float(row["value"])
+    """Home's latest value up to ``year``, read from the facts file in plain Python (not through the store)."""
+    return independent.latest(store.path, HOME, indicator, year)
 
 
 def texts(elements) -> list[str]:

@@ -1,15 +1,18 @@
-"""Handlungsschwerpunkte page in AppTest: the lists equal priorities() on the store's profile, the peer group
-comes from the global selection, context indicators never appear, each item links to the Indikator page."""
+"""Handlungsschwerpunkte page in AppTest: the lists equal priorities() on a profile recomputed from the facts file,
+the peer group comes from the global selection, context indicators never appear, each item links to the Indikator
+page."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from indicators.domain import benchmark, priorities
 from indicators.warehouse.store import Store
+from tests import independent
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 HOME = "15087"
@@ -30,7 +33,11 @@ def open_schwerpunkte(warehouse: Path, tmp_path: Path, monkeypatch, **selection)
 
 
 def expected(store: Store, peers: list[str]) -> tuple[list, list]:
-    profile = benchmark.enrich_profile(store.profile(HOME, peers, 2023), store.indicators())
+    """The rule applied to a profile computed in plain Python from the facts file, not to the store's profile."""
+    rows = pd.DataFrame(independent.profile_rows(store.path, HOME, peers, 2023))
+    rows = rows.assign(value_label=None, source="", estimated=False, harmonised=False, germany_estimated=False)
+    rows["break"] = False
+    profile = benchmark.enrich_profile(rows, store.indicators())
     return priorities.priorities(profile), priorities.strengths(profile)
 
 
