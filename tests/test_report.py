@@ -15,6 +15,7 @@ from indicators.domain import formatting as fmt
 from indicators.domain.targets import Target
 from indicators.outputs import report
 from indicators.warehouse.store import Store
+from tests.conftest import skip_or_fail
 
 HOME = "15087"
 YEAR = 2023
@@ -228,7 +229,7 @@ def test_pdf_without_targets_says_so(demo_store):
 
 def test_pdf_page_renders_to_png(demo_store, tmp_path):
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler) not installed")
+        skip_or_fail("pdftoppm (Debian package poppler-utils) not installed")
     pdf = tmp_path / "lagebild.pdf"
     pdf.write_bytes(report.landrat_pdf(_summary(demo_store, _targets(demo_store))))
     subprocess.run(

@@ -1,25 +1,36 @@
 """The real app in headless Chromium: deep link, expected values on the page, screenshots of every page.
 
-Screenshots land in ``test-artifacts/screenshots/`` (not committed). Skips with a reason when Chromium or
-Playwright is missing.
+No fixed waits: every step waits for Streamlit to report that the script run has finished (``stApp``'s
+``data-test-script-state``) and for the content the step expects, with Playwright's auto-waiting ``expect``.
+Expected numbers come from the official raw file (real warehouse) or from the facts file summed up in plain Python
+(demo warehouse), never from the store the page itself asks (see :mod:`tests.independent`).
+
+Screenshots land in ``test-artifacts/screenshots/`` (not committed). On a developer's machine the tests skip with a
+reason when Chromium or Playwright is missing; in CI (``CI=true``) that is a failure.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
-from indicators.warehouse.store import Store
+from tests import independent
+from tests.conftest import SHARED_DATA, skip_or_fail
+from tests.pages.download_capture import browser_download
+from tests.pages.routes import discover
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -33,19 +44,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PAGES = {
-    "profil": "",
-    "indikator": "indikator",
-    "karte": "karte",
-    "vergleichsgruppen": "vergleichsgruppen",
-    "sitzung": "sitzung",
-    "ziele": "ziele",
-    "schwerpunkte": "schwerpunkte",
-    "landrat": "landrat",
-    "daten": "daten",
-    "import": "datenimport",
-    "methodik": "methodik",
-}
+#: How long one step may take on a busy 2-core machine before the test gives up (a bound, not a wait).
+TIMEOUT_MS = 180_000
+SELECTION = "kreis=15087&jahr=2023&indikator=alq&gruppe=land"
 
 pytestmark = pytest.mark.browser
 
@@ -57,23 +58,44 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def playwright_browser():
+def expect():
+    try:
+        from playwright.sync_api import expect
+    except ImportError:
+        skip_or_fail("Playwright not installed (pip install -r requirements-dev.txt)")
+    return expect
+
+
+@pytest.fixture(scope="module")
+def playwright_browser(expect):
     if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not installed (Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
+        skip_or_fail("Chromium not installed (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
 @pytest.fixture(scope="module")
-def warehouse(request, tmp_path_factory):
+def warehouse(request):
     """The real warehouse when the offline mirror exists, else the demo warehouse."""
     try:
         return request.getfixturevalue("real_warehouse")
     except pytest.skip.Exception:
         return request.getfixturevalue("demo_warehouse")
+
+
+def is_real(warehouse: Path) -> bool:
+    return not json.loads((warehouse / "manifest.json").read_text(encoding="utf-8")).get("demo")
+
+
+def expected_values(warehouse: Path, indicator: str) -> dict[str, float]:
+    """2023 values of the Kreise and Germany: from the official CSV for the real warehouse, else the facts file."""
+    if is_real(warehouse):
+        return independent.raw_13211_2023(SHARED_DATA, indicator)
+    return independent.values(warehouse, indicator, 2023)
 
 
 @pytest.fixture(scope="module")
@@ -82,126 +104,117 @@ def server(warehouse, tmp_path_factory):
     env = dict(os.environ)
     env["REGIOMONITOR_WAREHOUSE"] = str(warehouse)
     env["REGIOMONITOR_USERDATA"] = str(tmp_path_factory.mktemp("ud") / "userdata.sqlite")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(base + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
+    listening = threading.Event()
+    log: list[str] = []
+
+    def read_output():  # Streamlit says when it listens; keep draining so the pipe never fills
+        for line in proc.stdout:
+            log.append(line)
+            if f":{port}" in line:
+                listening.set()
+        listening.set()
+
+    threading.Thread(target=read_output, daemon=True).start()
+    if not listening.wait(TIMEOUT_MS / 1000) or proc.poll() is not None:
         proc.kill()
-        pytest.fail("Streamlit server did not start")
+        pytest.fail("Streamlit server did not start:\n" + "".join(log[-20:]))
+    with urllib.request.urlopen(base + "/_stcore/health", timeout=60) as health:
+        assert health.status == 200
     yield base
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
 
 
-def settle(page, timeout_s: float = 60) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_s * 1000)
-    page.wait_for_timeout(800)
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        if page.locator("[data-testid='stStatusWidget']").count() == 0:
-            break
-        page.wait_for_timeout(300)
-    page.wait_for_timeout(1500)
-    for selector in ("[data-testid='stTable']", ".js-plotly-plot"):
-        if page.locator(selector).count():
-            page.locator(selector).first.wait_for(state="visible", timeout=timeout_s * 1000)
+def settle(page, expect, *contents: str) -> None:
+    """Wait until Streamlit has run the script to its end and the page shows ``contents``; charts and maps drawn."""
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=TIMEOUT_MS)
+    main = page.get_by_test_id("stMain")
+    for text in contents:
+        expect(main).to_contain_text(text, timeout=TIMEOUT_MS)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=TIMEOUT_MS)
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=TIMEOUT_MS)  # lazy components loaded
+    for chart in page.get_by_test_id("stPlotlyChart").all():
+        expect(chart.locator(".main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
+    for deck in page.get_by_test_id("stDeckGlJsonChart").all():
+        expect(deck.locator("canvas").first).to_be_visible(timeout=TIMEOUT_MS)
 
 
-def test_deep_link_shows_value_and_reference_rows(playwright_browser, server, warehouse):
-    store = Store(warehouse)
-    year = 2023
+def shows_no_error(page, expect, name: str) -> None:
+    """No exception box, no error box and no traceback anywhere on the page."""
+    expect(page.get_by_test_id("stException"), f"exception on {name}").to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError"), f"error box on {name}").to_have_count(0)
+    assert "Traceback (most recent call last)" not in page.inner_text("body"), name
+
+
+def test_deep_link_shows_value_and_reference_rows(playwright_browser, expect, server, warehouse):
+    raw = expected_values(warehouse, "jugend_alq")
+    stats = independent.summary(independent.kreise(raw))
+    assert stats["n"] == 400
+    expected = [raw["15087"], stats["median"], stats["mean"], stats["min"], stats["max"], raw["DG"]]
     page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 2200})
-    page.goto(f"{server}/indikator?kreis=15087&jahr={year}&indikator=jugend_alq&gruppe=alle")
-    settle(page)
+    page.goto(f"{server}/indikator?kreis=15087&jahr=2023&indikator=jugend_alq&gruppe=alle")
+    settle(page, expect, "Jugendarbeitslosenquote (15 bis unter 25 Jahre)", "Referenzwerte der Vergleichsgruppe")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "deeplink_indikator.png"))
-    body = page.inner_text("body")
-    assert "Jugendarbeitslosenquote (15 bis unter 25 Jahre)" in body
-    stats = store.reference_statistics("jugend_alq", year, list(store.districts()["ags"]))
-    expected = [
-        store.value("15087", "jugend_alq", year),
-        stats["median"],
-        stats["mean"],
-        stats["min"],
-        stats["max"],
-        store.value("DG", "jugend_alq", year),
-    ]
-    for number in expected:
-        assert fmt.value(number, "%") in body, fmt.value(number, "%")
-    for label in ("Median", "Mittelwert", "Minimum", "Maximum", "Deutschland"):
-        assert label in body
+    table = page.get_by_test_id("stTable").first
+    labels = ["Mansfeld-Südharz", "Median", "Mittelwert", "Minimum", "Maximum", "Deutschland"]
+    for label, number in zip(labels, expected, strict=True):
+        row = table.locator("tr", has_text=label).first
+        expect(row).to_contain_text(fmt.value(number, "%"))
+    if is_real(warehouse):
+        expect(table).to_contain_text("11,7 %")  # the official value of 15087 (README of the mirror)
+    shows_no_error(page, expect, "indikator")
     page.close()
 
 
-def test_screenshots_of_every_page(playwright_browser, server):
+def test_screenshots_of_every_page(playwright_browser, expect, server, warehouse, tmp_path, monkeypatch):
+    """Every page the router declares (normal and meeting mode) renders without an exception or error box."""
+    _, routes = discover(monkeypatch, warehouse, tmp_path / "ud.sqlite")
+    _, meeting = discover(monkeypatch, warehouse, tmp_path / "ud.sqlite", modus="sitzung")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600})
-    for name, path in PAGES.items():
-        page.goto(f"{server}/{path}?kreis=15087&jahr=2023&indikator=alq&gruppe=land")
-        settle(page)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-        text = page.inner_text("body")
-        assert "Traceback" not in text and "Error" not in text.split("Fehler")[0][:0] + "", name
-        assert page.locator("[data-testid='stException']").count() == 0, name
-    page.goto(f"{server}/?kreis=15087&modus=sitzung")
-    settle(page)
-    page.screenshot(path=str(ARTIFACTS / "sitzungsmodus.png"))
-    assert page.locator("[data-testid='stException']").count() == 0
+    for mode, pages in (("", routes), ("&modus=sitzung", meeting)):
+        for route in pages:
+            name = (route.url_path or "start") + ("_sitzungsmodus" if mode else "")
+            page.goto(f"{server}/{route.url_path}?{SELECTION}{mode}")
+            settle(page, expect)
+            heading = page.get_by_test_id("stMain").locator("h1, .rm-meeting-title").first
+            expect(heading, f"heading on {name}").to_be_visible(timeout=TIMEOUT_MS)
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+            shows_no_error(page, expect, name)
     page.close()
 
 
-def test_profile_deep_link_for_another_kreis(playwright_browser, server, warehouse):
-    store = Store(warehouse)
-    peers = benchmark.peer_members(store.districts(), "11000", "land")
-    row = store.profile("11000", peers, 2023).set_index("indicator").loc["alq"]
+def test_profile_deep_link_for_another_kreis(playwright_browser, expect, server, warehouse):
+    berlin = fmt.value(expected_values(warehouse, "alq")["11000"], "%", with_unit=False)
     page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600})
     page.goto(f"{server}/?kreis=11000&jahr=2023&gruppe=alle")
-    settle(page)
-    body = page.inner_text("body")
-    assert "Kreisprofil: Berlin" in body
-    assert fmt.value(row["value"], "%", with_unit=False) in body
+    settle(page, expect, "Kreisprofil: Berlin")
+    row = page.locator("table.rm-profile tr", has_text="Arbeitslosenquote (alle zivilen Erwerbspersonen)").first
+    expect(row.locator("td").nth(2)).to_have_text(berlin)
+    if is_real(warehouse):
+        assert berlin == "9,1"  # Berlin 2023 in Regionalstatistik 13211-02-05-4
     page.close()
 
 
-def test_daten_download_in_the_browser_holds_the_warehouse_values(playwright_browser, server, warehouse, tmp_path):
-    """The German-Excel CSV downloaded through the real page: BOM, semicolons, decimal comma, the store's values."""
-    import io
-    import zipfile
-
-    from tests.pages.download_capture import browser_download
-
-    store = Store(warehouse)
+def test_daten_download_in_the_browser_holds_the_official_values(
+    playwright_browser, expect, server, warehouse, tmp_path
+):
+    """The German-Excel CSV downloaded through the real page: BOM, semicolons, decimal comma, the file's values."""
+    alq = expected_values(warehouse, "alq")
     page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600}, accept_downloads=True)
-    page.goto(f"{server}/daten?kreis=15087&jahr=2023&gruppe=land&indikator=alq")
-    settle(page)
-    path = browser_download(page, "csv_de", tmp_path / "download.bin")
+    page.goto(f"{server}/daten?{SELECTION}")
+    settle(page, expect)
+    path = browser_download(page, "csv_de", tmp_path / "download.bin", timeout_ms=TIMEOUT_MS)
     data = path.read_bytes()
     if data[:2] == b"PK":  # CSV travels in a ZIP together with QUELLEN.txt
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -209,12 +222,12 @@ def test_daten_download_in_the_browser_holds_the_warehouse_values(playwright_bro
             assert any(n.endswith("QUELLEN.txt") for n in names)
             data = zf.read(next(n for n in names if n.endswith(".csv")))
     assert data.startswith(b"\xef\xbb\xbf")
-    text = data.decode("utf-8-sig")
-    header = text.splitlines()[0]
-    assert ";" in header
-    expected = fmt.number(store.value("15087", "alq", 2023), 1)  # 9,9 on the official data
-    lines = [line for line in text.splitlines() if line.startswith("15087;") and ";alq;" in line and ";2023;" in line]
-    assert lines, "15087 ALQ 2023 row missing from the download"
-    assert f";{expected}" in lines[0]
+    header, *rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    column = {name: i for i, name in enumerate(header)}
+    [home] = [r for r in rows if (r[0], r[column["Indikator-Kennung"]], r[column["Jahr"]]) == ("15087", "alq", "2023")]
+    text = home[column["Wert"]]
+    assert "." not in text and float(text.replace(",", ".")) == pytest.approx(alq["15087"])
+    if is_real(warehouse):
+        assert text == "9,9"  # the official value of 15087 (README of the mirror)
     page.screenshot(path=str(ARTIFACTS / "daten_download.png"))
     page.close()
