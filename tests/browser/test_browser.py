@@ -14,13 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import threading
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -28,63 +21,16 @@ import pytest
 
 from indicators.domain import formatting as fmt
 from tests import independent
-from tests.conftest import SHARED_DATA, skip_or_fail
+from tests.browser.app_server import ARTIFACTS, running_app
+from tests.conftest import SHARED_DATA
 from tests.pages.download_capture import browser_download
 from tests.pages.routes import discover
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: How long one step may take on a busy 2-core machine before the test gives up (a bound, not a wait).
 TIMEOUT_MS = 180_000
 SELECTION = "kreis=15087&jahr=2023&indikator=alq&gruppe=land"
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def expect():
-    try:
-        from playwright.sync_api import expect
-    except ImportError:
-        skip_or_fail("Playwright not installed (pip install -r requirements-dev.txt)")
-    return expect
-
-
-@pytest.fixture(scope="module")
-def playwright_browser(expect):
-    if not Path(CHROMIUM).exists():
-        skip_or_fail("Chromium not installed (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def warehouse(request):
-    """The real warehouse when the offline mirror exists, else the demo warehouse."""
-    try:
-        return request.getfixturevalue("real_warehouse")
-    except pytest.skip.Exception:
-        return request.getfixturevalue("demo_warehouse")
 
 
 def is_real(warehouse: Path) -> bool:
@@ -100,36 +46,8 @@ def expected_values(warehouse: Path, indicator: str) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def server(warehouse, tmp_path_factory):
-    port = free_port()
-    env = dict(os.environ)
-    env["REGIOMONITOR_WAREHOUSE"] = str(warehouse)
-    env["REGIOMONITOR_USERDATA"] = str(tmp_path_factory.mktemp("ud") / "userdata.sqlite")
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    listening = threading.Event()
-    log: list[str] = []
-
-    def read_output():  # Streamlit says when it listens; keep draining so the pipe never fills
-        for line in proc.stdout:
-            log.append(line)
-            if f":{port}" in line:
-                listening.set()
-        listening.set()
-
-    threading.Thread(target=read_output, daemon=True).start()
-    if not listening.wait(TIMEOUT_MS / 1000) or proc.poll() is not None:
-        proc.kill()
-        pytest.fail("Streamlit server did not start:\n" + "".join(log[-20:]))
-    with urllib.request.urlopen(base + "/_stcore/health", timeout=60) as health:
-        assert health.status == 200
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_app(warehouse, tmp_path_factory.mktemp("ud") / "userdata.sqlite") as base:
+        yield base
 
 
 def settle(page, expect, *contents: str) -> None:
@@ -155,12 +73,12 @@ def shows_no_error(page, expect, name: str) -> None:
     assert "Traceback (most recent call last)" not in page.inner_text("body"), name
 
 
-def test_deep_link_shows_value_and_reference_rows(playwright_browser, expect, server, warehouse):
+def test_deep_link_shows_value_and_reference_rows(browser, expect, server, warehouse):
     raw = expected_values(warehouse, "jugend_alq")
     stats = independent.summary(independent.kreise(raw))
     assert stats["n"] == 400
     expected = [raw["15087"], stats["median"], stats["mean"], stats["min"], stats["max"], raw["DG"]]
-    page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 2200})
+    page = browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 2200})
     page.goto(f"{server}/indikator?kreis=15087&jahr=2023&indikator=jugend_alq&gruppe=alle")
     settle(page, expect, "Jugendarbeitslosenquote (15 bis unter 25 Jahre)", "Referenzwerte der Vergleichsgruppe")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -176,12 +94,12 @@ def test_deep_link_shows_value_and_reference_rows(playwright_browser, expect, se
     page.close()
 
 
-def test_screenshots_of_every_page(playwright_browser, expect, server, warehouse, tmp_path, monkeypatch):
+def test_screenshots_of_every_page(browser, expect, server, warehouse, tmp_path, monkeypatch):
     """Every page the router declares (normal and meeting mode) renders without an exception or error box."""
     _, routes = discover(monkeypatch, warehouse, tmp_path / "ud.sqlite")
     _, meeting = discover(monkeypatch, warehouse, tmp_path / "ud.sqlite", modus="sitzung")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600})
+    page = browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600})
     for mode, pages in (("", routes), ("&modus=sitzung", meeting)):
         for route in pages:
             name = (route.url_path or "start") + ("_sitzungsmodus" if mode else "")
@@ -194,9 +112,9 @@ def test_screenshots_of_every_page(playwright_browser, expect, server, warehouse
     page.close()
 
 
-def test_profile_deep_link_for_another_kreis(playwright_browser, expect, server, warehouse):
+def test_profile_deep_link_for_another_kreis(browser, expect, server, warehouse):
     berlin = fmt.value(expected_values(warehouse, "alq")["11000"], "%", with_unit=False)
-    page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600})
+    page = browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600})
     page.goto(f"{server}/?kreis=11000&jahr=2023&gruppe=alle")
     settle(page, expect, "Kreisprofil: Berlin")
     row = page.locator("table.rm-profile tr", has_text="Arbeitslosenquote (alle zivilen Erwerbspersonen)").first
@@ -206,12 +124,10 @@ def test_profile_deep_link_for_another_kreis(playwright_browser, expect, server,
     page.close()
 
 
-def test_daten_download_in_the_browser_holds_the_official_values(
-    playwright_browser, expect, server, warehouse, tmp_path
-):
+def test_daten_download_in_the_browser_holds_the_official_values(browser, expect, server, warehouse, tmp_path):
     """The German-Excel CSV downloaded through the real page: BOM, semicolons, decimal comma, the file's values."""
     alq = expected_values(warehouse, "alq")
-    page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+    page = browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 1600}, accept_downloads=True)
     page.goto(f"{server}/daten?{SELECTION}")
     settle(page, expect)
     path = browser_download(page, "csv_de", tmp_path / "download.bin", timeout_ms=TIMEOUT_MS)

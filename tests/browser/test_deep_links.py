@@ -12,28 +12,9 @@ from pathlib import Path
 import pytest
 
 from indicators.warehouse.store import Store
-from tests.browser.app_server import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app
+from tests.browser.app_server import running_app, wait_for_app
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not installed (Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def warehouse(request):
-    try:
-        return request.getfixturevalue("real_warehouse")
-    except pytest.skip.Exception:
-        return request.getfixturevalue("demo_warehouse")
 
 
 def test_no_legacy_pages_folder_next_to_the_entry_file():
