@@ -13,7 +13,7 @@ import pytest
 
 from indicators.domain import formatting as fmt
 from indicators.warehouse.store import Store
-from tests.browser.app_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app, wait_for_rerun
+from tests.browser.app_server import ARTIFACTS, running_app, wait_for_app, wait_for_rerun
 
 pytestmark = pytest.mark.browser
 
@@ -31,25 +31,6 @@ PAGES = [
     "datenimport",
     "methodik",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not installed (Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def warehouse(request):
-    try:
-        return request.getfixturevalue("real_warehouse")
-    except pytest.skip.Exception:
-        return request.getfixturevalue("demo_warehouse")
 
 
 @pytest.fixture(scope="module")
