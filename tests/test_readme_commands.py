@@ -74,6 +74,8 @@ SERVER = "server"
 SMALL: dict[str, Callable[[str], str] | str] = {
     "pip install -r requirements.txt && streamlit run app.py": SERVER,
     "pip install -r requirements-dev.txt && python -m pytest -q": append("tests/test_ags.py -p no:cacheprovider"),
+    "python -m pytest -q": append("tests/test_ags.py -p no:cacheprovider"),
+    'python -m pytest -q -m "not slow"': append("tests/test_ags.py -p no:cacheprovider"),
     "python -m indicators build --raw data/raw --out data/warehouse": as_written,
     "python -m indicators report --out data/warehouse": as_written,
     "python -m indicators demo --out data/warehouse": as_written,
