@@ -1,7 +1,8 @@
 """BKG VG2500 boundaries (Shapefile) as small WGS84 polygons for the web map.
 
 The shapefile is projected (ETRS89 / UTM 32N) and far more detailed than a choropleth of Germany needs,
-so every feature is simplified in metres, reprojected with pyproj to longitude/latitude and rounded to
+so all features are simplified together in metres (``shapely.coverage_simplify``: a border two neighbours share
+stays one line, no overlaps or gaps), reprojected with pyproj to longitude/latitude and rounded to
 5 decimals (about 1 m), which keeps the GeoJSON of all 400 Kreise well under 1.5 MB. The CRS is read
 from the ``.prj`` and the encoding from the ``.cpg`` of each file, never assumed.
 """
@@ -135,12 +136,24 @@ def _read_layer(shp: Path, required: tuple[str, ...], tolerance: float) -> list[
         ) from None
     records, shapes = _read_shapefile(shp, shx, dbf, required)
     keep_gf = _geofactor_to_keep(records)
-    rows = []
+    kept = []
     for number, (record, shp_shape) in enumerate(zip(records, shapes, strict=True), start=1):
         if keep_gf is not None and record.get("GF") != keep_gf:
             continue
         try:
-            web = _web_geometry(_to_shapely(shp, number, shp_shape), transformer, tolerance)
+            kept.append((number, record, _to_shapely(shp, number, shp_shape)))
+        except (shapely.errors.GEOSException, ValueError) as exc:
+            raise SourceFileError(
+                shp, f"Datensatz {number}", "eine Fläche mit gültigen Koordinaten", str(exc)
+            ) from None
+    try:
+        simplified = _simplify_coverage([geom for _, _, geom in kept], tolerance)
+    except (shapely.errors.GEOSException, ValueError) as exc:
+        raise SourceFileError(shp, "Geometrie", "Flächen mit gültigen Koordinaten", str(exc)) from None
+    rows = []
+    for (number, record, _), geom in zip(kept, simplified, strict=True):
+        try:
+            web = _web_geometry(geom, transformer)
         except (shapely.errors.GEOSException, ValueError) as exc:  # coordinates outside the declared CRS
             raise SourceFileError(
                 shp, f"Datensatz {number}", "eine Fläche mit gültigen Koordinaten", str(exc)
@@ -149,6 +162,20 @@ def _read_layer(shp: Path, required: tuple[str, ...], tolerance: float) -> list[
             raise SourceFileError(shp, f"Datensatz {number}", "eine Fläche größer als etwa 1 m²", "leer")
         rows.append((number, record, web))
     return rows
+
+
+def _simplify_coverage(geoms: list, tolerance: float) -> list:
+    """Simplify all areas together, so that a border two neighbours share stays one line: simplifying each area on
+    its own moves the same border differently on either side (overlaps and gaps between neighbours on the map).
+    A layer that is no clean coverage (overlapping source polygons) falls back to simplifying each area."""
+    if tolerance <= 0 or not geoms:
+        return geoms
+    try:
+        if shapely.coverage_is_valid(geoms):
+            return list(shapely.coverage_simplify(geoms, tolerance))
+    except (shapely.errors.GEOSException, ValueError):
+        pass
+    return [g.simplify(tolerance, preserve_topology=True) for g in geoms]
 
 
 _SIDECARS = (
@@ -261,10 +288,8 @@ def _merge_duplicates(features: list[dict], key: str) -> list[dict]:
 # --- geometry ------------------------------------------------------------------------------------
 
 
-def _web_geometry(geom, transformer: pyproj.Transformer, tolerance: float) -> dict | None:
-    """Simplify in metres, reproject, snap to the output grid; validity is kept at every step."""
-    if tolerance > 0:
-        geom = geom.simplify(tolerance, preserve_topology=True)
+def _web_geometry(geom, transformer: pyproj.Transformer) -> dict | None:
+    """Reproject the (already simplified) area and snap it to the output grid; validity is kept at every step."""
 
     def project(coords: np.ndarray) -> np.ndarray:
         lon, lat = transformer.transform(coords[:, 0], coords[:, 1])

@@ -292,3 +292,47 @@ def test_real_laender(vg2500: Path):
     msh = next(f for f in geometry.read_kreise(vg2500) if f["ags"] == "15087")
     st = next(f for f in laender if f["land_code"] == "15")
     assert shape(st["geometry"]).contains(shape(msh["geometry"]).centroid)
+
+
+# --- shared borders stay shared (coverage simplification) on the real VG2500 -----------------------------------
+
+
+def _equal_area(features: list[dict]) -> list:
+    """The WGS84 GeoJSON polygons in ETRS89-LAEA (EPSG:3035), where areas are square metres."""
+    import numpy as np
+    import shapely
+
+    to_laea = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
+    return [
+        shapely.transform(shape(f["geometry"]), lambda c: np.column_stack(to_laea.transform(c[:, 0], c[:, 1])))
+        for f in features
+    ]
+
+
+def _overlaps_and_gaps(geoms: list) -> tuple[float, list[float]]:
+    """Area shared by two neighbours (km²) and the holes of the whole (km² each), measured with shapely."""
+    import shapely
+
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    overlap = sum(shapely.intersection(geoms[a], geoms[b]).area for a, b in zip(left, right, strict=True) if a < b)
+    union = shapely.union_all(geoms)
+    parts = union.geoms if union.geom_type == "MultiPolygon" else [union]
+    holes = sorted(shapely.Polygon(ring).area / 1e6 for part in parts for ring in part.interiors)
+    return overlap / 1e6, holes
+
+
+@pytest.mark.integration
+def test_simplified_kreise_keep_shared_borders_on_the_real_vg2500(shared_data):
+    """Simplifying each Kreis on its own left 620 km² of overlaps and 1,541 gaps between neighbours; simplified
+    together, neighbours share each border: no overlap, and no gap that the unsimplified source does not have
+    (the one hole of the source is Jungholz, an Austrian municipality surrounded by Bavaria)."""
+    path = shared_data / "bkg_vg2500" / "VG2500_KRS.shp"
+    simplified = geometry.read_kreise(path)
+    overlap, gaps = _overlaps_and_gaps(_equal_area(simplified))
+    _, source_gaps = _overlaps_and_gaps(_equal_area(geometry.read_kreise(path, tolerance=0)))
+    assert overlap < 0.01, f"{overlap:.2f} km² Überlappung zwischen Nachbarkreisen"
+    assert len(gaps) == len(source_gaps) == 1, gaps
+    assert gaps[0] == pytest.approx(source_gaps[0], rel=0.1)
+    assert len(simplified) == 400
+    assert sum(len(json.dumps(f["geometry"])) for f in simplified) < 1_500_000  # still small for the web map
