@@ -13,8 +13,8 @@ from importlib.metadata import packages_distributions
 
 from tests.conftest import ROOT
 
-CODE = ["app.py", "pages", "ui", "indicators", "bench", "tests"]
-OWN = {"app", "pages", "ui", "indicators", "bench", "tests"}
+CODE = ["app.py", "pages", "ui", "indicators", "bench", "deploy", "tests"]
+OWN = {"app", "pages", "ui", "indicators", "bench", "deploy", "tests"}
 
 
 def imported_modules() -> dict[str, str]:
