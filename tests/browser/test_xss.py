@@ -24,7 +24,7 @@ from indicators import auth
 from indicators.domain.targets import Target
 from indicators.userdata import UserData
 from indicators.warehouse import demo, files
-from tests.browser.test_browser import ROOT, free_port, playwright_browser  # noqa: F401 (fixture)
+from tests.browser.app_server import ROOT, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -122,8 +122,8 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
-def page(playwright_browser):  # noqa: F811 - the fixture imported above
-    page = playwright_browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 2000})
+def page(browser):
+    page = browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 2000})
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.requested = requests
