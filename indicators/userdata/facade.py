@@ -4,6 +4,7 @@ records (targets, peer groups, notes, CSV, sign-in throttle)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 import time
@@ -12,10 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from indicators.domain.targets import Target
-from indicators.userdata import backup, notes, peer_groups, sign_in, targets, targets_csv, transfer
+from indicators.userdata import backup, meetings, notes, peer_groups, sign_in, targets, targets_csv, transfer
 from indicators.userdata.editors import Editor, acting_name
 from indicators.userdata.postgresql import PostgreSQLDatabase, is_database_url
-from indicators.userdata.records import ImportReport, Note, PeerGroup, TargetRecord
+from indicators.userdata.records import ImportReport, Meeting, Note, PeerGroup, TargetRecord
 from indicators.userdata.sqlite import BUSY_TIMEOUT_SECONDS, SQLiteDatabase
 
 ENV_VAR = "REGIOMONITOR_USERDATA"
@@ -177,6 +178,28 @@ class UserData:
         """Notes of a Kreis, newest first; with ``indicator`` only those on that indicator."""
         with self._transaction() as conn:
             return notes.of_kreis(conn, ags, indicator)
+
+    # --- meetings --------------------------------------------------------------------------------
+
+    def add_meeting(
+        self, ags: str, held_on: object, user: Editor | str, title: str = "", snapshot: str | None = None
+    ) -> Meeting:
+        """Record a meeting of the Kreis's RAK on ``held_on`` (a date or ``12.03.2025``), with the data snapshot
+        current then; one meeting per Kreis and day."""
+        user = acting_name(user)
+        ags, date, title = meetings.check_meeting(ags, held_on, title)
+        with self._transaction(write=True) as conn:
+            return meetings.add(conn, ags, date, title, snapshot, user)
+
+    def meetings(self, ags: str) -> list[Meeting]:
+        """The Kreis's meetings, latest first."""
+        with self._transaction() as conn:
+            return meetings.of_kreis(conn, ags)
+
+    def last_meeting(self, ags: str, before: dt.date | None = None) -> Meeting | None:
+        """The latest meeting of the Kreis (strictly before ``before`` when given), or ``None``."""
+        found = [m for m in self.meetings(ags) if before is None or m.held_on < before]
+        return found[0] if found else None
 
     # --- sign-in throttle -------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from indicators.domain.targets import Target
@@ -37,6 +38,19 @@ class Note:
     indicator: str | None
     text: str
     author: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A RAK meeting of a Kreis; ``snapshot`` names the data snapshot current when it was recorded."""
+
+    id: int
+    ags: str
+    held_on: dt.date
+    title: str
+    snapshot: str | None
+    created_by: str
     created_at: str
 
 

@@ -98,9 +98,24 @@ _TABLES_2 = """
     CREATE INDEX sign_in_failures_by_address ON sign_in_failures (address, failed_at);
 """
 
+#: Migration 3: meeting dates per Kreis (what is new since the last meeting), with the data snapshot shown then.
+_TABLES_3 = """
+    CREATE TABLE meetings (
+        id INTEGER PRIMARY KEY,
+        ags TEXT NOT NULL CHECK (length(ags) = 5),
+        held_on TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        snapshot TEXT,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX meetings_key ON meetings (ags, held_on);
+"""
+
 MIGRATIONS: list[str] = [
     _TABLES_1 + _APPEND_ONLY.format(table="target_history") + _APPEND_ONLY.format(table="peer_group_history"),
     _TABLES_2,
+    _TABLES_3,
 ]
 
 _PG_APPEND_ONLY = """
@@ -134,10 +149,19 @@ POSTGRESQL_MIGRATIONS: list[str] = [
     + _PG_APPEND_ONLY.format(table="target_history")
     + _PG_APPEND_ONLY.format(table="peer_group_history"),
     _postgresql(_TABLES_2),
+    _postgresql(_TABLES_3),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 #: Every table with user data, parents before children (the order a copy inserts them in).
-TABLES = ("targets", "target_history", "peer_groups", "peer_group_history", "notes", "sign_in_failures")
+TABLES = (
+    "targets",
+    "target_history",
+    "peer_groups",
+    "peer_group_history",
+    "notes",
+    "sign_in_failures",
+    "meetings",
+)
 #: Tables whose rows are never changed or deleted (the audit trail).
 HISTORY_TABLES = ("target_history", "peer_group_history")
 

@@ -21,6 +21,7 @@ _LABELS = {
     "peer_group_history": "Verlaufseinträge der Vergleichsgruppen",
     "notes": "Notizen",
     "sign_in_failures": "gespeicherte Fehlanmeldungen",
+    "meetings": "Sitzungstermine",
 }
 
 
