@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators.domain import benchmark
+from indicators.warehouse import snapshots
 from indicators.warehouse.store import Store, WarehouseMissing
 
 TTL = 3600
@@ -26,14 +27,19 @@ def raw_path() -> Path:
     return Path(os.environ.get("REGIOMONITOR_RAW", "data/raw"))
 
 
-@st.cache_resource(show_spinner=False)
+#: Session key of the data snapshot the pages show ("Datenstand"); unset = the current one.
+SNAPSHOT_KEY = "datenstand"
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _store(path: str, stamp: float) -> Store:
     return Store(path)
 
 
 def store() -> Store | None:
-    """The shared store, or ``None`` when no warehouse exists yet."""
-    path = warehouse_path()
+    """The shared store of the current data snapshot (or of the one chosen for this session), or ``None`` when
+    no warehouse exists yet. The pointer file is read on every run, so a rebuild is picked up by the next run."""
+    path = snapshots.resolve(warehouse_path(), st.session_state.get(SNAPSHOT_KEY))
     manifest = path / "manifest.json"
     try:
         stamp = manifest.stat().st_mtime

@@ -94,6 +94,10 @@ def write(
 
 
 def swap(staging: Path, out: Path) -> None:
+    """Keep the finished build as a dated snapshot and make it current (:mod:`snapshots`), then replace ``out``."""
+    from indicators.warehouse import snapshots
+
+    snapshots.publish(staging, out)
     previous = out.with_name(f".{out.name}.previous")
     if previous.exists():
         shutil.rmtree(previous)
