@@ -15,7 +15,7 @@ import streamlit as st
 
 from indicators.domain import agenda
 from indicators.domain.catalog import load_catalogue
-from ui import auth, components, data, html, permissions, state, user
+from ui import auth, components, data, html, permissions, since, state, user
 from ui import meeting as meeting_mode
 
 st.set_page_config(page_title="RegioMonitor", page_icon="📊", layout="wide")
@@ -126,5 +126,6 @@ if sel.peer_kind == "eigene" and sel.peer_name not in groups:
 state.write_to_url(sel)
 
 components.demo_banner(store)
+since.snapshot_banner()
 state.link_notices()
 page.run()

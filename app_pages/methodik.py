@@ -9,7 +9,7 @@ import streamlit as st
 from indicators.domain import formatting as fmt
 from indicators.domain.catalog import POLARITY_TEXT, load_catalogue
 from indicators.outputs import exports
-from ui import components, context, data, html, insight
+from ui import components, context, data, html, insight, since
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -213,6 +213,7 @@ with quality_tab:
 # -- Modelle und Prüfung (Erwartungswert, Zielprognose) ----------------------------------------------------
 with models_tab:
     insight.methodik_models(store, v)
+    since.revisions_section(store, v)
 
 # -- Quellen und Lizenzen ----------------------------------------------------------------------------------
 with sources_tab:

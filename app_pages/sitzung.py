@@ -4,7 +4,7 @@ import streamlit as st
 
 from indicators.domain import agenda, benchmark
 from indicators.domain import formatting as fmt
-from ui import charts, components, context, data, html
+from ui import charts, components, context, data, html, since
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -27,6 +27,7 @@ components.header(
     f"{html.md(ctx.kreis['display_name'])} · Jahr {year} · Vergleichsgruppe: {html.md(ctx.peer_label)} "
     f"({len(ctx.peers)} Kreise) · {html.md(unit)} · {benchmark.POLARITY_TEXT[int(row['polarity'])]} · Indikator {order.index(current) + 1} von {len(order)}",
 )
+since.since_last_meeting(ctx.store, ctx.v, sel.home, ctx.kreis["display_name"], expanded=current == order[0])
 
 
 def go(offset: int) -> None:

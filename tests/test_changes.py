@@ -14,8 +14,10 @@ def series(values, start=2014) -> pd.Series:
 
 
 def test_noise_is_the_scaled_median_absolute_deviation_by_hand():
-    # changes 1, 2, 3, 4, 10: median 3, absolute deviations 2, 1, 0, 1, 7 -> median 1 -> 1.4826
-    assert ch.noise([1, 2, 3, 4, 10]) == pytest.approx(1.4826)
+    # changes 1, 2, 3, 4, 10: median 3, absolute deviations 2, 1, 0, 1, 7 -> mean 2.2 -> 2.2 · 1.2533
+    assert ch.noise([1, 2, 3, 4, 10]) == pytest.approx(2.2 * 1.2533)
+    # an alternating series keeps its noise: median 0.1, deviations 0, 0.2, 0, 0.2, 0 -> mean 0.08
+    assert ch.noise([0.1, -0.1, 0.1, -0.1, 0.1]) == pytest.approx(0.08 * 1.2533)
     assert ch.noise([0.0, 0.0, 0.0, 0.0], floor=0.05) == 0.05
     assert ch.noise([1.0, 2.0, 3.0]) is None  # fewer than four changes
 
@@ -52,7 +54,7 @@ def test_a_break_is_no_comparison_and_does_not_count_as_noise():
     assert ch.movement(s, 2019, breaks={2019}).code == "bruch"
     after = ch.movement(s, 2020, breaks={2019}, floor=0.05)
     # the jump of 3.0 into the break year is no noise: the noise comes from the four changes before it
-    assert after.code == "aehnlich" and after.noise == pytest.approx(0.1482, abs=1e-3)
+    assert after.code == "aehnlich" and after.noise == pytest.approx(0.1 * 1.2533)  # changes +-0.1 around 0
     assert ch.movement(s, 2020, breaks={2016, 2019}).code == "zu_kurz"  # too few changes within one source
     assert "Reihenbruch" in ch.movement(s, 2019, breaks={2019}).sentence("X", "%")
 
@@ -61,6 +63,8 @@ def test_gaps_use_the_previous_year_with_a_value_and_missing_years_give_nothing(
     s = pd.Series([10.0, 10.1, 10.0, 10.1, 10.0, 10.1, 12.0], index=[2014, 2015, 2016, 2017, 2018, 2019, 2021])
     moved = ch.movement(s, 2021, floor=0.05)
     assert moved.previous_year == 2019 and moved.code == "hoeher"
+    # two years apart: the yearly noise (changes +0.1/-0.1: 0.08 · 1.2533) counts sqrt(2) times
+    assert moved.noise == pytest.approx(0.08 * 1.2533 * 2**0.5)
     assert ch.movement(s, 2020) is None
     assert ch.movement(series([1.0]), 2014) is None
 

@@ -5,11 +5,15 @@ Rule-based and reproducible, no language model. The noise rule follows the idea 
 Statistics (a change is only called higher or lower when it stands out from what the series usually does from
 one year to the next):
 
-* the usual noise of a Kreis's series is the robust spread of its earlier year-to-year changes,
-  ``1.4826 · median(|Δ − median(Δ)|)`` over at least :data:`MIN_CHANGES` changes (no change across a series
-  break counts), and never less than half the published precision (rounding is not movement);
+* the usual noise of a Kreis's series is the spread of its earlier year-to-year changes around their median,
+  ``1.2533 · mean(|Δ − median(Δ)|)`` (the mean absolute deviation, scaled to a standard deviation for normal
+  noise; unlike the median absolute deviation it does not vanish for a series that alternates) over at least
+  :data:`MIN_CHANGES` changes (no change across a series break counts), and never less than half the published
+  precision (rounding is not movement);
 * the new change is **höher** when it exceeds :data:`NOISE_FACTOR` times that noise, **niedriger** when it falls
   below minus that, otherwise **ähnlich**. Across a series break there is no comparison (**Reihenbruch**).
+* a change over a gap of ``k`` years (a year without data) is judged against ``sqrt(k)`` times the yearly
+  noise, as independent yearly wobbles add up.
 """
 
 from __future__ import annotations
@@ -40,11 +44,12 @@ MOVE_TEXT = {
 
 
 def noise(changes: Sequence[float], floor: float = 0.0) -> float | None:
-    """Robust spread of year-to-year changes (scaled MAD), at least ``floor``; ``None`` with too few changes."""
+    """Spread of year-to-year changes around their median (scaled mean absolute deviation), at least ``floor``;
+    ``None`` with too few changes."""
     values = np.asarray([c for c in changes if c is not None and math.isfinite(c)], dtype=float)
     if values.size < MIN_CHANGES:
         return None
-    spread = 1.4826 * float(np.median(np.abs(values - np.median(values))))
+    spread = 1.2533 * float(np.mean(np.abs(values - np.median(values))))
     return max(spread, floor)
 
 
@@ -110,6 +115,7 @@ def movement(
     spread = noise(past, floor)
     if spread is None:
         return Movement("", int(year), previous_year, value, previous, change, None, "zu_kurz")
+    spread *= math.sqrt(year - previous_year)
     if change > NOISE_FACTOR * spread:
         code = "hoeher"
     elif change < -NOISE_FACTOR * spread:
