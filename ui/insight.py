@@ -228,8 +228,8 @@ def model_quality(_s: Store, v: str) -> pd.DataFrame:
                 "Indikator": meta.loc[indicator, "label"],
                 "Jahr": model.year,
                 "Kreise": model.n,
-                "R² außerhalb der Stichprobe": round(model.r2_oof, 2),
-                "R² in der Stichprobe": round(model.r2_in_sample, 2),
+                "R² außerhalb der Stichprobe": fmt.number(model.r2_oof, 2),
+                "R² in der Stichprobe": fmt.number(model.r2_in_sample, 2),
                 "Abdeckung des 90-%-Bereichs (gemessen)": f"{fmt.number(model.coverage_oof * 100, 1)} %",
                 "Merkmale": ", ".join(ex.CONTEXT_BY_KEY[k].label for k in model.variables),
             }
@@ -293,10 +293,10 @@ def methodik_forecast(s: Store, v: str) -> None:
                 "Indikator": labels.get(indicator, indicator),
                 "Zieljahr": year,
                 "Fälle": len(group),
-                "Brier Prognose": round(score["model"], 3),
-                "Brier letzter Wert mit Fehlern": round(score["naive_p"], 3),
-                "Brier letzter Wert ja/nein": round(score["naive_yes"], 3),
-                "Brier linearer Trend ja/nein": round(score["linear_yes"], 3),
+                "Brier Prognose": fmt.number(score["model"], 3),
+                "Brier letzter Wert mit Fehlern": fmt.number(score["naive_p"], 3),
+                "Brier letzter Wert ja/nein": fmt.number(score["naive_yes"], 3),
+                "Brier linearer Trend ja/nein": fmt.number(score["linear_yes"], 3),
                 "Abdeckung 80-%-Fächer": f"{fmt.number(score['fan80'] * 100, 0)} %",
             }
         )

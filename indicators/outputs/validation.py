@@ -255,8 +255,8 @@ def markdown(
             continue
         share = r["alerts"] / r["tested"] * 100
         lines.append(
-            f"| {label.get(r['indicator'], r['indicator'])} | {r['tested']} | {r['years']} | {_n(r['bound'], 2)} | "
-            f"{r['alerts']} ({share:.0f} %) | {r['across_break']} |"
+            f"| {label.get(r['indicator'], r['indicator'])} | {int(r['tested'])} | {r['years']} | {_n(r['bound'], 2)} | "
+            f"{int(r['alerts'])} ({share:.0f} %) | {int(r['across_break'])} |"
         )
     lines.append("")
     return "\n".join(lines)
