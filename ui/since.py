@@ -21,7 +21,7 @@ from indicators.userdata import UserData
 from indicators.userdata.errors import UserDataError
 from indicators.warehouse import snapshots
 from indicators.warehouse.store import Store
-from ui import data, user
+from ui import data, html, user
 from ui.permissions import can_edit
 
 STATUS_TEXT = {"neu": "neu angelegt", **{code: f"{icon} {label}" for code, (icon, label) in report.STATUS_TEXT.items()}}
@@ -197,7 +197,7 @@ def _open_indicator(indicator: str) -> None:
 def _links(items: list[tuple[str, str]], key: str, page: str) -> None:
     for n, (text, indicator) in enumerate(items):
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.markdown(f"- {text}")
+            st.markdown(f"- {html.md(text)}")
             if st.button("öffnen", key=f"{key}_{n}", on_click=_open_indicator, args=(indicator,), type="tertiary"):
                 st.switch_page(page)
 
@@ -220,7 +220,7 @@ def since_last_meeting(s: Store, v: str, home: str, kreis_name: str, expanded: b
                 st.caption("Gespeicherte Sitzungen: " + ", ".join(fmt.german_date(m.held_on) for m in meetings[:6]))
         snapshot_id = last.snapshot if last and last.held_on == day else None
         found = since_report(s, ud, home, day, snapshot_id)
-        st.markdown(f"**{kreis_name} seit {fmt.german_date(day)}:** {found.count_text}")
+        st.markdown(f"**{html.md(kreis_name)} seit {fmt.german_date(day)}:** {found.count_text}")
         if found.baseline is None:
             st.info(
                 f"Für den {fmt.german_date(day)} ist kein Datenstand gespeichert (Datenstände entstehen mit jedem "
@@ -249,12 +249,12 @@ def since_last_meeting(s: Store, v: str, home: str, kreis_name: str, expanded: b
         if found.statuses:
             st.markdown("**Ziele mit geändertem Status**")
             for text in found.statuses:
-                st.markdown(f"- {text}")
+                st.markdown(f"- {html.md(text)}")
             st.page_link("app_pages/ziele.py", label="Zu den Zielen", icon=":material/flag:")
         if found.notes:
             st.markdown("**Neue Notizen**")
             for text in found.notes:
-                st.markdown(f"- {text}")
+                st.markdown(f"- {html.md(text)}")
         if can_edit():
             _record_meeting(ud, home)
 
@@ -269,7 +269,7 @@ def _record_meeting(ud: UserData, home: str) -> None:
                 try:
                     ud.add_meeting(home, day, user.editor(), title=title, snapshot=snapshot)
                 except UserDataError as error:
-                    st.error(str(error))
+                    st.error(html.md(str(error)))
                 else:
                     st.success(f"Sitzung vom {fmt.german_date(day)} gespeichert (mit dem heutigen Datenstand).")
 
