@@ -115,6 +115,7 @@ def filled_sqlite(path: Path) -> None:
     ud.delete_peer_group("Alt", "anna", 1)
     ud.add_note("15087", "Sitzung: Schwerpunkt U25", "anna", indicator="alq")
     ud.sign_in_attempt("mallory", "203.0.113.7")
+    ud.add_meeting("15087", dt.date(2025, 3, 12), "anna", title="RAK Frühjahr", snapshot="20250301T080000Z")
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -137,6 +138,7 @@ def test_migrate_copies_every_row_and_the_history_and_checks_it(tmp_path, url):
         "peer_group_history": 4,
         "notes": 1,
         "sign_in_failures": 1,
+        "meetings": 1,
     }
 
     done = cli("userdata", "migrate", "--db", str(source), "--to", url)
