@@ -141,6 +141,11 @@ def mapping_form(report: ingest.FileReport) -> None:
             format_func=lambda t: {"": "keines", ".": "Punkt", ",": "Komma"}[t],
             key=f"tsd_{k}",
         )
+        wide = st.checkbox(
+            "Jahre stehen als Spalten (z. B. 2019, 2020, 2021): eine Zahl je Kreis und Jahr",
+            value=bool(guess.get("years_in_columns")),
+            key=f"wide_{k}",
+        )
         c1, c2, c3 = st.columns(3)
         key_column = c1.selectbox(
             "Spalte mit dem Kreisschlüssel (AGS)",
@@ -157,9 +162,22 @@ def mapping_form(report: ingest.FileReport) -> None:
         )
         fixed_year = c3.number_input("Festes Jahr (ohne Jahresspalte)", 1990, 2100, 2023, step=1, key=f"fixed_{k}")
         candidates = [c for c in columns if c not in (key_column, year_column)]
-        value_columns = st.multiselect("Wertspalten", candidates, default=candidates[:10], key=f"values_{k}")
-        specs = []
-        for column in value_columns:
+        if wide:
+            years = [c for c in candidates if c in guess.get("year_columns", [])] or candidates
+            value_columns = st.multiselect("Jahresspalten", candidates, default=years, key=f"years_{k}")
+            a, b, c = st.columns([3, 1, 2])
+            label = a.text_input("Bezeichnung des Indikators", value=report.path.stem, key=f"wlab_{k}")
+            unit = b.text_input("Einheit", value="", key=f"wunit_{k}", placeholder="%, Anzahl …")
+            ident = c.text_input("Kennung", value=slug(report.path.stem), key=f"wid_{k}")
+            value_specs = [
+                {"column": column, "id": slug(ident) or slug(label), "label": label.strip(), "unit": unit.strip()}
+                for column in value_columns
+            ]
+        else:
+            value_columns = st.multiselect("Wertspalten", candidates, default=candidates[:10], key=f"values_{k}")
+            value_specs = None
+        specs = [] if value_specs is None else value_specs
+        for column in value_columns if value_specs is None else []:
             a, b, c = st.columns([3, 1, 2])
             label = a.text_input(f"Bezeichnung für „{html.md(column)}“", value=column, key=f"lab_{k}_{column}")
             unit = b.text_input("Einheit", value="", key=f"unit_{k}_{column}", placeholder="%, Anzahl …")
@@ -180,8 +198,9 @@ def mapping_form(report: ingest.FileReport) -> None:
                 "thousands": thousands,
                 "skip_rows": 0,
                 "key_column": key_column,
-                "year_column": None if year_column == "(festes Jahr)" else year_column,
-                "year": int(fixed_year) if year_column == "(festes Jahr)" else None,
+                "year_column": None if wide or year_column == "(festes Jahr)" else year_column,
+                "year": int(fixed_year) if not wide and year_column == "(festes Jahr)" else None,
+                "years_in_columns": wide,
                 "title": title.strip() or report.path.stem,
                 "publisher": publisher.strip() or "Eigene Daten",
                 "stand": stand.strip(),

@@ -282,3 +282,74 @@ def test_companion_files_travel_with_their_main_file(shared_data, tmp_path):
     ingest.stage([files[0]], tmp_path / "alone")
     [lonely] = ingest.inspect_folder(tmp_path / "alone", None)
     assert "codebook" in lonely.name and "Begleitdatei" in lonely.error
+
+
+WIDE_CSV = (
+    "Kennziffer;Name;2021;2022\n15087;Mansfeld-Südharz;1.234;1.301\n15002;Halle;2.010;.\n01001;Flensburg;877;901\n"
+)
+
+
+def test_plain_table_with_years_as_columns_imports_with_the_unit_asked_for(tmp_path):
+    """A plain Kreis table in the wide layout: the import page proposes years as columns and asks for the unit."""
+    raw = tmp_path / "raw" / "eigene"
+    raw.mkdir(parents=True)
+    path = raw / "faelle_breit.csv"
+    path.write_text(WIDE_CSV, encoding="utf-8")
+    report = ingest.inspect(path)
+    assert report.mappable and "Jahre als Spalten (2021–2022)" in report.error
+    guess = generic_csv.guess_layout(path)
+    assert (
+        guess["years_in_columns"] and guess["year_columns"] == ["2021", "2022"] and guess["key_column"] == "Kennziffer"
+    )
+    mapping = {
+        "encoding": "utf-8",
+        "delimiter": ";",
+        "decimal": ",",
+        "thousands": ".",
+        "key_column": "Kennziffer",
+        "year_column": None,
+        "year": None,
+        "years_in_columns": True,
+        "title": "Fälle",
+        "publisher": "Jobcenter",
+        "values": [{"column": y, "id": "faelle", "label": "Fälle", "unit": "Anzahl"} for y in ("2021", "2022")],
+    }
+    generic_csv.write_mapping(path, mapping)
+    build(tmp_path / "raw", tmp_path / "warehouse")
+    store = Store(tmp_path / "warehouse")
+    assert store.value("15087", "eigene__faelle", 2021) == 1234  # "1.234" with thousands separator
+    assert store.value("15087", "eigene__faelle", 2022) == 1301
+    assert store.value("01001", "eigene__faelle", 2022) == 901
+    assert store.facts(["15002"], ["eigene__faelle"], (2022, 2022))["suppressed"].tolist() == [True]
+    meta = store.indicator("eigene__faelle")
+    assert meta["unit"] == "Anzahl" and meta["aggregation"] == "sum"
+
+
+def test_plain_xlsx_table_imports_through_the_generic_importer(tmp_path):
+    import openpyxl
+
+    raw = tmp_path / "raw" / "eigene"
+    raw.mkdir(parents=True)
+    path = raw / "quoten.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Quoten"
+    for row in (["AGS", "Jahr", "Quote"], ["15087", 2023, 4.25], ["15002", 2023, 7.5], ["01001", 2022, 3.125]):
+        sheet.append(row)
+    book.save(path)
+    report = ingest.inspect(path)
+    assert report.mappable and "Excel-Arbeitsmappe" in report.error and "Kreisspalte „AGS“ gefunden" in report.error
+    mapping = {
+        "key_column": "AGS",
+        "year_column": "Jahr",
+        "year": None,
+        "sheet": "Quoten",
+        "values": [{"column": "Quote", "id": "quote", "label": "Quote", "unit": "%"}],
+    }
+    generic_csv.write_mapping(path, mapping)
+    assert recognise(path) == "generic_csv"
+    build(tmp_path / "raw", tmp_path / "warehouse")
+    store = Store(tmp_path / "warehouse")
+    assert store.value("15087", "eigene__quote", 2023) == 4.25
+    assert store.value("01001", "eigene__quote", 2022) == 3.125
+    assert store.indicator("eigene__quote")["aggregation"] == "mean"

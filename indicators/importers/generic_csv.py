@@ -40,6 +40,7 @@ from pathlib import Path
 from indicators.domain import registry, safe_text
 from indicators.domain.ags import GERMANY, normalise_key
 from indicators.errors import SourceFileError
+from indicators.importers import workbook
 from indicators.importers.base import (
     SUPPRESSED_VALUES,
     Format,
@@ -57,7 +58,8 @@ ID_PREFIX = "eigene"
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "iso-8859-1")
 DELIMITERS = {";": "Semikolon (;)", ",": "Komma (,)", "\t": "Tabulator", "|": "senkrechter Strich (|)"}
 DECIMALS = {",": "Komma (1,5)", ".": "Punkt (1.5)"}
-SUFFIXES = {".csv", ".txt"}
+SUFFIXES = {".csv", ".txt", ".xlsx", ".xls"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xls"}
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _SNIFF_BYTES = 65536
 KEY_NAMES = {
@@ -120,7 +122,12 @@ def validate_mapping(mapping: dict, columns: list[str] | None = None) -> list[st
     if year_column is not None and not isinstance(year_column, str):
         errors.append("Jahresspalte muss ein Spaltenname sein")
         year_column = None
-    if not year_column and not (isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100):
+    wide = mapping.get("years_in_columns") is True
+    if (
+        not wide
+        and not year_column
+        and not (isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100)
+    ):
         errors.append("Jahresspalte oder ein festes Jahr (1900–2100) angeben")
     values = mapping.get("values") or []
     if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
@@ -129,14 +136,18 @@ def validate_mapping(mapping: dict, columns: list[str] | None = None) -> list[st
     if not values:
         errors.append("mindestens eine Wertspalte zuordnen")
     ids = set()
+    if wide and len({slug(str(v.get("id", ""))) for v in values}) > 1:
+        errors.append("bei Jahren als Spalten gehören alle Jahresspalten zu einem Indikator (eine Kennung)")
     for v in values:
         column = v.get("column", "")
         if not column:
             errors.append("Wertspalte ohne Spaltenname")
         if not slug(str(v.get("id", ""))):
             errors.append(f"Wertspalte „{column}“: Kennung fehlt (Buchstaben, Ziffern, _)")
-        elif slug(str(v["id"])) in ids:
+        elif slug(str(v["id"])) in ids and not wide:
             errors.append(f"Kennung „{v['id']}“ doppelt vergeben")
+        if wide and not _YEAR.match(str(column).strip()):
+            errors.append(f"Spalte „{column}“: bei Jahren als Spalten muss jede Wertspalte ein Jahr (JJJJ) sein")
         ids.add(slug(str(v.get("id", ""))))
         if not str(v.get("label", "")).strip():
             errors.append(f"Wertspalte „{column}“: Bezeichnung fehlt")
@@ -210,6 +221,8 @@ def header_and_rows(
     path: Path, mapping: dict, limit: int | None = None
 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header fields and ``(line number, fields)`` of the data rows (up to ``limit``), as the mapping reads them."""
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
+        return _workbook_rows(Path(path), mapping, limit)
     encoding = mapping.get("encoding", "utf-8")
     try:
         text = Path(path).read_bytes().decode(encoding)
@@ -237,6 +250,45 @@ def header_and_rows(
         raise SourceFileError(path, f"Zeile {reader.line_num}", "gültige CSV-Felder", str(exc)) from None
     if not header or not any(header):
         raise SourceFileError(path, f"Zeile {skip + 1}", "eine Kopfzeile mit Spaltennamen")
+    return header, rows
+
+
+def _cell_text(cell: object) -> str:
+    """A workbook cell as the text a CSV would hold (numbers with a decimal point)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float):
+        return repr(cell)
+    return str(cell).strip()
+
+
+def _workbook_rows(path: Path, mapping: dict, limit: int | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The sheet named in the mapping (else the first with a table), read like a CSV: header, then rows."""
+    book = workbook.open_workbook(path)
+    names = list(book.sheet_names)
+    sheet = mapping.get("sheet") or next(
+        (n for n in names if len(workbook.rows(book, n, path, max_rows=2)) >= 2), names[0] if names else None
+    )
+    if sheet not in names:
+        raise SourceFileError(path, "Arbeitsmappe", f"ein Blatt „{sheet}“", ", ".join(names))
+    grid = workbook.rows(book, sheet, path)
+    skip = int(mapping.get("skip_rows", 0) or 0)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for number, cells in enumerate(grid, start=1):
+        if number <= skip:
+            continue
+        fields = [_cell_text(c) for c in cells]
+        if header is None:
+            header = fields
+            continue
+        if not any(fields):
+            continue
+        if limit is not None and len(rows) >= limit:
+            break
+        rows.append((number, fields))
+    if not header or not any(header):
+        raise SourceFileError(path, f"Blatt „{sheet}“, Zeile {skip + 1}", "eine Kopfzeile mit Spaltennamen")
     return header, rows
 
 
@@ -278,6 +330,9 @@ def read(path: str | Path) -> ImportResult:
     fixed_year = mapping.get("year")
     decimal, thousands = mapping.get("decimal", ","), mapping.get("thousands", "") or ""
     values = [(v, index[v["column"]], indicator_id(str(v["id"]))) for v in mapping["values"]]
+    wide = mapping.get("years_in_columns") is True  # one indicator, each value column is a year
+    if decimal == "," and Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
+        decimal, thousands = ".", ""  # workbook numbers are read as numbers, written here with a decimal point
     problems: list[str] = []
     skipped: list[str] = []
     seen: dict[tuple[str, int], int] = {}
@@ -290,7 +345,9 @@ def read(path: str | Path) -> ImportResult:
         if region is None:
             skipped.append(raw_key or "(leer)")
             continue
-        if year_i is None:
+        if wide:
+            year = 0
+        elif year_i is None:
             year = int(fixed_year)
         else:
             text = fields[year_i].strip()
@@ -320,7 +377,10 @@ def read(path: str | Path) -> ImportResult:
                 ) from None
             if value is None and not suppressed:
                 continue
-            facts.append({"region": region, "indicator": ind, "year": year, "value": value, "suppressed": suppressed})
+            cell_year = int(str(spec["column"]).strip()) if wide else year
+            facts.append(
+                {"region": region, "indicator": ind, "year": cell_year, "value": value, "suppressed": suppressed}
+            )
     if skipped:
         shown = ", ".join(dict.fromkeys(skipped[:5]))
         problems.append(
@@ -336,7 +396,7 @@ def read(path: str | Path) -> ImportResult:
             definition=str(spec.get("definition", "")).strip(),
             source=mapping.get("publisher", ""),
         )
-        for spec, _, ind in values
+        for spec, _, ind in (values[:1] if wide else values)
     ]
     return ImportResult(
         format=FORMAT,
@@ -361,7 +421,10 @@ def guess_layout(path: str | Path) -> dict:
     The user confirms or corrects it on the import page; nothing here is trusted without that.
     """
     path = Path(path)
-    raw = path.read_bytes()[:_SNIFF_BYTES]
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        raw = b""
+    else:
+        raw = path.read_bytes()[:_SNIFF_BYTES]
     encoding = "utf-8"
     try:
         raw.decode("utf-8")
@@ -405,7 +468,17 @@ def guess_layout(path: str | Path) -> dict:
         (h for i, h in enumerate(header) if h != key and column(i) and all(_YEAR.match(v) for v in column(i))),
         None,
     )
-    return {**mapping, "columns": header, "key_column": key, "year_column": year, "year": None}
+    year_columns = [h for h in header if _YEAR.match(h.strip())]
+    wide = year is None and len(year_columns) >= 2
+    return {
+        **mapping,
+        "columns": header,
+        "key_column": key,
+        "year_column": year,
+        "year": None,
+        "years_in_columns": wide,
+        "year_columns": year_columns,
+    }
 
 
 FORMATS = (

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from indicators.domain import safe_text
 from indicators.domain.ags import normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
@@ -160,6 +161,14 @@ def read_codebook(path: Path, problems: list[str] | None = None) -> dict[str, Co
             )
         cells = dict(zip(header, row, strict=True))
         fields = {k: (cells.get(k) or "").strip() for k in CODEBOOK_COLUMNS}
+        for column, problem in (
+            ("label", safe_text.label_problem(fields["label"])),
+            ("unit", safe_text.unit_problem(german_unit(fields["unit"]))),
+            ("notes", safe_text.free_text_problem(fields["notes"], "Anmerkung")),
+            ("category", safe_text.label_problem(fields["category"], "Kategorie")),
+        ):
+            if problem:  # refused here, naming the codebook (the data file beside it is sound)
+                raise SourceFileError(path, f"Zeile {line}, Spalte {column}", problem)
         if fields["variable"]:
             entries[fields["variable"]] = CodebookEntry(**fields)
     return entries

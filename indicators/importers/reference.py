@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.domain import safe_text
 from indicators.domain.ags import GERMANY, normalise_key
 from indicators.errors import SourceFileError
 from indicators.importers.base import (
@@ -359,6 +360,7 @@ def read_metadata(path: Path) -> dict[str, dict[str, str]]:
                         ",".join(fields),
                     )
                 row = dict(zip(header, fields, strict=True))
+                _check_description(path, reader.line_num, row)
                 if row.get("id"):
                     rows[row["id"].strip()] = row
             return rows
@@ -368,6 +370,19 @@ def read_metadata(path: Path) -> dict[str, dict[str, str]]:
         raise SourceFileError(path, f"Zeile {reader.line_num + 1}", "kommagetrennte Felder", str(exc)) from None
     except OSError as exc:
         raise SourceFileError(path, "Datei", "eine lesbare CSV-Datei", str(exc)) from None
+
+
+def _check_description(path: Path, line: int, row: dict[str, str]) -> None:
+    """Labels, units and definitions come from this file: a text that could carry markup is refused here, with this
+    file's name and line (the table beside it is sound)."""
+    checks = (
+        ("name_de", safe_text.label_problem(row.get("name_de") or "")),
+        ("unit", safe_text.unit_problem(row.get("unit") or "")),
+        ("definition_de", safe_text.free_text_problem(row.get("definition_de") or "", "Definition")),
+    )
+    for column, problem in checks:
+        if problem:
+            raise SourceFileError(path, f"Zeile {line}, Spalte {column}", problem)
 
 
 def _column(path: Path, key: str, meta: dict[str, str] | None, rows: list[_Row]) -> _Column:

@@ -136,7 +136,11 @@ def _is_companion(path: Path, all_paths: list[Path]) -> Path | None:
             (p for p in all_paths if p != path and p.stem.lower() == base and p.suffix.lower() in generic_csv.SUFFIXES),
             None,
         )
-    owners = [p for p in all_paths if p != path and not _is_sidecar(p) and importers.recognise(p) == fmt.name]
+    mains = [p for p in all_paths if p != path and not _is_sidecar(p)]
+    owners = [p for p in mains if importers.recognise(p) == fmt.name]
+    if not owners:  # its main file is damaged beyond recognition: the companion goes with it, one report says why
+        owners = [p for p in mains if importers.recognise(p) is None]
+        owners = owners if len(owners) == 1 else []
     return owners[0] if owners else None
 
 
