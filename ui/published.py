@@ -14,7 +14,7 @@ from ui import html
 
 LABEL = "veröffentlicht in JUST BEst (2022)"
 STATISTICS = {"median": "Median", "mean": "Mittelwert", "min": "Minimum", "max": "Maximum", "germany": "Deutschland"}
-ONLY_PUBLISHED = "nur veröffentlichter Referenzwert, keine amtliche Reihe im Datenbestand"
+ONLY_PUBLISHED = "nur veröffentlicht (keine amtliche Reihe)"
 
 
 def _cell(rows: pd.DataFrame, unit: str) -> str:
