@@ -25,6 +25,7 @@ if not auth.may_read():  # sign-in required (REGIOMONITOR_REQUIRE_LOGIN / requir
     st.navigation([st.Page(auth.sign_in_page, title="Anmeldung", icon=":material/login:", default=True)]).run()
     st.stop()
 
+data.pin_snapshot()  # one snapshot for the whole run, even if a rebuild switches the pointer now
 store = data.store()
 
 if store is None:

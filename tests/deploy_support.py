@@ -4,6 +4,9 @@ and fails instead), and a session that drives the real app over Streamlit's webs
 from __future__ import annotations
 
 import asyncio
+import re
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -20,6 +23,28 @@ def require_nginx() -> str:
         skip_or_fail(MISSING_NGINX)
 
 
+def replica_of(cluster: local.Cluster, cookie: str) -> str:
+    """Which replica nginx sends a route cookie to, read from nginx's access log (upstream=host:port)."""
+    marker = f"/_stcore/health?probe={cookie}"
+    request = urllib.request.Request(cluster.url + marker, headers={"Cookie": f"regiomonitor_route={cookie}"})
+    urllib.request.urlopen(request, timeout=30).read()
+    for _ in range(50):  # the log line is written when the answer is complete
+        for line in reversed(cluster.access_log.read_text().splitlines()):
+            if marker in line:
+                return re.search(r"upstream=(\S+)", line).group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"{marker} nicht im Zugriffsprotokoll")
+
+
+def cookies_per_replica(cluster: local.Cluster) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for n in range(200):
+        found.setdefault(replica_of(cluster, f"sitzung{n}"), []).append(f"sitzung{n}")
+        if len(found) == 2 and all(len(v) >= 2 for v in found.values()):
+            return found
+    raise AssertionError(f"nginx verteilt nicht auf beide Replikate: {found}")
+
+
 # --- a browser session over Streamlit's websocket, with the route cookie that pins it to one replica ---------
 
 
@@ -30,6 +55,7 @@ class Widget:
     label: str
     form_id: str
     shown: tuple[str, object] | None  # (WidgetState field, value) the browser would send for what is shown
+    options: tuple[str, ...] = ()  # the labels a selectbox or radio offers
 
 
 def _shown(kind: str, body) -> tuple[str, object] | None:
@@ -120,8 +146,7 @@ class AppSession:
                     run.exceptions.append(f"{body.type}: {body.message}")
                 elif getattr(body, "id", "") and hasattr(body, "label"):
                     key = body.id.rsplit("-", 1)[-1]  # $$ID-<hash>-<user key>
-                    run.widgets[key] = Widget(
-                        body.id, etype, body.label, getattr(body, "form_id", ""), _shown(etype, body)
-                    )
+                    form, options = getattr(body, "form_id", ""), tuple(getattr(body, "options", ()))
+                    run.widgets[key] = Widget(body.id, etype, body.label, form, _shown(etype, body), options)
             elif kind == "script_finished" and forward.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 return run

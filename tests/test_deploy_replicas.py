@@ -16,7 +16,6 @@ import asyncio
 import os
 import re
 import time
-import urllib.request
 
 import psycopg
 import pytest
@@ -24,7 +23,7 @@ import pytest
 from deploy import local
 from indicators.domain.targets import Target
 from indicators.userdata import UserData
-from tests.deploy_support import AppSession, require_nginx
+from tests.deploy_support import AppSession, cookies_per_replica, require_nginx
 from tests.userdata_postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
@@ -42,28 +41,6 @@ def cluster(postgres_url, demo_warehouse, tmp_path):  # noqa: F811 - fixture
     env.pop("REGIOMONITOR_USERDATA", None)
     with local.Cluster(2, warehouse=demo_warehouse, run_dir=tmp_path / "betrieb", env=env) as running:
         yield running
-
-
-def replica_of(cluster: local.Cluster, cookie: str) -> str:
-    """Which replica nginx sends a route cookie to, read from nginx's access log (upstream=host:port)."""
-    marker = f"/_stcore/health?probe={cookie}"
-    request = urllib.request.Request(cluster.url + marker, headers={"Cookie": f"regiomonitor_route={cookie}"})
-    urllib.request.urlopen(request, timeout=30).read()
-    for _ in range(50):  # the log line is written when the answer is complete
-        for line in reversed(cluster.access_log.read_text().splitlines()):
-            if marker in line:
-                return re.search(r"upstream=(\S+)", line).group(1)
-        time.sleep(0.1)
-    raise AssertionError(f"{marker} nicht im Zugriffsprotokoll")
-
-
-def cookies_per_replica(cluster: local.Cluster) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for n in range(200):
-        found.setdefault(replica_of(cluster, f"sitzung{n}"), []).append(f"sitzung{n}")
-        if len(found) == 2 and all(len(v) >= 2 for v in found.values()):
-            return found
-    raise AssertionError(f"nginx verteilt nicht auf beide Replikate: {found}")
 
 
 class Person:

@@ -36,10 +36,29 @@ def _store(path: str, stamp: float) -> Store:
     return Store(path)
 
 
+#: Session key of the snapshot folder the current script run reads (set by :func:`pin_snapshot`).
+RUN_FOLDER_KEY = "_warehouse_folder_this_run"
+
+
+def pin_snapshot() -> None:
+    """Read the pointer once at the start of a run (app.py), so every :func:`store` of the run opens the same
+    snapshot: a rebuild that switches the pointer while a page is drawn takes effect on the next run, not halfway
+    (the sidebar of one snapshot beside the page of another)."""
+    st.session_state[RUN_FOLDER_KEY] = str(snapshots.resolve(warehouse_path(), st.session_state.get(SNAPSHOT_KEY)))
+
+
+def _folder() -> Path:
+    pinned = st.session_state.get(RUN_FOLDER_KEY)
+    if pinned and (Path(pinned) / "manifest.json").exists():  # pruned meanwhile: read the pointer again
+        return Path(pinned)
+    return snapshots.resolve(warehouse_path(), st.session_state.get(SNAPSHOT_KEY))
+
+
 def store() -> Store | None:
     """The shared store of the current data snapshot (or of the one chosen for this session), or ``None`` when
-    no warehouse exists yet. The pointer file is read on every run, so a rebuild is picked up by the next run."""
-    path = snapshots.resolve(warehouse_path(), st.session_state.get(SNAPSHOT_KEY))
+    no warehouse exists yet. The pointer file is read at the start of every run, so a rebuild is picked up by the
+    next run."""
+    path = _folder()
     manifest = path / "manifest.json"
     try:
         stamp = manifest.stat().st_mtime
