@@ -15,10 +15,11 @@ import streamlit as st
 
 from indicators.domain import agenda
 from indicators.domain.catalog import load_catalogue
-from ui import auth, components, data, html, permissions, since, state, user
+from ui import auth, components, data, html, since, startup, state, user
 from ui import meeting as meeting_mode
 
 st.set_page_config(page_title="RegioMonitor", page_icon="📊", layout="wide")
+startup.prepare()  # once per process: the first editor account of a fresh installation
 html.render(components.PRINT_CSS)
 
 if not auth.may_read():  # sign-in required (REGIOMONITOR_REQUIRE_LOGIN / require_login) and nobody signed in
@@ -33,7 +34,7 @@ if store is None:
     first_import = st.Page("app_pages/datenimport.py", title="Import", icon=":material/upload_file:")
     page = st.navigation([setup, first_import])
     with st.sidebar:
-        auth.sidebar(permissions.is_local_session())
+        auth.sidebar()
     page.run()
     st.stop()
 
@@ -118,7 +119,7 @@ else:
             "auch per Link mit ?modus=sitzung",
         )
         st.divider()
-        auth.sidebar(permissions.is_local_session())
+        auth.sidebar()
 
 sel = state.current()
 if sel.peer_kind == "eigene" and sel.peer_name not in groups:

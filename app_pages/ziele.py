@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from indicators.outputs import report
-from ui import auth, components, context, data, html, insight, user
+from ui import components, context, data, html, insight, user
 from ui import meeting as meeting_mode
 from ui import target_widgets as tw
 from ui.permissions import can_edit, edit_hint
@@ -41,15 +41,8 @@ target_options = {
     if meta.loc[i, "polarity"] != 0 and meta.loc[i, "scale"] == "ratio"
 }
 
-if not editable:
+if not editable:  # editors are signed in: the history records their sign-in name
     st.info(edit_hint(), icon=":material/lock:")
-elif auth.identity() is None:  # signed-in editors are recorded under their sign-in name
-    st.text_input(
-        "Ihr Name für den Änderungsverlauf",
-        key="editor_name",
-        placeholder=user.current_user(),
-        help="Jede Änderung wird mit Name und Zeitpunkt im Verlauf des Ziels festgehalten.",
-    )
 
 if not assessments:
     st.info(

@@ -1,4 +1,4 @@
-"""Command line: ``python -m indicators build|demo|report|validate|userdata|hash-password``."""
+"""Command line: ``python -m indicators build|demo|report|validate|userdata|account|hash-password``."""
 
 from __future__ import annotations
 
@@ -73,6 +73,23 @@ def main(argv: list[str] | None = None) -> int:
     um.add_argument(
         "--to", dest="target", required=True, help="Ziel, z. B. postgresql://nutzer:passwort@host:5432/regiomonitor"
     )
+    acc = sub.add_parser("account", help="Konten für die Anmeldung mit Name und Passwort (accounts.toml)")
+    acc.add_argument(
+        "--file",
+        type=Path,
+        default=None,
+        help="Kontendatei (Standard: $REGIOMONITOR_ACCOUNTS oder accounts.toml neben den Nutzerdaten)",
+    )
+    acc_sub = acc.add_subparsers(dest="action", required=True)
+    acc_set = acc_sub.add_parser("set", help="Konto anlegen oder neues Passwort und Rolle setzen")
+    acc_set.add_argument("name", help="Kontoname, z. B. anna oder redaktion")
+    acc_set.add_argument("--role", choices=["editor", "reader"], default="editor", help="Rolle (Standard: editor)")
+    acc_set.add_argument("--stdin", action="store_true", help="Passwort aus der ersten Zeile der Standardeingabe")
+    acc_set.add_argument("--generate", action="store_true", help="Zufälliges Passwort erzeugen und einmal anzeigen")
+    acc_set.add_argument("--iterations", type=int, default=None, help=argparse.SUPPRESS)
+    acc_rm = acc_sub.add_parser("remove", help="Konto entfernen")
+    acc_rm.add_argument("name")
+    acc_sub.add_parser("list", help="Konten und Rollen auflisten (ohne Hashes)")
     h = sub.add_parser("hash-password", help="Passwort-Hash für [regiomonitor.users.<name>] in secrets.toml")
     h.add_argument("--stdin", action="store_true", help="Passwort aus der ersten Zeile der Standardeingabe lesen")
     h.add_argument("--iterations", type=int, default=None, help="PBKDF2-Iterationen (Standard: 600.000)")
@@ -113,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(args)
     if args.command == "hash-password":
         return _hash_password(args)
+    if args.command == "account":
+        return _account(args)
     if args.command == "report":
         from indicators.warehouse.store import Store, WarehouseMissing
 
@@ -184,18 +203,58 @@ def _userdata(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hash_password(args: argparse.Namespace) -> int:
+def _read_password(from_stdin: bool) -> str | None:
+    """The new password from standard input or typed twice; None (after a German message) when they differ."""
     import getpass
 
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Passwort: ")
+    if getpass.getpass("Passwort wiederholen: ") != password:
+        print("Fehler: Die beiden Eingaben stimmen nicht überein.", file=sys.stderr)
+        return None
+    return password
+
+
+def _account(args: argparse.Namespace) -> int:
+    import secrets
+
+    from indicators import accounts, auth
+
+    path = args.file or accounts.default_path()
+    try:
+        if args.action == "list":
+            users, problems = accounts.read(path)
+            for problem in problems:
+                print(f"Fehler: {problem}", file=sys.stderr)
+            for name in sorted(users):
+                print(f"{name}\t{users[name].get('role', '?')}")
+            if not users and not problems:
+                print(f"Keine Konten in {path}.")
+            return 2 if problems else 0
+        if args.action == "remove":
+            removed = accounts.remove(path, args.name)
+            print(f"Konto „{args.name}“ entfernt." if removed else f"Konto „{args.name}“ gibt es in {path} nicht.")
+            return 0 if removed else 1
+        password = secrets.token_urlsafe(12) if args.generate else _read_password(args.stdin)
+        if password is None:
+            return 2
+        accounts.set_password(path, args.name, password, args.role, iterations=args.iterations)
+    except (accounts.AccountError, auth.PasswordError) as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    print(f"Konto „{args.name}“ ({args.role}) gespeichert in {path}.")
+    if args.generate:
+        print(f"Passwort (wird nur jetzt angezeigt): {password}")
+    return 0
+
+
+def _hash_password(args: argparse.Namespace) -> int:
     from indicators import auth
 
-    if args.stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = getpass.getpass("Passwort: ")
-        if getpass.getpass("Passwort wiederholen: ") != password:
-            print("Fehler: Die beiden Eingaben stimmen nicht überein.", file=sys.stderr)
-            return 2
+    password = _read_password(args.stdin)
+    if password is None:
+        return 2
     try:
         encoded = auth.hash_password(password, iterations=args.iterations or auth.ITERATIONS)
     except auth.PasswordError as exc:

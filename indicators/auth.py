@@ -10,9 +10,10 @@ The rules:
 * **Changing** (targets, peer groups, importing official files) needs a signed-in **editor**:
   with an identity provider (``[auth]`` in ``secrets.toml``, Streamlit's ``st.login``) an editor is a user
   whose e-mail is listed in ``[regiomonitor] editors``; with the local fallback an editor is a user in
-  ``[regiomonitor.users.<name>]`` with ``role = "editor"``. Everybody else reads.
-* A fresh installation **without any sign-in configured** (no ``[auth]``, no local users) lets the person at
-  the machine that runs RegioMonitor edit (a local session), nobody else; the screen says so.
+  ``[regiomonitor.users.<name>]`` or in RegioMonitor's own ``accounts.toml`` (:mod:`indicators.accounts`)
+  with ``role = "editor"``. Everybody else reads, on whatever network and under whatever host name.
+* A fresh installation gets one editor account at its first start (password printed once on the console,
+  see :mod:`indicators.accounts`); nobody edits without signing in.
 
 Passwords are stored as ``pbkdf2_sha256$<iterations>$<salt, base64>$<hash, base64>`` (PBKDF2-HMAC-SHA256,
 16 random bytes of salt) and compared in constant time.
@@ -77,7 +78,7 @@ class AuthConfig:
 
     @property
     def configured(self) -> bool:
-        """Whether any sign-in is set up; without, only local sessions may edit."""
+        """Whether any sign-in is set up; without, nobody can edit."""
         return self.oidc or bool(self.users)
 
 
@@ -145,8 +146,11 @@ def _mapping(value: object) -> Mapping:
     return value if isinstance(value, Mapping) else {}
 
 
-def config_from_secrets(secrets: Mapping, environ: Mapping[str, str] | None = None) -> AuthConfig:
-    """Read ``[auth]`` and ``[regiomonitor]`` (editors, users, require_login) and the environment.
+def config_from_secrets(
+    secrets: Mapping, environ: Mapping[str, str] | None = None, accounts: Mapping[str, Mapping] | None = None
+) -> AuthConfig:
+    """Read ``[auth]`` and ``[regiomonitor]`` (editors, users, require_login), the environment and the accounts of
+    ``accounts.toml`` (``{name: {"password_hash", "role"}}``; a user of the same name in secrets.toml wins).
 
     Faulty entries are skipped with a German note in ``problems`` rather than stopping the app; a user
     without a valid hash can never sign in.
@@ -168,7 +172,7 @@ def config_from_secrets(secrets: Mapping, environ: Mapping[str, str] | None = No
     editors = frozenset(str(e).strip().lower() for e in raw_editors if str(e).strip())
 
     users: dict[str, LocalUser] = {}
-    for name, entry in _mapping(section.get("users")).items():
+    for name, entry in [*(accounts or {}).items(), *_mapping(section.get("users")).items()]:
         entry = _mapping(entry)
         role = str(entry.get("role", READER)).strip().lower()
         password_hash = entry.get("password_hash", "")
@@ -232,13 +236,11 @@ def may_read(config: AuthConfig, identity: Identity | None) -> bool:
     return identity is not None or not config.require_login
 
 
-def may_edit(config: AuthConfig, identity: Identity | None, local_session: bool) -> bool:
-    """Editors may edit; without any sign-in configured, the local session may (a fresh installation)."""
-    if identity is not None:
-        return identity.is_editor
-    return not config.configured and local_session
+def may_edit(config: AuthConfig, identity: Identity | None) -> bool:
+    """A signed-in editor may edit; nobody else, wherever the browser connects from."""
+    return identity is not None and identity.is_editor
 
 
-def may_import(config: AuthConfig, identity: Identity | None, local_session: bool, switched_on: bool) -> bool:
+def may_import(config: AuthConfig, identity: Identity | None, switched_on: bool) -> bool:
     """Importing official files: like editing, and never when the operator switched the import off."""
-    return switched_on and may_edit(config, identity, local_session)
+    return switched_on and may_edit(config, identity)

@@ -92,14 +92,13 @@ def test_short_passwords_cannot_be_hashed():
 # --- configuration ---------------------------------------------------------------------------------------------
 
 
-def test_nothing_configured_means_local_editing_only():
+def test_nothing_configured_means_nobody_edits():
+    """No network guessing: without a signed-in editor nobody edits, whatever the browser's address."""
     config = auth.config_from_secrets({}, environ={})
     assert not config.configured and not config.require_login
     assert auth.may_read(config, None)
-    assert auth.may_edit(config, None, local_session=True)
-    assert not auth.may_edit(config, None, local_session=False)
-    assert auth.may_import(config, None, local_session=True, switched_on=True)
-    assert not auth.may_import(config, None, local_session=True, switched_on=False)
+    assert not auth.may_edit(config, None)
+    assert not auth.may_import(config, None, switched_on=True)
 
 
 def test_local_users_with_roles():
@@ -112,13 +111,12 @@ def test_local_users_with_roles():
     assert auth.authenticate(config, "anna", "ben-geheim1") is None
     assert auth.authenticate(config, "carla", "anna-geheim") is None
     assert auth.authenticate(config, "", "") is None
-    # once anything is configured, a local session without sign-in only reads
-    assert not auth.may_edit(config, None, local_session=True)
-    assert auth.may_edit(config, anna, local_session=False)
-    assert not auth.may_edit(config, ben, local_session=True)
-    assert auth.may_import(config, anna, local_session=False, switched_on=True)
-    assert not auth.may_import(config, anna, local_session=True, switched_on=False)
-    assert not auth.may_import(config, ben, local_session=True, switched_on=True)
+    assert not auth.may_edit(config, None)
+    assert auth.may_edit(config, anna)
+    assert not auth.may_edit(config, ben)
+    assert auth.may_import(config, anna, switched_on=True)
+    assert not auth.may_import(config, anna, switched_on=False)
+    assert not auth.may_import(config, ben, switched_on=True)
 
 
 def test_unknown_user_costs_a_full_hash(monkeypatch):

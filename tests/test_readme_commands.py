@@ -31,7 +31,7 @@ from tests.userdata_postgres import postgres_server  # noqa: F401 - fixture
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 #: What the scratch copy holds: the code, the configuration and the tests (the fixtures become data/raw).
-COPIED = ["app.py", "app_pages", "ui", "indicators", "bench", "tests", ".streamlit", "pyproject.toml"]
+COPIED = ["app.py", "serve.py", "app_pages", "ui", "indicators", "bench", "tests", ".streamlit", "pyproject.toml"]
 COPIED += ["requirements.txt", "requirements-dev.txt"]
 PLACEHOLDER_URL = "postgresql://nutzer:passwort@host:5432/regiomonitor"
 PASSWORD = "Lange-Passphrase-fuer-den-Test-2026"
@@ -72,7 +72,7 @@ def as_written(command: str) -> str:
 SERVER = "server"
 #: README command -> how it runs here (SERVER: started, checked and stopped).
 SMALL: dict[str, Callable[[str], str] | str] = {
-    "pip install -r requirements.txt && streamlit run app.py": SERVER,
+    "pip install -r requirements.txt && streamlit run serve.py": SERVER,
     "pip install -r requirements-dev.txt && python -m pytest -q": append("tests/test_ags.py -p no:cacheprovider"),
     "python -m pytest -q": append("tests/test_ags.py -p no:cacheprovider"),
     'python -m pytest -q -m "not slow"': append("tests/test_ags.py -p no:cacheprovider"),
@@ -80,6 +80,9 @@ SMALL: dict[str, Callable[[str], str] | str] = {
     "python -m indicators report --out data/warehouse": as_written,
     "python -m indicators demo --out data/warehouse": as_written,
     "python -m indicators hash-password": as_written,
+    "python -m indicators account set anna": as_written,  # the password twice on standard input
+    "python -m indicators account list": as_written,
+    "python -m indicators account remove anna": as_written,
     "createdb regiomonitor": as_written,
     f"python -m indicators userdata migrate --to {PLACEHOLDER_URL}": as_written,
     f"export REGIOMONITOR_DATABASE_URL={PLACEHOLDER_URL}": as_written,

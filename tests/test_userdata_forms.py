@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from indicators import auth
 from indicators.domain.targets import Target
 from indicators.userdata import UserData
+from tests.pages.editor_account import sign_in_as_editor
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 HOME = "15087"
@@ -29,6 +30,8 @@ def open_page(page: str, secrets: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in (secrets or {}).items():
         at.secrets[key] = value
+    if secrets is None:  # nobody edits without signing in: an editor account, signed in
+        sign_in_as_editor(at)
     at.run()
     at.switch_page(page)
     at.session_state["kreis"] = HOME

@@ -1,16 +1,18 @@
-"""Sign-in for the pages: Streamlit's OIDC (``st.login``) when ``[auth]`` is configured, else a local user list.
+"""Sign-in for the pages: Streamlit's OIDC (``st.login``) when ``[auth]`` is configured, else a local user list
+(``[regiomonitor.users]`` in ``secrets.toml`` and RegioMonitor's own ``accounts.toml``).
 
-The rules live in :mod:`indicators.auth`; this module reads ``st.secrets``, ``st.user`` and the session and
-draws the sign-in area of the sidebar and the sign-in page shown when reading requires a sign-in.
+The rules live in :mod:`indicators.auth`; this module reads ``st.secrets``, the accounts file, ``st.user`` and
+the session and draws the sign-in area of the sidebar and the sign-in page shown when reading requires a sign-in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import streamlit as st
 
-from indicators import auth
+from indicators import accounts, auth
 from indicators.auth import AuthConfig, Identity
 from ui import html, user
 
@@ -28,7 +30,9 @@ def _secrets() -> Mapping:
 
 
 def config() -> AuthConfig:
-    return auth.config_from_secrets(_secrets())
+    users, problems = accounts.read(accounts.default_path())
+    cfg = auth.config_from_secrets(_secrets(), accounts=users)
+    return cfg if not problems else replace(cfg, problems=cfg.problems + tuple(problems))
 
 
 def identity(cfg: AuthConfig | None = None) -> Identity | None:
@@ -91,33 +95,62 @@ def _sign_out(found: Identity) -> None:
     st.rerun()
 
 
-def sidebar(local_session: bool) -> None:
-    """Who is signed in with which right, sign-in or sign-out; without any sign-in configured, the rule."""
+def sidebar() -> None:
+    """Who is signed in with which right, sign-in or sign-out; without any account, how to create one.
+
+    Notes on faulty settings are shown to signed-in editors only (they name accounts)."""
     cfg = config()
     found = identity(cfg)
+    unguarded_notice()
     st.markdown("**Anmeldung**")
     if found is not None:
         st.caption(f"Angemeldet: **{html.md(found.name)}** · {auth.ROLE_LABELS[found.role]}")
         if st.button("Abmelden", key="auth_logout", icon=":material/logout:"):
             _sign_out(found)
+        if found.is_editor:
+            for problem in cfg.problems:
+                st.warning(html.md(problem), icon=":material/warning:")
         return
     if not cfg.configured:
         st.caption(
-            "Keine Anmeldung eingerichtet: Ändern und Importieren nur an diesem Rechner (lokal)."
-            if local_session
-            else "Keine Anmeldung eingerichtet: nur Lesen. Ändern ist nur an dem Rechner möglich, auf dem "
-            "RegioMonitor läuft."
+            "Kein Konto eingerichtet: nur Lesen. Ein Bearbeitungskonto legt `python -m indicators account set "
+            "<Name>` auf dem Server an."
         )
         return
     st.caption("Nicht angemeldet: nur Lesen. Ändern nach Anmeldung mit Bearbeitungsrecht.")
+    if first_account_only(cfg):
+        st.caption(
+            f"Erste Anmeldung: Konto „{accounts.FIRST_ACCOUNT}“; das Passwort wurde beim ersten Start in der Konsole "
+            "ausgegeben, in der RegioMonitor läuft (neu setzen: `python -m indicators account set "
+            f"{accounts.FIRST_ACCOUNT}`)."
+        )
     if cfg.oidc:
         _login_button(cfg, "auth_login_oidc")
     if cfg.users:
         with st.expander("Anmelden mit Name und Passwort", expanded=bool(st.session_state.get(_FAILURES_KEY))):
             _password_form(cfg, "anmeldung")
-    if local_session:
-        for problem in cfg.problems:
-            st.warning(html.md(problem), icon=":material/warning:")
+
+
+def unguarded_notice() -> None:
+    """Served over HTTP but not through ``serve.py``: other sites may frame the app, metrics are public and any
+    visitor may flush the caches. Said in the sidebar, so that whoever runs it notices."""
+    from ui import http_guard
+
+    try:
+        served = bool(st.context.headers)  # AppTest and scripts have no request
+    except Exception:  # noqa: BLE001 - no session context
+        served = False
+    if served and not http_guard.ACTIVE:
+        st.warning(
+            "RegioMonitor läuft ohne seinen Schutz gegen Einbetten in fremde Seiten: bitte mit "
+            "`streamlit run serve.py` starten (siehe SECURITY.md).",
+            icon=":material/shield:",
+        )
+
+
+def first_account_only(cfg: AuthConfig) -> bool:
+    """Whether the only way in is the account created at the first start (a fresh installation)."""
+    return not cfg.oidc and list(cfg.users) == [accounts.FIRST_ACCOUNT]
 
 
 def sign_in_page() -> None:
@@ -129,7 +162,8 @@ def sign_in_page() -> None:
         st.error(
             "Die Anmeldung ist vorgeschrieben (REGIOMONITOR_REQUIRE_LOGIN oder require_login), aber es ist weder "
             "ein Identitätsanbieter ([auth]) noch ein Nutzer ([regiomonitor.users.<name>]) in .streamlit/secrets.toml "
-            "eingerichtet. Ein Passwort-Hash entsteht mit `python -m indicators hash-password`.",
+            "noch ein Konto eingerichtet. Ein Konto legt `python -m indicators account set <Name>` an; ein "
+            "Passwort-Hash für secrets.toml entsteht mit `python -m indicators hash-password`.",
             icon=":material/lock:",
         )
         return

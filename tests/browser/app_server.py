@@ -39,7 +39,8 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(warehouse: Path, userdata: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free loopback port; yield its base URL once it answers."""
+    """Start ``streamlit run serve.py`` (the app with its HTTP guard, as README says) on a free loopback port;
+    yield its base URL once it answers."""
     port = free_port()
     env = dict(os.environ)
     env.update(REGIOMONITOR_WAREHOUSE=str(warehouse), REGIOMONITOR_USERDATA=str(userdata), **(extra_env or {}))
@@ -49,7 +50,7 @@ def running_app(warehouse: Path, userdata: Path, extra_env: dict[str, str] | Non
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "serve.py",
             "--server.port",
             str(port),
             "--server.address",

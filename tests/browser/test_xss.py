@@ -9,22 +9,18 @@ text is shown literally.
 
 from __future__ import annotations
 
-import os
+import json
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from indicators import auth
+from indicators import accounts
 from indicators.domain.targets import Target
 from indicators.userdata import UserData
 from indicators.warehouse import demo, files
-from tests.browser.app_server import ROOT, free_port
+from tests.browser.app_server import running_app, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +66,7 @@ def poisoned_warehouse(out: Path) -> None:
     districts.loc[districts["ags"] == HOME, "display_name"] = KREIS
     districts.to_parquet(out / "districts.parquet", index=False)
     facts = pd.read_parquet(out / "facts.parquet")
-    manifest = __import__("json").loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     quality = files.quality_table(facts, indicators)
     (out / "quality.md").write_text(files.quality_markdown(quality, indicators, manifest), encoding="utf-8")
 
@@ -91,34 +87,9 @@ def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("xss")
     poisoned_warehouse(base / "warehouse")
     poisoned_userdata(base / "userdata.sqlite")
-    secrets = base / "secrets.toml"
-    secrets.write_text(
-        f'[regiomonitor.users.{EDITOR}]\npassword_hash = "{auth.hash_password(PASSWORD, 1_000)}"\nrole = "editor"\n',
-        encoding="utf-8",
-    )
-    port = free_port()
-    env = dict(os.environ, REGIOMONITOR_WAREHOUSE=str(base / "warehouse"), REGIOMONITOR_RAW=str(base / "raw"))
-    env["REGIOMONITOR_USERDATA"] = str(base / "userdata.sqlite")
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets)]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("Streamlit server did not start")
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    accounts.set_password(base / "accounts.toml", EDITOR, PASSWORD, "editor", iterations=1_000)
+    with running_app(base / "warehouse", base / "userdata.sqlite", {"REGIOMONITOR_RAW": str(base / "raw")}) as url:
+        yield url
 
 
 @pytest.fixture
@@ -134,11 +105,8 @@ def page(browser):
 def open_and_wait(page, url: str, expected: str) -> str:
     """Open a page and wait until its script has run and ``expected`` is on the screen; the page's text."""
     page.goto(url)
+    wait_for_app(page)
     page.locator("[data-testid=stMain]").get_by_text(expected, exact=False).first.wait_for(timeout=90_000)
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=stStatusWidget], [data-testid=stSkeleton]').length === 0",
-        timeout=90_000,
-    )
     return page.inner_text("body")
 
 

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from indicators.warehouse.store import Store
 from tests.conftest import ROOT
+from tests.pages.editor_account import sign_in_as_editor
 from tests.test_ingest import GENESIS_2023, broken_copy, tree_digest
 
 PAGE = str(ROOT / "app_pages" / "datenimport.py")
@@ -19,7 +20,7 @@ def import_page(monkeypatch, raw, warehouse, tmp_path) -> AppTest:
     monkeypatch.setenv("REGIOMONITOR_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("REGIOMONITOR_USERDATA", str(tmp_path / "userdata.sqlite"))
     monkeypatch.delenv("REGIOMONITOR_ALLOW_IMPORT", raising=False)
-    at = AppTest.from_file(PAGE, default_timeout=120)
+    at = sign_in_as_editor(AppTest.from_file(PAGE, default_timeout=120))
     at.run()
     assert not at.exception
     return at
@@ -75,20 +76,3 @@ def test_import_is_switched_off_by_the_environment(tmp_path, monkeypatch):
     assert not at.exception
     assert not at.file_uploader
     assert "abgeschaltet" in at.warning[0].value
-
-
-@pytest.mark.parametrize(
-    "address, local",
-    [
-        ("127.0.0.1", True),
-        ("::1", True),
-        ("[::1]:8501", True),
-        ("for=127.0.0.1;proto=http", True),
-        ("10.0.0.7", False),
-        ("2001:db8::1", False),
-    ],
-)
-def test_only_local_addresses_count_as_local(address, local):
-    from ui.permissions import _is_local
-
-    assert _is_local(address) is local

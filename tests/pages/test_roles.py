@@ -6,6 +6,8 @@ password gives a German error; without sign-in everything is read-only once sign
 
 from __future__ import annotations
 
+import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -84,12 +86,35 @@ def form_keys(at: AppTest) -> set[str]:
 # --- no sign-in configured ----------------------------------------------------------------------------------
 
 
-def test_fresh_installation_edits_locally_and_says_so(ud):
+def test_fresh_installation_gets_an_editor_account_and_nobody_edits_without_it(ud, tmp_path, capsys):
+    """No "local session may edit": the first start writes an editor account, prints its password once on the
+    console and stores only the hash; without signing in the page is read-only (on the old code the AppTest
+    session counted as local and got the form)."""
     at = open_page(app(), "app_pages/ziele.py")
-    assert "ziel_neu_target_value" in form_keys(at)
+    console = capsys.readouterr().err
+    [password] = re.findall(r"Passwort: (\S+)", console)
+    assert "Name:     redaktion" in console
+    stored = tmp_path / "accounts.toml"
+    assert password not in stored.read_text(encoding="utf-8") and stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert "ziel_neu_target_value" not in form_keys(at)
+    assert any("in der Seitenleiste mit Bearbeitungsrecht anmelden" in t for t in texts(at.info))
     captions = " ".join(texts(at.sidebar.caption))
-    assert "Keine Anmeldung eingerichtet: Ändern und Importieren nur an diesem Rechner (lokal)." in captions
-    assert not [b for b in at.sidebar.button if b.label == "Anmelden"]
+    assert "Erste Anmeldung: Konto „redaktion“" in captions and password not in captions
+    shown = [str(getattr(e, "value", "")) for e in at.main] + [str(getattr(e, "value", "")) for e in at.sidebar]
+    assert not any(password in text for text in shown)
+
+    sign_in(at, "redaktion", password)
+    assert "Angemeldet: **redaktion** · Bearbeitung" in texts(at.sidebar.caption)
+    assert "ziel_neu_target_value" in form_keys(at)
+
+
+def test_without_any_account_nobody_edits_and_the_page_says_how(ud, tmp_path):
+    (tmp_path / "accounts.toml").write_text("# alle Konten entfernt\n", encoding="utf-8")  # removed on purpose
+    at = open_page(app(), "app_pages/ziele.py")
+    assert "ziel_neu_target_value" not in form_keys(at)
+    assert any("python -m indicators account set" in t for t in texts(at.info))
+    at = open_page(app(), "app_pages/datenimport.py")
+    assert len(at.file_uploader) == 0
 
 
 # --- local users ---------------------------------------------------------------------------------------------
@@ -212,13 +237,23 @@ def test_required_sign_in_hides_every_page(ud, monkeypatch, how):
     assert at.sidebar.selectbox(key="kreis") is not None
 
 
-def test_required_sign_in_without_users_says_how_to_set_it_up(ud, monkeypatch):
+def test_required_sign_in_without_users_says_how_to_set_it_up(ud, monkeypatch, tmp_path):
     monkeypatch.setenv("REGIOMONITOR_REQUIRE_LOGIN", "1")
+    (tmp_path / "accounts.toml").write_text("", encoding="utf-8")  # every account removed
     at = app()
     at.run()
     assert not at.exception
     [error] = texts(at.error)
-    assert "python -m indicators hash-password" in error and "[regiomonitor.users.<name>]" in error
+    assert "python -m indicators account set <Name>" in error and "[regiomonitor.users.<name>]" in error
+
+
+def test_required_sign_in_on_a_fresh_installation_offers_the_first_account(ud, monkeypatch):
+    monkeypatch.setenv("REGIOMONITOR_REQUIRE_LOGIN", "1")
+    at = app()
+    at.run()
+    assert not at.exception and not at.error
+    assert [t.value for t in at.title] == ["Anmeldung erforderlich"]
+    assert at.text_input(key="anmeldung_seite_name") is not None
 
 
 # --- OIDC (st.login) -----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from indicators.domain.targets import Target
 from indicators.userdata import UserData
 from indicators.warehouse.store import Store
 from tests.pages.download_capture import capture_downloads
+from tests.pages.editor_account import sign_in_as_editor
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 HOME = "15087"
@@ -32,8 +33,8 @@ def store(demo_warehouse) -> Store:
 
 
 def open_ziele(**selection) -> AppTest:
-    """The Ziele page; the global selection goes through the session state (AppTest runs the page file itself)."""
-    at = AppTest.from_file(APP, default_timeout=60)
+    """The Ziele page, signed in as an editor; the global selection goes through the session state."""
+    at = sign_in_as_editor(AppTest.from_file(APP, default_timeout=60))
     at.run()
     at.switch_page("app_pages/ziele.py")
     for key, value in ({"kreis": HOME, "jahr": 2023} | selection).items():
@@ -164,8 +165,7 @@ def test_filters_by_status_and_topic(ud, store):
 
 def test_editing_twice_keeps_both_versions_in_the_history(ud):
     first = ud.add_target(Target(None, HOME, "alq", 6.0, 2027, tolerance=0.5), "reko")
-    at = open_ziele()
-    at.text_input(key="editor_name").input("Anna Beispiel")
+    at = open_ziele()  # signed in as anna: the history records the sign-in name
     at.text_input(key=f"ziel{first.id}v1_target_value").input("5,5")
     at.button(key=f"ziel{first.id}v1_submit").click()
     at.run()
@@ -183,11 +183,11 @@ def test_editing_twice_keeps_both_versions_in_the_history(ud):
     assert history[1]["changes"]["target_value"] == (6.0, 5.5)
     assert history[2]["changes"]["target_value"] == (5.5, 5.0)
     assert history[2]["changes"]["note"] == ("", "nach RAK-Beschluss")
-    assert {h["changed_by"] for h in history[1:]} == {"Anna Beispiel"}
+    assert {h["changed_by"] for h in history[1:]} == {"anna"}
     [history_box] = [e for e in at.expander if e.label == "Verlauf (3 Versionen)"]
     table = history_box.dataframe[0].value
     assert list(table["Version"]) == [1, 2, 3]
-    assert list(table["Von"]) == ["reko", "Anna Beispiel", "Anna Beispiel"]
+    assert list(table["Von"]) == ["reko", "anna", "anna"]
     assert "Zielwert: 6 → 5,5" in table["Änderungen"].iloc[1]
     assert (
         "Zielwert: 5,5 → 5" in table["Änderungen"].iloc[2]
