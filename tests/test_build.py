@@ -343,3 +343,14 @@ def test_profile_never_compares_in_a_year_only_a_few_kreise_have(real):
         year = int(profile.loc[indicator, "year"])
         assert cov.loc[year, "covering"], (indicator, year, cov.loc[year, "kreise"])
         assert profile.loc[indicator, "n"] >= 360 or not cov["covering"].any()
+
+
+@pytest.mark.integration
+def test_every_source_has_a_stand(real):
+    """Every file names its Stand, or says plainly that it has none (GERDA, the reference table, old INKAR files)."""
+    for source in real.manifest["sources"]:
+        assert source["stand"].strip(), source["file"]
+    stands = {s["format"]: s["stand"] for s in real.manifest["sources"]}
+    assert stands["geometry"].endswith("31.12.2023")  # newest BEGINN date of VG2500 (data README)
+    assert "ohne Veröffentlichungsdatum" in stands["inkar_long"]
+    assert stands["bbsr"] == "Kreistypen 2020, Gebietsstand 31.12.2020"

@@ -396,17 +396,31 @@ def load(path: Path) -> ImportResult:
         problems.append("Nur VG2500_KRS (Kreise) und VG2500_LAN (Länder) werden verwendet")
     return ImportResult(
         format="geometry",
+        stand=_stand(path),
         table="Kreisgrenzen" if "KRS" in stem else "Ländergrenzen" if "LAN" in stem else path.stem,
         path=path,
         facts=facts_frame([]),
         indicators=[],
         title="BKG Verwaltungsgebiete 1:2 500 000 (VG2500)",
         publisher="© GeoBasis-DE / BKG",
-        stand="",
         licence="dl-de/by-2-0",
         problems=problems,
         extras=extras,
     )
+
+
+def _stand(shp: Path) -> str:
+    """VG2500 ships no date file: the newest BEGINN of its records is the Gebietsstand it shows at the latest."""
+    try:
+        with shapefile.Reader(str(shp)) as reader:
+            names = [f[0] for f in reader.fields[1:]]
+            if "BEGINN" not in names:
+                return ""
+            at = names.index("BEGINN")
+            days = [r[at] for r in reader.iterRecords() if hasattr(r[at], "year")]
+    except Exception:  # noqa: BLE001 - the Stand is a note; the geometry itself was read and checked above
+        return ""
+    return f"Gebietsstand nach dem jüngsten Änderungsdatum (BEGINN) {max(days):%d.%m.%Y}" if days else ""
 
 
 FORMATS = (

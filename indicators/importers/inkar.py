@@ -476,9 +476,9 @@ def _citation(sheets: dict[str, Grid], metas: list[_Meta], problems: list[str]) 
             f"Blatt „{CITATION_SHEET}“ fehlt: Herausgeber aus den Quellen im Blatt „{META_SHEET}“ übernommen, "
             "kein Stand angegeben"
         )
-        return "INKAR", "; ".join(sources), ""
+        return "INKAR", "; ".join(sources), "nicht angegeben (Blatt Quellangabe fehlt)"
     edition = re.search(r"Ausgabe\s+(\d{4})", text)
-    stand = f"INKAR Ausgabe {edition.group(1)}" if edition else ""
+    stand = f"INKAR Ausgabe {edition.group(1)}" if edition else "nicht angegeben (keine Ausgabe in der Quellangabe)"
     body = re.sub(r"^Quelle\s*(\([^)]*\))?\s*:\s*", "", text)
     title_match = re.match(r"(.*?)(?:\.\s*Ausgabe\b|\.\s*Hrsg\b)", body)
     title = title_match.group(1).strip() if title_match else "INKAR"

@@ -150,7 +150,7 @@ def test_metadata_matched_despite_different_spelling(counts):
 
 
 def test_missing_citation_sheet_and_extra_notes(counts):
-    assert counts.stand == ""
+    assert counts.stand == "nicht angegeben (Blatt Quellangabe fehlt)"
     assert counts.publisher == "Statistik der Bundesagentur für Arbeit"
     assert any("Quellangabe" in p for p in counts.problems)
     assert any("Hinweis-RKI" in p and "händisch" in p for p in counts.problems)
