@@ -2,6 +2,7 @@
 
     python bench/load.py                         # 25 sessions, 60 s, demo warehouse; writes bench/load.json
     python bench/load.py --sessions 40 --duration 120 --warehouse data/warehouse --json /tmp/load.json
+    python bench/load.py --url http://127.0.0.1:8080 --userdata postgresql://...   # replicas behind nginx
 
 What it does:
 
@@ -21,6 +22,10 @@ What it does:
    server's memory over the run), writes the same as JSON (``bench/load.json`` unless ``--json PATH``) and exits
    non-zero if any page run failed or any edit is missing: the number of history rows in the user data must equal
    the targets created plus the versions the workers reported.
+
+With ``--url`` no server is started: the sessions go to a running one on loopback (e.g. nginx in front of
+replicas, ``python -m deploy.local``; ``bench/replicas.py`` compares such set-ups), and ``--userdata`` names the
+database that server uses, so the editors write where the pages read.
 
 Bounded: at most 200 sessions and 600 s; the server and the workers are stopped at the end in any case.
 """
@@ -71,13 +76,11 @@ def free_port() -> int:
 
 
 def start_server(
-    port: int, warehouse: Path, userdata: Path, log: Path, options: list[str] | None = None
+    port: int, warehouse: Path, userdata: Path | str, log: Path, options: list[str] | None = None
 ) -> subprocess.Popen:
-    env = os.environ | {
-        "REGIOMONITOR_WAREHOUSE": str(warehouse),
-        "REGIOMONITOR_USERDATA": str(userdata),
-        "PYTHONPATH": str(ROOT),
-    }
+    location = str(userdata)  # an SQLite file or a postgresql:// URL
+    database = "REGIOMONITOR_DATABASE_URL" if location.startswith("postgresql://") else "REGIOMONITOR_USERDATA"
+    env = os.environ | {"REGIOMONITOR_WAREHOUSE": str(warehouse), database: location, "PYTHONPATH": str(ROOT)}
     command = [
         sys.executable,
         "-m",
@@ -340,6 +343,16 @@ def history_rows(userdata: Path) -> int:
 # --------------------------------------------------------------------------------------------- main
 
 
+def loopback_port(url: str) -> int:
+    """The port of ``http://127.0.0.1:<port>``; the load test talks to loopback only."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.hostname not in ("127.0.0.1", "localhost") or parts.port is None:
+        raise SystemExit(f"--url muss http://127.0.0.1:<port> sein, nicht {url}")
+    return parts.port
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -369,17 +382,19 @@ def run(args: argparse.Namespace) -> dict:
         districts = store.districts()
         kreise = sorted(districts["ags"])
         years = sorted(store.years(SHARED_INDICATOR))[-5:] if hasattr(store, "years") else [2023]
-        userdata = tmp_path / "userdata.sqlite"
+        userdata = args.userdata or tmp_path / "userdata.sqlite"
         UserData(userdata).add_target(Target(None, SHARED_AGS, SHARED_INDICATOR, 0.0, SHARED_YEAR), "start")
-        port = args.port or free_port()
+        port = loopback_port(args.url) if args.url else args.port or free_port()
         log = tmp_path / "server.log"
-        server = start_server(port, warehouse, userdata, log, args.streamlit_option)
+        # with --url the server (or the proxy in front of replicas) is already running and reads --userdata
+        server = None if args.url else start_server(port, warehouse, userdata, log, args.streamlit_option)
         workers: list[multiprocessing.Process] = []
         watch = None
         try:
-            wait_healthy(port, server)
-            watch = MemoryWatch(server.pid)
-            watch.start()
+            if server is not None:
+                wait_healthy(port, server)
+                watch = MemoryWatch(server.pid)
+                watch.start()
             context = multiprocessing.get_context("spawn")
             queue = context.Queue()
             editor_deadline = time.monotonic() + duration
@@ -395,7 +410,7 @@ def run(args: argparse.Namespace) -> dict:
             reports = [queue.get(timeout=120) for _ in workers]
             for worker in workers:
                 worker.join(timeout=30)
-            server_alive = server.poll() is None
+            server_alive = server is None or server.poll() is None
         finally:
             memory = watch.stop() if watch else {}
             for worker in workers:
@@ -409,7 +424,7 @@ def run(args: argparse.Namespace) -> dict:
         written = sum(r["written"] for r in reports)
         created = sum(r["created"] for r in reports) + 1
         rows = history_rows(userdata)
-        server_log = log.read_text(errors="replace")[-3000:] if errors else ""
+        server_log = log.read_text(errors="replace")[-3000:] if errors and log.exists() else ""
     host["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     per_page_runs = {page: sum(1 for s in stats for p, _ in s.runs if p == page) for page in PAGES}
     per_page_median = {
@@ -477,6 +492,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--editors", type=int, default=None, help="Bearbeiter-Prozesse (Standard: wie Sitzungen)")
     parser.add_argument("--warehouse", type=Path, default=None, help="Warehouse (Standard: Demo in Temp-Ordner)")
     parser.add_argument("--port", type=int, default=None, help="Port auf 127.0.0.1 (Standard: ein freier)")
+    parser.add_argument(
+        "--url",
+        default=None,
+        help="einen laufenden Server oder nginx vor Replikaten testen (http://127.0.0.1:<port>, z. B. von "
+        "python -m deploy.local); kein eigener Server",
+    )
+    parser.add_argument(
+        "--userdata",
+        default=None,
+        help="Nutzerdaten für die Bearbeiter und den Server: SQLite-Datei oder postgresql://-URL (mit --url die "
+        "des laufenden Servers; Standard: eine neue SQLite-Datei)",
+    )
     parser.add_argument(
         "--json",
         type=Path,

@@ -8,12 +8,14 @@ because CI installs it (.ci/run). Import the fixtures into a test module to use 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,14 +38,13 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
-    """``postgresql://regiomonitor:…@127.0.0.1:<port>`` of a running cluster (no database name)."""
+@contextlib.contextmanager
+def throwaway_cluster(fsync: bool = False) -> Iterator[str]:
+    """Start a cluster in a temporary folder; yields its URL without a database name, then stops and removes it.
+    ``fsync=False`` for tests (faster, nothing to keep); benchmarks pass ``True`` to measure durable writes."""
     bindir = _bindir()
     if bindir is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{MISSING} – in CI muss es installiert sein (.ci/run)")
-        pytest.skip(MISSING)
+        raise FileNotFoundError(MISSING)
     folder = Path(tempfile.mkdtemp(prefix="regiomonitor-pg-"))
     as_root = os.geteuid() == 0
     prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
@@ -73,13 +74,25 @@ def postgres_server():
         "UTF8",
         "--locale=C",
     )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start")
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync={'on' if fsync else 'off'} -c max_connections=300"
     try:
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start")
         yield f"postgresql://{USER}:{PASSWORD}@127.0.0.1:{port}"
     finally:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+        if (data / "postmaster.pid").exists():
+            run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """``postgresql://regiomonitor:…@127.0.0.1:<port>`` of a running cluster (no database name)."""
+    if _bindir() is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{MISSING} – in CI muss es installiert sein (.ci/run)")
+        pytest.skip(MISSING)
+    with throwaway_cluster() as url:
+        yield url
 
 
 @pytest.fixture
