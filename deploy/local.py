@@ -1,10 +1,10 @@
 """RegioMonitor as several replicas behind nginx on this machine, started and stopped by one command.
 
     python -m deploy.local --replicas 2 --port 8080            # http://127.0.0.1:8080, Strg+C beendet alles
-    python -m deploy.local --replicas 3 --port 80 --host 0.0.0.0
+    python -m deploy.local --replicas 3 --port 80 --host 0.0.0.0 --server-name regiomonitor.kreis.example
 
-Starts ``--replicas`` Streamlit processes on free loopback ports (the same command the containers run, see
-:func:`replica_args`), waits until each answers, renders the nginx configuration (``deploy/nginx.conf.template``)
+Starts ``--replicas`` Streamlit processes (``serve.py``: the app behind its security middleware) on free loopback
+ports (the same command the containers run, see :func:`replica_args`), waits until each answers, renders the nginx configuration (``deploy/nginx.conf.template``)
 into the run folder, checks it with ``nginx -t`` and starts nginx in the foreground of this script. A replica
 that dies is started again on its port; nginx meanwhile sends its sessions to the others. Strg+C or SIGTERM stops
 nginx, then the replicas (SIGTERM, after 15 s SIGKILL), and nothing is left running.
@@ -13,7 +13,9 @@ The replicas share everything that is not a session: the warehouse folder (``--w
 snapshot pointer, so a rebuild is picked up by every replica on its next request), the user data
 (``REGIOMONITOR_DATABASE_URL``, else the one SQLite file, which several processes on one machine may share) and
 the secret that signs cookies (``STREAMLIT_SERVER_COOKIE_SECRET``, generated per start when unset, so a sign-in
-cookie is valid on every replica). All other settings come from the environment as for a single process.
+cookie is valid on every replica), the sign-in accounts (``accounts.toml``; a fresh installation's first editor
+account is created here, its password printed on this console) and the host names the websocket is accepted
+under (``--server-name``). All other settings come from the environment as for a single process.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ ROOT = Path(__file__).resolve().parents[1]
 COOKIE_SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"
 WAREHOUSE_ENV = "REGIOMONITOR_WAREHOUSE"
 DATABASE_URL_ENV = "REGIOMONITOR_DATABASE_URL"
+ACCOUNTS_ENV = "REGIOMONITOR_ACCOUNTS"
+ALLOWED_HOSTS_ENV = "STREAMLIT_SERVER_ALLOWED_HOSTS"
+#: Host names the websocket is always accepted under (as .streamlit/config.toml); --server-name adds more.
+LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
 MAX_REPLICAS = 32
 STOP_SECONDS = 15
 
@@ -46,7 +52,7 @@ def replica_args(port: int, address: str = "127.0.0.1") -> list[str]:
     """Arguments after ``streamlit`` for one replica; docker-compose.yml runs the same (a test compares them)."""
     return [
         "run",
-        "app.py",
+        "serve.py",  # app.py behind the security middleware (ui/http_guard.py)
         "--server.port",
         str(port),
         "--server.address",
@@ -60,9 +66,46 @@ def replica_args(port: int, address: str = "127.0.0.1") -> list[str]:
     ]
 
 
-def replica_environment(warehouse: Path, cookie_secret: str) -> dict[str, str]:
-    """What every replica must share; docker-compose.yml sets the same names (a test compares them)."""
-    return {WAREHOUSE_ENV: str(Path(warehouse).resolve()), COOKIE_SECRET_ENV: cookie_secret}
+def replica_environment(
+    warehouse: Path, cookie_secret: str, accounts: Path, server_names: list[str] | tuple[str, ...] = ()
+) -> dict[str, str]:
+    """What every replica must share; docker-compose.yml sets the same names (a test compares them): the warehouse
+    folder, the secret that signs cookies, the sign-in accounts and the host names the websocket is accepted under
+    (Streamlit's server.allowedHosts: the browser's host name reaches the replica unchanged through nginx)."""
+    names = list(dict.fromkeys([*LOCAL_NAMES, *server_names]))
+    return {
+        WAREHOUSE_ENV: str(Path(warehouse).resolve()),
+        COOKIE_SECRET_ENV: cookie_secret,
+        ACCOUNTS_ENV: str(accounts),
+        ALLOWED_HOSTS_ENV: " ".join(names),
+    }
+
+
+def accounts_file(env: dict[str, str]) -> Path:
+    """The accounts file every replica reads (indicators.accounts.default_path, with the replicas' environment and
+    the project folder they run in)."""
+    from indicators import accounts
+    from indicators.userdata.facade import DEFAULT_PATH, ENV_VAR
+
+    if env.get(ACCOUNTS_ENV, "").strip():
+        return (ROOT / env[ACCOUNTS_ENV].strip()).resolve()
+    return (ROOT / (env.get(ENV_VAR) or DEFAULT_PATH)).resolve().parent / accounts.FILE_NAME
+
+
+def first_account(env: dict[str, str], path: Path) -> None:
+    """Create the first editor account here, before the replicas start, so that its password is printed on this
+    console (once) rather than in one replica's log (ui/startup.py would otherwise do it in whichever is first)."""
+    import tomllib
+
+    from indicators import auth
+    from ui.startup import first_account as create
+
+    secrets: dict = {}
+    for file in (Path.home() / ".streamlit" / "secrets.toml", ROOT / ".streamlit" / "secrets.toml"):
+        if file.exists():
+            secrets |= tomllib.loads(file.read_text(encoding="utf-8"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    create(path, auth.config_from_secrets(secrets, environ=env))
 
 
 def nginx_binary() -> str:
@@ -157,6 +200,7 @@ class Cluster:
         env: dict[str, str] | None = None,
         streamlit_options: list[str] | None = None,
         startup_timeout: float = 180.0,
+        server_names: list[str] | None = None,
     ):
         if not 1 <= replicas <= MAX_REPLICAS:
             raise DeployError(f"--replicas muss zwischen 1 und {MAX_REPLICAS} liegen, nicht {replicas}.")
@@ -169,6 +213,11 @@ class Cluster:
         self.streamlit_options = list(streamlit_options or [])
         self.startup_timeout = startup_timeout
         self.cookie_secret = self.env.get(COOKIE_SECRET_ENV) or secrets.token_urlsafe(32)
+        self.accounts = accounts_file(self.env)
+        names = list(server_names or [])
+        if not names and host not in ("127.0.0.1", "localhost", "::1"):  # reachable from the network
+            names = list(dict.fromkeys([socket.gethostname(), socket.getfqdn()]))
+        self.server_names = names
         self.replicas: list[Replica] = []
         self.nginx: subprocess.Popen | None = None
 
@@ -200,6 +249,7 @@ class Cluster:
     def start(self) -> Cluster:
         nginx_binary()  # fail before starting anything
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        first_account(self.env, self.accounts)
         try:
             ports = [free_port() for _ in range(self.count)]
             self.replicas = [self._start_replica(n + 1, port) for n, port in enumerate(ports)]
@@ -215,7 +265,7 @@ class Cluster:
         return self
 
     def _start_replica(self, number: int, port: int) -> Replica:
-        env = self.env | replica_environment(self.warehouse, self.cookie_secret)
+        env = self.env | replica_environment(self.warehouse, self.cookie_secret, self.accounts, self.server_names)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
         command = [sys.executable, "-m", "streamlit", *replica_args(port)]
         for option in self.streamlit_options:  # name=value, e.g. runner.postScriptGC=false
@@ -267,13 +317,20 @@ def main(argv: list[str] | None = None) -> int:
         "--host", default="127.0.0.1", help="Adresse von nginx (Standard: 127.0.0.1; 0.0.0.0 = für das Netz)"
     )
     parser.add_argument("--warehouse", type=Path, default=None, help="Warehouse-Ordner (Standard: data/warehouse)")
+    parser.add_argument(
+        "--server-name",
+        action="append",
+        default=None,
+        help="Name, unter dem Browser den Server erreichen (mehrfach möglich; bei --host 0.0.0.0 Standard: der "
+        "Rechnername)",
+    )
     parser.add_argument("--run-dir", type=Path, default=None, help="Konfiguration und Protokolle (data/deploy)")
     args = parser.parse_args(argv)
 
     stopping: list[int] = []  # a plain list: a handler taking a lock (threading.Event) can deadlock the main thread
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda number, _frame: stopping.append(number))
-    cluster = Cluster(args.replicas, args.port, args.host, args.warehouse, args.run_dir)
+    cluster = Cluster(args.replicas, args.port, args.host, args.warehouse, args.run_dir, server_names=args.server_name)
     print(f"Starte {cluster.count} Replikate und nginx … (Protokolle: {cluster.run_dir})", flush=True)
     try:
         cluster.start()
@@ -291,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Warehouse: {cluster.warehouse}). Beenden mit Strg+C.",
         flush=True,
     )
+    if cluster.server_names:
+        print(f"Erreichbar unter den Namen: {', '.join(cluster.server_names)} (weitere mit --server-name).", flush=True)
     code = 0
     try:
         while not stopping:

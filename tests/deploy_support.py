@@ -56,6 +56,7 @@ class Widget:
     form_id: str
     shown: tuple[str, object] | None  # (WidgetState field, value) the browser would send for what is shown
     options: tuple[str, ...] = ()  # the labels a selectbox or radio offers
+    submits: bool = False  # a form's submit button
 
 
 def _shown(kind: str, body) -> tuple[str, object] | None:
@@ -75,7 +76,8 @@ def _shown(kind: str, body) -> tuple[str, object] | None:
 class Run:
     """What one script run drew: widgets (by the key the page gave them) and the text of alerts and markdown."""
 
-    widgets: dict[str, Widget] = field(default_factory=dict)
+    widgets: dict[str, Widget] = field(default_factory=dict)  # the ones with a key
+    every: list[Widget] = field(default_factory=list)  # all, also the ones without a key
     alerts: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
@@ -83,14 +85,15 @@ class Run:
     def widget(self, key: str) -> Widget:
         return self.widgets[key]
 
-    def submit(self, button: str, typed: dict[str, str], also: dict[str, str] | None = None) -> dict:
-        """What a browser sends when the form of ``button`` is submitted: every field of the form as shown, the
-        ``typed`` fields (by key) changed, the click, and ``also`` (other text widgets, by key)."""
-        form = self.widget(button).form_id
-        values = {w.id: w.shown for w in self.widgets.values() if w.form_id == form and w.shown is not None}
-        for key, text in (typed | (also or {})).items():
-            values[self.widget(key).id] = ("string_value", text)
-        values[self.widget(button).id] = ("trigger_value", True)
+    def submit(self, key: str, typed: dict[str, str]) -> dict:
+        """What a browser sends when the form holding widget ``key`` is submitted: every field of the form as
+        shown, the ``typed`` fields (by key) changed, and the click on its submit button."""
+        form = self.widget(key).form_id
+        button = next(w for w in self.every if w.submits and w.form_id == form)
+        values = {w.id: w.shown for w in self.every if w.form_id == form and w.shown is not None}
+        for name, text in typed.items():
+            values[self.widget(name).id] = ("string_value", text)
+        values[button.id] = ("trigger_value", True)
         return values
 
 
@@ -147,6 +150,10 @@ class AppSession:
                 elif getattr(body, "id", "") and hasattr(body, "label"):
                     key = body.id.rsplit("-", 1)[-1]  # $$ID-<hash>-<user key>
                     form, options = getattr(body, "form_id", ""), tuple(getattr(body, "options", ()))
-                    run.widgets[key] = Widget(body.id, etype, body.label, form, _shown(etype, body), options)
+                    submits = bool(getattr(body, "is_form_submitter", False))
+                    widget = Widget(body.id, etype, body.label, form, _shown(etype, body), options, submits)
+                    run.every.append(widget)
+                    if key != "None":  # Streamlit's id of a widget without a key ends in -None
+                        run.widgets[key] = widget
             elif kind == "script_finished" and forward.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 return run

@@ -22,7 +22,7 @@ DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 
 
 #: What deploy/.env would hold; compose substitutes ${NAME:?message} and ${NAME:-default} before reading the file.
-ENV = {"POSTGRES_PASSWORD": "pw1234", "REGIOMONITOR_COOKIE_SECRET": "keks"}
+ENV = {"POSTGRES_PASSWORD": "pw1234", "REGIOMONITOR_COOKIE_SECRET": "keks", "REGIOMONITOR_SERVER_NAMES": "rm.kreis.de"}
 
 
 def interpolate(text: str, env: dict[str, str]) -> str:
@@ -54,11 +54,15 @@ def test_the_services_are_postgres_the_replicas_nginx_and_the_warehouse_build(co
 
 def test_every_replica_runs_the_local_scripts_command_and_settings(compose):
     expected_command = ["streamlit", *local.replica_args(nginx.COMPOSE_PORT, "0.0.0.0")]
-    shared = set(local.replica_environment(Path("/data/warehouse"), "geheim"))
+    shared = local.replica_environment(
+        Path("/data/warehouse"), "geheim", Path("/config/accounts.toml"), ["rm.kreis.de"]
+    )
     for name, spec in replicas(compose).items():
         assert spec["command"] == expected_command, name
+        assert "serve.py" in expected_command  # the app behind its security middleware
         env = spec["environment"]
-        assert shared <= set(env), name
+        assert set(shared) <= set(env), name
+        assert env[local.ALLOWED_HOSTS_ENV].split() == shared[local.ALLOWED_HOSTS_ENV].split()
         assert local.DATABASE_URL_ENV in env, name  # replicas on several containers need PostgreSQL
         assert env["REGIOMONITOR_ALLOW_IMPORT"] == "0"  # new files arrive through the warehouse service
         assert "ports" not in spec, f"{name} must be reachable through nginx only"
@@ -76,6 +80,17 @@ def test_replicas_read_the_warehouse_the_build_service_writes(compose):
         warehouse = spec["environment"][local.WAREHOUSE_ENV]
         assert warehouse == out and warehouse.startswith(target + "/")  # snapshots lie beside it, on the volume
     assert set(compose["volumes"]) >= {volume, "userdata"}
+
+
+def test_replicas_share_one_accounts_file_on_a_writable_volume(compose):
+    services = compose["services"]
+    for name in [*replicas(compose), "warehouse"]:  # the tool service manages the same accounts
+        path = Path(services[name]["environment"][local.ACCOUNTS_ENV])
+        mounts = dict(m.split(":", 1) for m in services[name]["volumes"])
+        volume = next(v for v, target in mounts.items() if target.split(":")[0] == str(path.parent))
+        assert volume == "accounts" and not mounts[volume].endswith(":ro"), name
+    assert "accounts" in compose["volumes"]
+    assert "/config" in (DEPLOY / "Dockerfile").read_text(encoding="utf-8")  # owned by the app's user
 
 
 def test_the_database_url_names_the_postgres_service_and_its_database(compose):
@@ -118,6 +133,7 @@ def test_secrets_come_from_the_env_file_and_must_be_set(compose):
     required = set(re.findall(r"\$\{([A-Z_]+):\?", text))
     assert required == {"POSTGRES_PASSWORD", "REGIOMONITOR_COOKIE_SECRET"}
     assert required | set(re.findall(r"\$\{([A-Z_]+):-", text)) <= names
+    assert {"REGIOMONITOR_PORT", "REGIOMONITOR_SERVER_NAMES"} <= names
     with pytest.raises(KeyError, match="POSTGRES_PASSWORD"):  # compose refuses to start without it
         interpolate(text, {"REGIOMONITOR_COOKIE_SECRET": "x"})
     for name, spec in replicas(compose).items():  # every replica signs cookies with the one secret

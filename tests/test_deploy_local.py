@@ -1,11 +1,13 @@
-"""``python -m deploy.local``: one command starts the replicas and nginx, the app answers through nginx, a replica
-that dies is started again, and SIGTERM stops everything it started."""
+"""``python -m deploy.local``: one command starts the replicas and nginx, the app answers through nginx with the
+security headers of serve.py (once), a fresh installation's first editor password appears on the command's console
+(not in a replica's log), a replica that dies is started again, and SIGTERM stops everything it started."""
 
 from __future__ import annotations
 
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -41,6 +43,18 @@ def streamlit_on(port: int) -> int:
     raise AssertionError(f"kein Streamlit-Prozess auf Port {port}")
 
 
+def websocket_status(port: int, host: str) -> int:
+    """HTTP status of a websocket upgrade to the app through nginx, with the Host header a browser would send."""
+    request = (
+        f"GET /_stcore/stream HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Protocol: streamlit\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request.encode())
+        return int(sock.recv(100).split()[1])
+
+
 def wait_for(condition, seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -57,7 +71,7 @@ def test_one_command_starts_replicas_behind_nginx_and_sigterm_stops_them_all(tmp
     env = os.environ | {"REGIOMONITOR_USERDATA": str(tmp_path / "nutzer.sqlite"), "PYTHONUNBUFFERED": "1"}
     env.pop(local.DATABASE_URL_ENV, None)
     command = [sys.executable, "-m", "deploy.local", "--replicas", "2", "--port", str(port)]
-    command += ["--warehouse", str(demo_warehouse), "--run-dir", str(run_dir)]
+    command += ["--warehouse", str(demo_warehouse), "--run-dir", str(run_dir), "--server-name", "rm.kreis.example"]
     output = tmp_path / "ausgabe.txt"
     with open(output, "wb") as sink:
         starter = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
@@ -72,6 +86,17 @@ def test_one_command_starts_replicas_behind_nginx_and_sigterm_stops_them_all(tmp
         for replica_port in ports:
             assert answers(f"http://127.0.0.1:{replica_port}/_stcore/health")
         assert answers(f"http://127.0.0.1:{port}/")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert response.headers.get_all("Content-Security-Policy") == ["frame-ancestors 'self'"]  # serve.py's
+            assert response.headers.get_all("X-Frame-Options") == ["SAMEORIGIN"]
+        assert "erstes Bearbeitungskonto angelegt" in text and "Name:     redaktion" in text
+        assert (tmp_path / "accounts.toml").exists()  # beside the user data, for every replica
+        for log in run_dir.glob("replica-*.log"):
+            assert "Passwort" not in log.read_text(errors="replace")
+        # the websocket through nginx: accepted under the names given, refused under any other (DNS rebinding)
+        assert websocket_status(port, f"127.0.0.1:{port}") == 101
+        assert websocket_status(port, "rm.kreis.example") == 101
+        assert websocket_status(port, "angreifer.example") != 101
         nginx_pid = int((run_dir / "nginx.pid").read_text())
 
         # a replica that dies is started again on its port

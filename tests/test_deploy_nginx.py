@@ -18,15 +18,24 @@ from deploy import local, nginx
 from tests.deploy_support import require_nginx
 
 BIG = bytes(range(256)) * 20_000  # 5 MB, a large download
+#: What serve.py's middleware (ui/http_guard.py) sends; nginx adds the same where no replica answered.
 SECURITY_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'self'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "same-origin",
+}
+#: The app's headers when an intranet portal may frame it (REGIOMONITOR_FRAME_ANCESTORS): no X-Frame-Options.
+APP_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'self' https://portal.kreis.example",
+    "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
 
 
 class Echo(BaseHTTPRequestHandler):
-    """Answers with its server's name and the request headers it received (``/missing`` answers 404)."""
+    """Answers with its server's name and the request headers it received (``/missing`` answers 404, ``/app``
+    carries the app's security headers)."""
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -41,6 +50,8 @@ class Echo(BaseHTTPRequestHandler):
             status = 404 if self.path == "/missing" else 200
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        for name, value in APP_HEADERS.items() if self.path == "/app" else ():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -151,15 +162,48 @@ def test_websocket_upgrade_headers_reach_the_replica_and_plain_requests_carry_no
     assert "upgrade" not in plain and plain["connection"] == "close"
 
 
+def header_values(port: int, path: str) -> tuple[int, dict[str, list[str]]]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        values: dict[str, list[str]] = {}
+        for name, value in response.getheaders():
+            values.setdefault(name.lower(), []).append(value)
+        return response.status, values
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize("path", ["/", "/missing"])
-def test_security_headers_on_every_answer(proxy, path):
+def test_nginx_adds_the_security_headers_where_the_replica_sent_none(proxy, path):
     port, _ = proxy
-    status, headers, _ = request(port, path)
+    status, headers = header_values(port, path)
     assert status == (404 if path == "/missing" else 200)
     for name, value in SECURITY_HEADERS.items():
-        assert headers.get(name) == value, name
-    assert "Permissions-Policy" in headers
-    assert headers["Server"] == "nginx"  # no version number
+        assert headers.get(name.lower()) == [value], name
+    assert len(headers["permissions-policy"]) == 1
+    assert headers["server"] == ["nginx"]  # no version number
+
+
+def test_the_apps_own_security_headers_pass_once_and_unchanged(proxy):
+    port, _ = proxy
+    status, headers = header_values(port, "/app")
+    assert status == 200
+    for name, value in APP_HEADERS.items():
+        assert headers.get(name.lower()) == [value], name  # exactly once, the app's value
+    assert "x-frame-options" not in headers  # the app allows a portal to frame it: nginx must not forbid it
+
+
+def test_answers_nginx_makes_itself_carry_the_headers(proxy):
+    port, servers = proxy
+    for server in servers.values():
+        server.stop()
+    status, headers = header_values(port, "/")
+    assert status == 502
+    for name, value in SECURITY_HEADERS.items():
+        assert headers.get(name.lower()) == [value], name
 
 
 def test_uploads_up_to_50_mb_pass_and_larger_ones_are_refused(proxy):

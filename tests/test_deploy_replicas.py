@@ -2,7 +2,7 @@
 
 Four browser sessions drive the real Ziele page over Streamlit's websocket (the same messages a browser sends:
 the page, its query string, the typed value and the click on "Änderungen speichern"), two pinned to each replica
-by their route cookie. First each session edits alone, one after the other (twice round), each on the version
+by their route cookie; each first signs in with its own editor account in the sidebar form. First each session edits alone, one after the other (twice round), each on the version
 the other replica has just written; then all four load the page, wait for each other and save at once, round after round,
 two sessions from different replicas on each target. Afterwards the history in PostgreSQL is read directly and
 compared with what the sessions were told: every edit a session saw accepted is in it, with its value, author
@@ -21,6 +21,7 @@ import psycopg
 import pytest
 
 from deploy import local
+from indicators import accounts
 from indicators.domain.targets import Target
 from indicators.userdata import UserData
 from tests.deploy_support import AppSession, cookies_per_replica, require_nginx
@@ -31,13 +32,18 @@ pytestmark = pytest.mark.slow
 KREIS = "15087"
 QUERY = {"kreis": KREIS}
 ROUNDS = 4
+PASSWORD = "pruefer-geheim-2026"
 
 
 @pytest.fixture
 def cluster(postgres_url, demo_warehouse, tmp_path):  # noqa: F811 - fixture
     require_nginx()
+    path = tmp_path / "konten.toml"
+    for n in range(1, 5):  # editors who sign in with name and password (FAST: few hash rounds, for the test)
+        accounts.set_password(path, f"pruefer{n}", PASSWORD, "editor", iterations=1_000)
     env = dict(os.environ)
     env[local.DATABASE_URL_ENV] = postgres_url
+    env[local.ACCOUNTS_ENV] = str(path)
     env.pop("REGIOMONITOR_USERDATA", None)
     with local.Cluster(2, warehouse=demo_warehouse, run_dir=tmp_path / "betrieb", env=env) as running:
         yield running
@@ -49,6 +55,13 @@ class Person:
     def __init__(self, session: AppSession, name: str, replica: str, target_id: int):
         self.session, self.name, self.replica, self.target_id = session, name, replica, target_id
         self.form = None  # (version shown, widget ids) of the last page load
+
+    async def sign_in(self) -> None:
+        """Name and password in the sidebar's sign-in form, as a person types them."""
+        run = await self.session.run("ziele", QUERY)
+        values = run.submit("anmeldung_name", {"anmeldung_name": self.name, "anmeldung_password": PASSWORD})
+        run = await self.session.run("ziele", QUERY, values)
+        assert any(f"Angemeldet: **{self.name}**" in text for text in run.texts), run.alerts
 
     async def load(self) -> int:
         """Open the Ziele page; returns the version the edit form of the target shows."""
@@ -63,7 +76,7 @@ class Person:
         """Type ``value`` as Zielwert and save; returns ("gespeichert", new version) or ("konflikt", shown version)."""
         version, button, shown = self.form
         field = button.replace("_submit", "_target_value")
-        values = shown.submit(button, {field: value}, also={"editor_name": self.name})
+        values = shown.submit(button, {field: value})
         run = await self.session.run("ziele", QUERY, values)
         assert not run.exceptions, run.exceptions
         saved = [a for a in run.alerts if a.startswith(f"Ziel Nr. {self.target_id} gespeichert")]
@@ -94,9 +107,12 @@ async def drive(cluster: local.Cluster, targets: list[int]) -> tuple[list[dict],
         await session.__aenter__()
     try:
         editors = [
-            Person(s, f"Prüfer {n + 1} ({replica})", replica, target)
+            Person(s, f"pruefer{n + 1}", replica, target)
             for n, (s, (_, replica, target)) in enumerate(zip(sessions, plan, strict=True))
         ]
+
+        for editor in editors:
+            await editor.sign_in()
 
         # 1. one after the other, twice round: each save builds on the version the other replica has just written
         for step, editor in enumerate(editors * 2):
@@ -104,7 +120,15 @@ async def drive(cluster: local.Cluster, targets: list[int]) -> tuple[list[dict],
             value = german(10 + step + 0.25)
             outcome, new_version = await editor.save(value)
             assert (outcome, new_version) == ("gespeichert", version + 1), editor.name
-            accepted.append({"target": editor.target_id, "value": value, "by": editor.name, "version": new_version})
+            accepted.append(
+                {
+                    "target": editor.target_id,
+                    "value": value,
+                    "by": editor.name,
+                    "version": new_version,
+                    "replica": editor.replica,
+                }
+            )
 
         # 2. all at once: everybody loads, then everybody saves on what they loaded
         for r in range(ROUNDS):
@@ -114,7 +138,15 @@ async def drive(cluster: local.Cluster, targets: list[int]) -> tuple[list[dict],
             rounds.append({"shown": shown, "outcomes": outcomes, "editors": editors, "values": values})
             for editor, value, (outcome, version) in zip(editors, values, outcomes, strict=True):
                 if outcome == "gespeichert":
-                    accepted.append({"target": editor.target_id, "value": value, "by": editor.name, "version": version})
+                    accepted.append(
+                        {
+                            "target": editor.target_id,
+                            "value": value,
+                            "by": editor.name,
+                            "version": version,
+                            "replica": editor.replica,
+                        }
+                    )
     finally:
         for session in sessions:
             await session.__aexit__(None, None, None)
@@ -158,7 +190,7 @@ def test_concurrent_edits_through_two_replicas_lose_nothing(cluster, postgres_ur
                 assert _value(after[2]) == _value(before[3])
             stored = conn.execute("SELECT target_value, version FROM targets WHERE id = %s", (target,)).fetchone()
             assert stored == (float(mine[-1]["value"].replace(",", ".")), mine[-1]["version"])
-    by_replica = {a["by"].split("(")[1] for a in accepted}
+    by_replica = {a["replica"] for a in accepted}
     assert len(by_replica) == 2  # both replicas wrote
 
     # and each session's websocket really went to its replica (nginx's log: one line per closed websocket)
