@@ -161,18 +161,14 @@ layout = st.radio(
     "Tabellenform", list(exports.LAYOUTS), format_func=exports.LAYOUTS.get, horizontal=True, key="daten_tabellenform"
 )
 stem = exports.file_stem(chosen, wanted, years, layout, demo=store.is_demo)
-key = (tuple(regions), tuple(wanted), (int(years[0]), int(years[1])))
 button_labels = {"csv_de": "CSV für Excel", "csv": "CSV (international)", "xlsx": "Excel (XLSX)", "parquet": "Parquet"}
-eager = len(selected) <= downloads.EAGER_ROWS
 with st.container(horizontal=True):
     for format_id, label in button_labels.items():
         too_big = format_id == "xlsx" and len(selected) + 1 > exports.XLSX_MAX_ROWS
-        if too_big:
-            content = b""
-        elif eager:
-            content = downloads.download(store, v, *key, format_id, layout, stem).data
-        else:
-            content = downloads.deferred(store, selected, districts, indicators, format_id, layout, stem)
+        # built only when clicked: most page views download nothing
+        content = (
+            b"" if too_big else downloads.deferred(store, selected, districts, indicators, format_id, layout, stem)
+        )
         st.download_button(
             label,
             data=content,
@@ -190,7 +186,7 @@ st.caption(
     f"Dateiname: `{stem}` · CSV und Parquet kommen als ZIP mit der Datei QUELLEN.txt, XLSX mit dem Blatt „Quellen“. "
     "CSV für Excel: Semikolon, Dezimalkomma, UTF-8 mit BOM, ohne Tausenderpunkte – öffnet direkt in deutschem Excel."
 )
-if not eager:
+if len(selected) > 25_000:
     st.caption(
         f"Große Auswahl ({fmt.number(len(selected), 0)} Zeilen): die Datei wird beim Klick erstellt und kann einige Sekunden dauern."
     )

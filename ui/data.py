@@ -1,12 +1,18 @@
-"""Cached access to the warehouse: one DuckDB connection per process, small query results cached by parameters.
+"""Cached access to the warehouse: one store per process, query results shared by every session.
 
-Every cached function takes the warehouse version (its build time) as first argument, so a rebuild or a
-switch to demo data invalidates the cache without a restart.
+Every cached function takes the warehouse version (its path and build time) as an argument, so a rebuild or a
+switch to demo data invalidates the cache without a restart. Results are computed once per process and shared
+by all sessions (``shared``: ``st.cache_resource``); each call hands out a shallow copy, which pandas'
+copy-on-write keeps apart from the shared frame, instead of unpickling a fresh copy on every hit as
+``st.cache_data`` does (with 25 sessions that unpickling was a tenth of the server's time).
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +23,29 @@ from indicators.warehouse import snapshots
 from indicators.warehouse.store import Store, WarehouseMissing
 
 TTL = 3600
+
+
+def shared(max_entries: int) -> Callable:
+    """``st.cache_resource`` for immutable results, handing out copies that callers may change freely.
+
+    A frame is copied shallowly (copy-on-write: a change to the copy never reaches the shared frame), a dict or
+    list one level deep; the cached object itself is never handed out.
+    """
+
+    def decorate(func: Callable) -> Callable:
+        cached = st.cache_resource(ttl=TTL, max_entries=max_entries, show_spinner=False)(func)
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            result = cached(*args, **kwargs)
+            if isinstance(result, pd.DataFrame | pd.Series):
+                return result.copy(deep=False)
+            return copy.copy(result)
+
+        wrapper.clear = cached.clear
+        return wrapper
+
+    return decorate
 
 
 def warehouse_path() -> Path:
@@ -74,42 +103,54 @@ def version(s: Store) -> str:
     return f"{s.path}|{s.manifest.get('built_at', '')}"
 
 
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+@shared(max_entries=4)
 def districts(_s: Store, v: str) -> pd.DataFrame:
     return _s.districts()
 
 
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+@shared(max_entries=4)
 def indicators(_s: Store, v: str) -> pd.DataFrame:
     return _s.indicators()
 
 
-@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+@shared(max_entries=256)
 def years(_s: Store, v: str, indicator: str) -> list[int]:
     return _s.years(indicator)
 
 
-@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+@shared(max_entries=256)
 def year_coverage(_s: Store, v: str, indicator: str) -> pd.DataFrame:
     return _s.year_coverage(indicator)
 
 
-@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+@shared(max_entries=256)
+def year_labels(_s: Store, v: str, indicator: str) -> dict[int, str]:
+    """The year selector's label of every year the indicator has: a year covered only thinly says how many Kreise
+    it holds (computed once per indicator, not once per option and run)."""
+    coverage = _s.year_coverage(indicator)
+    n_kreise = len(_s.districts())
+    return {
+        int(year): str(year) if covering else f"{year} (nur {int(kreise)} von {n_kreise} Kreisen)"
+        for year, kreise, covering in zip(coverage["year"], coverage["kreise"], coverage["covering"], strict=True)
+    }
+
+
+@shared(max_entries=256)
 def latest_year(_s: Store, v: str, indicator: str, up_to: int | None = None) -> int | None:
     return _s.latest_year(indicator, up_to)
 
 
-@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+@shared(max_entries=256)
 def breaks(_s: Store, v: str, indicator: str) -> pd.DataFrame:
     return _s.breaks(indicator)
 
 
-@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+@shared(max_entries=256)
 def published_reference(_s: Store, v: str, indicator: str | None = None) -> pd.DataFrame:
     return _s.published_reference(indicator)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+@shared(max_entries=8)
 def all_years(_s: Store, v: str) -> list[int]:
     """Every year from the first to the last with a value (min/max only: cheaper than the coverage per indicator)."""
     span = _s.year_range()
@@ -118,37 +159,37 @@ def all_years(_s: Store, v: str) -> list[int]:
     return list(range(span[0], span[1] + 1))
 
 
-@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+@shared(max_entries=256)
 def profile(_s: Store, v: str, home: str, peers: tuple[str, ...], year: int) -> pd.DataFrame:
     return benchmark.enrich_profile(_s.profile(home, list(peers), year), indicators(_s, v))
 
 
-@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+@shared(max_entries=256)
 def ranking(_s: Store, v: str, indicator: str, year: int, regions: tuple[str, ...], polarity: int) -> pd.DataFrame:
     return _s.ranking(indicator, year, list(regions), polarity)
 
 
-@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+@shared(max_entries=256)
 def reference_statistics(_s: Store, v: str, indicator: str, year: int, regions: tuple[str, ...]) -> dict:
     return _s.reference_statistics(indicator, year, list(regions))
 
 
-@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+@shared(max_entries=256)
 def band(_s: Store, v: str, indicator: str, regions: tuple[str, ...]) -> pd.DataFrame:
     return _s.band(indicator, list(regions))
 
 
-@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+@shared(max_entries=256)
 def series(_s: Store, v: str, indicator: str, regions: tuple[str, ...]) -> pd.DataFrame:
     return _s.series(indicator, list(regions))
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+@shared(max_entries=64)
 def values(_s: Store, v: str, indicator: str, year: int) -> pd.DataFrame:
     return _s.values(indicator, year)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+@shared(max_entries=64)
 def matrix(_s: Store, v: str, variables: tuple[str, ...], year: int) -> pd.DataFrame:
     kreise = districts(_s, v)["ags"].tolist()
     return _s.matrix(list(variables), year, kreise)
@@ -161,6 +202,6 @@ def geometry(_s: Store, v: str, level: str) -> dict | None:
     return _s.geometry(level)
 
 
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+@shared(max_entries=4)
 def coverage(_s: Store, v: str) -> pd.DataFrame:
     return _s.coverage()

@@ -58,13 +58,7 @@ def default_year(s: Store, v: str, indicator: str = DEFAULT_INDICATOR) -> int:
 
 def year_label(s: Store, v: str, indicator: str, year: int) -> str:
     """A year in the selector; a year the indicator covers only thinly says how many Kreise it holds."""
-    coverage = data.year_coverage(s, v, indicator).set_index("year")
-    n_kreise = len(data.districts(s, v))
-    if year not in coverage.index:
-        return f"{year} (für diesen Indikator keine Werte)"
-    if not bool(coverage.at[year, "covering"]):
-        return f"{year} (nur {int(coverage.at[year, 'kreise'])} von {n_kreise} Kreisen)"
-    return str(year)
+    return data.year_labels(s, v, indicator).get(int(year), f"{year} (für diesen Indikator keine Werte)")
 
 
 def load_from_url(s: Store, v: str, custom_names: list[str]) -> None:

@@ -1,7 +1,8 @@
 """Getting at the files a page offers for download: in AppTest (captured bytes) and in a real browser (Playwright).
 
 AppTest renders ``st.download_button`` but keeps the file in a media store that disappears after the run, so
-:func:`capture_downloads` records every file handed to the store, by its download file name.
+:func:`capture_downloads` records every file handed to the store, by its download file name; a file built only
+on click (``data=`` a callable) is built right away and recorded the same way.
 
 In a browser, the Daten page's buttons are labelled ``CSV für Excel``, ``CSV (international)``, ``Excel (XLSX)``
 and ``Parquet`` (keys ``dl_csv_de``, ``dl_csv``, ``dl_xlsx``, ``dl_parquet``, i.e. CSS ``.st-key-dl_csv_de button:visible``);
@@ -18,17 +19,26 @@ DATEN_BUTTONS = {"csv_de": "CSV für Excel", "csv": "CSV (international)", "xlsx
 
 def capture_downloads(monkeypatch) -> dict[str, bytes]:
     """Patch Streamlit's in-memory media store; returns ``{download file name: bytes}``, filled as pages run."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
     captured: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
+    original_deferred = MediaFileManager.add_deferred
 
     def recording(self, path_or_data, mimetype, kind, filename=None):
         if filename and isinstance(path_or_data, bytes):
             captured[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def building(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        if file_name:
+            built = data_callable()
+            captured[file_name] = built.encode() if isinstance(built, str) else built
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", building)
     return captured
 
 
