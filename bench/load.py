@@ -197,13 +197,15 @@ def machine() -> dict:
 
 
 def warehouse_facts(store, path: Path, demo: bool) -> dict:
+    import pyarrow.parquet as pq
+
     files = [f for f in path.rglob("*") if f.is_file()]
     return {
         "path": "(Demo, temporär)" if demo else str(path),
         "demo": store.is_demo,
-        "kreise": int(store.cube.is_kreis.sum()),
+        "kreise": int((store.districts()["ags"].str.len() == 5).sum()),
         "indicators": int(len(store.indicators())),
-        "facts": int(store.cube.rows),
+        "facts": int(pq.read_metadata(path / "facts.parquet").num_rows),
         "size_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
     }
 
@@ -215,25 +217,58 @@ def warehouse_facts(store, path: Path, demo: bool) -> dict:
 class SessionStats:
     runs: list[tuple[str, float]] = field(default_factory=list)  # (page, seconds)
     errors: list[str] = field(default_factory=list)
+    received_bytes: int = 0
 
 
-async def run_script(ws, page: str, query: dict[str, str]) -> tuple[float, list[str]]:
-    """One script run as the browser triggers it; returns its duration and the problems seen."""
+class MessageCache:
+    """The browser's cache of large elements: Streamlit sends a reference instead of an element the browser
+    reports holding (``cached_message_hashes``); the browser forgets elements unused for more than two runs
+    (``global.maxCachedMessageAge``)."""
+
+    MAX_AGE = 2
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.seen: dict[str, int] = {}
+
+    def hashes(self) -> list[str]:
+        return list(self.seen)
+
+    def note(self, message_hash: str) -> None:
+        self.seen[message_hash] = self.runs
+
+    def run_finished(self) -> None:
+        self.runs += 1
+        self.seen = {h: run for h, run in self.seen.items() if self.runs - run <= self.MAX_AGE}
+
+
+async def run_script(
+    ws, page: str, query: dict[str, str], cache: MessageCache | None = None
+) -> tuple[float, list[str], int]:
+    """One script run as the browser triggers it; returns its duration, the problems seen and the bytes received."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+    cache = cache or MessageCache()
     msg = BackMsg()
     msg.rerun_script.query_string = urlencode(query)
     msg.rerun_script.page_name = "" if page == DEFAULT_PAGE else page  # the default page has the empty path
+    msg.rerun_script.cached_message_hashes.extend(cache.hashes())
     started = time.monotonic()
     await ws.send(msg.SerializeToString())
     problems: list[str] = []
-    elements, shown = 0, None
+    elements, shown, received = 0, None, 0
     while True:
         data = await asyncio.wait_for(ws.recv(), timeout=RUN_TIMEOUT)
+        received += len(data)
         forward = ForwardMsg()
         forward.ParseFromString(data)
         kind = forward.WhichOneof("type")
+        if forward.metadata.cacheable and forward.hash:
+            cache.note(forward.hash)
+        if kind == "ref_hash":  # an element the browser already holds
+            cache.note(forward.ref_hash)
+            elements += 1
         if kind == "navigation":  # which page the router actually runs
             nav = forward.navigation
             shown = next((p.url_pathname for p in nav.app_pages if p.page_script_hash == nav.page_script_hash), None)
@@ -256,7 +291,8 @@ async def run_script(ws, page: str, query: dict[str, str]) -> tuple[float, list[
                 problems.append(f"{page}: statt der Seite lief „{shown or DEFAULT_PAGE}“")
             if elements < 3:
                 problems.append(f"{page}: nur {elements} Elemente gezeichnet")
-            return time.monotonic() - started, problems
+            cache.run_finished()
+            return time.monotonic() - started, problems, received
 
 
 def random_query(rng: random.Random, kreise: list[str], years: list[int]) -> dict[str, str]:
@@ -272,6 +308,7 @@ async def session(n: int, port: int, deadline: float, kreise: list[str], years: 
     import websockets
 
     rng = random.Random(n)
+    cache = MessageCache()
     uri = f"ws://127.0.0.1:{port}/_stcore/stream"
     try:
         async with websockets.connect(uri, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
@@ -282,8 +319,9 @@ async def session(n: int, port: int, deadline: float, kreise: list[str], years: 
                 for step in range(2):  # open the page, then change the selection on it
                     if step:
                         query |= {"kreis": rng.choice(kreise), "jahr": str(rng.choice(years))}
-                    seconds, problems = await run_script(ws, page, query)
+                    seconds, problems, received = await run_script(ws, page, query, cache)
                     stats.runs.append((page, seconds))
+                    stats.received_bytes += received
                     stats.errors.extend(problems)
                     if visits and time.monotonic() >= deadline:
                         break
@@ -449,6 +487,7 @@ def run(args: argparse.Namespace) -> dict:
         "p95_by_page_s": per_page,
         "median_by_page_s": per_page_median,
         "runs_by_page": per_page_runs,
+        "received_mb_per_run": round(sum(s.received_bytes for s in stats) / max(1, len(times)) / 2**20, 3),
         "server_rss": memory,
         "edits_written": written,
         "targets_created": created,
@@ -470,7 +509,8 @@ def summary(result: dict) -> str:
         f"{w['facts']:_} Werte".replace("_", "."),
         f"Last: {result['sessions']} Sitzungen und {result['editors']} Bearbeiter-Prozesse, {result['duration_s']} s"
         + (f", Streamlit-Optionen {', '.join(result['streamlit_options'])}" if result["streamlit_options"] else ""),
-        f"  Seitenläufe: {result['page_runs']} ({result['runs_per_s']} je Sekunde), Fehler: {result['error_count']}",
+        f"  Seitenläufe: {result['page_runs']} ({result['runs_per_s']} je Sekunde), Fehler: {result['error_count']}, "
+        f"{result['received_mb_per_run']} MB je Seitenlauf empfangen",
         f"  Antwortzeit: Median {result['p50_s']} s, p95 {result['p95_s']} s, Maximum {result['max_s']} s",
         "  p95 je Seite: " + ", ".join(f"{k} {v} s" for k, v in result["p95_by_page_s"].items()),
         (
