@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicators.domain import agenda
-from indicators.domain.catalog import load_catalogue
 from ui import auth, components, data, html, since, startup, state, user
 from ui import meeting as meeting_mode
 
@@ -68,8 +66,8 @@ pages = {
 page = st.navigation(pages, position="top" if meeting else "sidebar")
 
 names = dict(zip(districts["ags"], districts["display_name"] + " (" + districts["land_name"] + ")", strict=True))
-picker = agenda.picker_labels(indicators)
-indicator_order = agenda.ordered(indicators, [i.id for i in load_catalogue()])
+picker = data.picker_labels(store, v)
+indicator_order = data.indicator_order(store, v)
 years = sorted(data.all_years(store, v), reverse=True)
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from indicators.domain import benchmark
+from indicators.domain import agenda, benchmark
+from indicators.domain.catalog import load_catalogue
 from indicators.warehouse import snapshots
 from indicators.warehouse.store import Store, WarehouseMissing
 
@@ -111,6 +112,18 @@ def districts(_s: Store, v: str) -> pd.DataFrame:
 @shared(max_entries=4)
 def indicators(_s: Store, v: str) -> pd.DataFrame:
     return _s.indicators()
+
+
+@shared(max_entries=4)
+def picker_labels(_s: Store, v: str) -> dict[str, str]:
+    """The indicator picker's labels (``Thema › Bezeichnung``), once per warehouse instead of once per run."""
+    return agenda.picker_labels(indicators(_s, v))
+
+
+@shared(max_entries=4)
+def indicator_order(_s: Store, v: str) -> list[str]:
+    """The indicator picker's order (headline indicators first, as in the catalogue), once per warehouse."""
+    return agenda.ordered(indicators(_s, v), [i.id for i in load_catalogue()])
 
 
 @shared(max_entries=256)

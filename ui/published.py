@@ -55,33 +55,53 @@ def show_for_indicator(published: pd.DataFrame, home: str, home_name: str) -> No
 
 
 def profile_rows(published: pd.DataFrame, profile: pd.DataFrame, home: str) -> pd.DataFrame:
-    """One row per indicator of the reference table: our latest value (with year) beside the published rows."""
+    """One row per indicator of the reference table: our latest value (with year) beside the published rows.
+
+    Runs on every view of the Kreisprofil, so it works on plain records, not on one small frame per indicator.
+    """
     if published.empty:
         return pd.DataFrame()
-    ours = profile.set_index("indicator") if len(profile) else pd.DataFrame()
+    ours = {}
+    if len(profile):
+        columns = (profile["indicator"], profile["value"], profile["value_label"], profile["year"])
+        ours = {ind: (value, label, year) for ind, value, label, year in zip(*columns, strict=True)}
+    groups: dict[str, list[dict]] = {}
+    for row in published.to_dict("records"):
+        if isinstance(row["indicator"], str):
+            groups.setdefault(row["indicator"], []).append(row)
     out = []
-    for indicator, rows in published.groupby("indicator", sort=False):
-        first = rows.iloc[0]
+    for indicator, rows in groups.items():
+        first = rows[0]
         unit = str(first["unit"] or "")
-        if indicator in ours.index:
-            r = ours.loc[indicator]
-            label = r["value_label"] if isinstance(r.get("value_label"), str) else None
-            own = f"{fmt.value(r['value'], unit, label)} ({int(r['year'])})"
+        if indicator in ours:
+            value, label, year = ours[indicator]
+            own = f"{fmt.value(value, unit, label if isinstance(label, str) else None)} ({int(year)})"
         elif bool(first["official"]):
             own = "–"
         else:
             own = ONLY_PUBLISHED
-        kreis = rows[(rows["statistic"] == "kommune") & (rows["region"] == home)]
+        kreis = [r for r in rows if r["statistic"] == "kommune" and r["region"] == home]
         out.append(
             {
                 "Indikator": str(first["label"]),
                 "Unser Wert (Jahr)": own,
-                "Kreis (veröffentlicht)": _cell(kreis, unit),
-                **{name: _cell(rows[rows["statistic"] == key], unit) for key, name in STATISTICS.items()},
+                "Kreis (veröffentlicht)": _record_cell(kreis, unit),
+                **{
+                    name: _record_cell([r for r in rows if r["statistic"] == key], unit)
+                    for key, name in STATISTICS.items()
+                },
                 "Hinweis": first["note"] if isinstance(first.get("note"), str) else "",
             }
         )
     return pd.DataFrame(out)
+
+
+def _record_cell(rows: list[dict], unit: str) -> str:
+    """As :func:`_cell`, for rows as records."""
+    if not rows:
+        return "–"
+    label = rows[0]["value_label"] if isinstance(rows[0].get("value_label"), str) else None
+    return fmt.value(rows[0]["value"], unit, label)
 
 
 def show_for_profile(published: pd.DataFrame, profile: pd.DataFrame, home: str, home_name: str) -> None:
