@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from indicators.domain.ags import normalise_key
 from indicators.errors import SourceFileError
-from indicators.importers import workbook
+from indicators.importers import container, workbook
 from indicators.importers.base import (
     Format,
     ImportResult,
@@ -259,6 +259,7 @@ class _Column:
 def sniff(path: Path) -> bool:
     """An .xlsx whose sheet names include ``..._KRS<MMYY>`` or ``..._GEM<MMYY>`` (read from workbook.xml)."""
     try:
+        container.check(path)
         with zipfile.ZipFile(path) as archive:
             names = _WORKBOOK_SHEET.findall(archive.read("xl/workbook.xml").decode("utf-8", "replace"))
     except Exception:  # noqa: BLE001 - a foreign file of any kind is simply "not this format"

@@ -13,7 +13,7 @@ from pathlib import Path
 from indicators.domain import registry
 from indicators.domain.ags import GERMANY, normalise_key
 from indicators.errors import SourceFileError
-from indicators.importers import generic_csv, workbook
+from indicators.importers import container, generic_csv, workbook
 
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _SHOWN = 6
@@ -107,6 +107,8 @@ def damage(path: Path) -> SourceFileError | None:
         book = workbook.open_workbook(path)
         for name in book.sheet_names:
             workbook.rows(book, name, path, max_rows=1)
+    except container.ContainerTooLarge as exc:  # not damaged but too large unpacked: say so as it is
+        return exc
     except SourceFileError as exc:
         return SourceFileError(
             path,

@@ -12,11 +12,12 @@ import datetime as dt
 import re
 import zipfile
 from pathlib import Path
-from xml.etree import ElementTree
 
 import python_calamine
+from defusedxml import DefusedXmlException, ElementTree
 
 from indicators.errors import SourceFileError
+from indicators.importers import container
 
 Row = list[object]
 #: Calamine reads an error cell (``#VALUE!``) as empty; its text is found in the sheet XML instead (xlsx only).
@@ -41,6 +42,7 @@ def open_workbook(path: Path) -> python_calamine.CalamineWorkbook:
     path = Path(path)
     if not is_workbook(path):
         raise SourceFileError(path, "Dateianfang", "eine Excel-Arbeitsmappe (.xlsx oder .xls)")
+    container.check(path)  # before calamine unpacks anything: no decompression bombs
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error types for damaged containers
@@ -79,11 +81,12 @@ def rows(book: python_calamine.CalamineWorkbook, sheet: str, path: Path, max_row
 
 def _error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """``(row, column) -> "#VALUE!"`` of the error cells of an xlsx sheet (0-based), so they are not lost."""
+    container.check(path)
     try:
         with zipfile.ZipFile(path) as archive:
             member = _sheet_member(archive, sheet)
             data = archive.read(member) if member else b""
-    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError):
+    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError, DefusedXmlException):
         return {}
     if b't="e"' not in data:
         return {}
