@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("--stdin", action="store_true", help="Passwort aus der ersten Zeile der Standardeingabe lesen")
     h.add_argument("--iterations", type=int, default=None, help="PBKDF2-Iterationen (Standard: 600.000)")
     args = parser.parse_args(argv)
+    _recover_warehouse(args)
 
     if args.command == "build":
         from indicators.warehouse.build import build
@@ -142,6 +143,16 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     return 1
+
+
+def _recover_warehouse(args: argparse.Namespace) -> None:
+    """Before any command touches a warehouse: finish or roll back a swap that a crash interrupted."""
+    from indicators.warehouse import files
+
+    target = getattr(args, "warehouse", None) if args.command == "validate" else getattr(args, "out", None)
+    if args.command in {"build", "demo", "report", "validate"} and target is not None:
+        for note in files.recover(Path(target)):
+            print(f"Hinweis: {note}", file=sys.stderr)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -10,21 +10,26 @@ import sys
 import threading
 
 from indicators import accounts, auth
+from indicators.warehouse import files
 
 _lock = threading.Lock()
 _prepared: set[tuple[str, ...]] = set()
 
 
 def prepare() -> None:
+    """Finish or roll back a warehouse swap a crash interrupted, and give a fresh installation its first account."""
     from ui import auth as auth_ui
+    from ui import data
 
-    path = accounts.default_path()
-    key = (str(path),)
+    path, warehouse = accounts.default_path(), data.warehouse_path()
+    key = (str(path), str(warehouse))
     if key in _prepared:
         return
     with _lock:
         if key in _prepared:
             return
+        for note in files.recover(warehouse):
+            print(f"RegioMonitor: {note}", file=sys.stderr, flush=True)
         first_account(path, auth.config_from_secrets(auth_ui._secrets()))
         _prepared.add(key)
 

@@ -35,12 +35,91 @@ def is_warehouse(path: Path) -> bool:
     return all((path / name).exists() for name in FILES)
 
 
-def recover(out: Path) -> None:
-    """Finish an interrupted swap: if only the previous warehouse is left beside ``out``, put it back."""
+def recover(out: Path) -> list[str]:
+    """Finish or roll back a swap that a crash interrupted, and remove what dead builds left behind.
+
+    :func:`swap` publishes the finished build as the current snapshot, renames ``out`` to ``.<out>.previous``,
+    renames the build folder to ``out`` and removes the previous one. A crash can stop it between any two of
+    these steps. A build folder of a process that no longer runs is rolled forward if its build had been
+    published (it is what readers of the snapshot pointer already see), else removed; without a build to roll
+    forward, the previous warehouse is put back. Nothing is touched while another build is running. Called at
+    app start, by the command line, before every build and whenever a store opens. Returns German notes.
+    """
     out = Path(out)
     previous = out.with_name(f".{out.name}.previous")
-    if not out.exists() and previous.exists():
+    builds = [p for p in out.parent.glob(f".{out.name}.building-*") if p.is_dir()] if out.parent.is_dir() else []
+    if any(_running(p.name.rsplit("-", 1)[-1]) for p in builds):
+        return []
+    notes: list[str] = []
+    published = sorted((p for p in builds if is_warehouse(p) and _published(p, out)), key=lambda p: p.stat().st_mtime)
+    if published:
+        finished = published[-1]
+        if out.exists():
+            if previous.exists():
+                shutil.rmtree(previous)
+            out.rename(previous)
+        finished.rename(out)
+        notes.append(f"Unterbrochener Austausch des Datenbestands abgeschlossen: {out} ist der neue Stand.")
+    elif not out.exists() and previous.exists():
         previous.rename(out)
+        notes.append(f"Unterbrochener Austausch des Datenbestands zurückgenommen: {out} ist wieder der vorige Stand.")
+    if previous.exists() and out.exists():
+        shutil.rmtree(previous, ignore_errors=True)
+        notes.append(f"Vorigen Stand neben {out} entfernt (Austausch war schon erfolgt).")
+    for leftover in builds:
+        if leftover.exists():
+            shutil.rmtree(leftover, ignore_errors=True)
+            notes.append(f"Reste eines abgebrochenen Aufbaus entfernt: {leftover.name}")
+    notes += _remove_dead_publishing(out)
+    return notes
+
+
+def _running(pid_text: str) -> bool:
+    """Whether the process that named a folder after its id still runs (this one counts as running)."""
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by another user
+        return True
+    return True
+
+
+def _published(build: Path, out: Path) -> bool:
+    """Whether ``build`` is the snapshot the pointer names (published, so the swap had begun)."""
+    from indicators.warehouse import snapshots
+
+    current = snapshots.current_id(out)
+    if current is None:
+        return False
+    try:
+        return (build / "manifest.json").read_bytes() == (
+            snapshots.folder(out) / current / "manifest.json"
+        ).read_bytes()
+    except OSError:
+        return False
+
+
+def _remove_dead_publishing(out: Path) -> list[str]:
+    """Half-linked snapshot folders and pointer drafts of processes that died while publishing."""
+    from indicators.warehouse import snapshots
+
+    root = snapshots.folder(out)
+    notes = []
+    for leftover in root.glob(".publishing-*") if root.is_dir() else []:
+        if not _running(leftover.name.rsplit("-", 1)[-1]):
+            shutil.rmtree(leftover, ignore_errors=True)
+            notes.append(f"Reste einer abgebrochenen Veröffentlichung entfernt: {leftover.name}")
+    for draft in root.glob(f".{snapshots.POINTER}.*") if root.is_dir() else []:
+        if not _running(draft.name.rsplit(".", 1)[-1]):
+            draft.unlink(missing_ok=True)
+    return notes
 
 
 def write(
