@@ -39,6 +39,11 @@ def pytest_configure(config):
 
     settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
     settings.register_profile("dev", print_blob=True)
+    # mutation testing (python -m tests.mutation) runs the property tests once per mutant: fewer, fixed examples
+    settings.register_profile("mutation", max_examples=25, derandomize=True, database=None, deadline=None)
+    if os.environ.get("REGIOMONITOR_MUTATION") == "1":
+        settings.load_profile("mutation")
+        return
     settings.load_profile("ci" if IN_CI else "dev")
     if config.getoption("hypothesis_seed", default=None) is not None or IN_CI:
         return

@@ -1,3 +1,7 @@
+from datetime import date, datetime
+
+import pytest
+
 from indicators.domain import formatting as fmt
 
 
@@ -22,3 +26,103 @@ def test_values_and_changes_by_unit():
 def test_german_dates():
     assert fmt.german_date("2023-12-31") == "31.12.2023"
     assert fmt.german_date(None) == "–"
+
+
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        ((1234.5,), "1.234,5"),
+        ((-1234.5,), "-1.234,5"),
+        ((1234567.891, 2), "1.234.567,89"),
+        ((0.0,), "0,0"),
+        ((-0.4, 0), "0"),
+        ((0.4, 1, "", True), "+0,4"),
+        ((-0.4, 1, "", True), "-0,4"),
+        ((0.0, 1, "", True), "±0,0"),
+        ((-0.04, 1, "", True), "±0,0"),
+        ((-0.4, 0, "", True), "±0"),
+        ((2.0, 0, "%", True), "+2 %"),
+        ((None, 1, "%"), "–"),
+        (("abc",), "abc"),
+        ((12,), "12,0"),
+    ],
+)
+def test_number_cases(args, text):
+    assert fmt.number(*args) == text
+
+
+@pytest.mark.parametrize(
+    "unit, value, decimals",
+    [
+        ("Anzahl", None, 0),
+        ("EUR", 5.5, 0),
+        ("km²", 1449.05, 1),
+        ("je km²", 3.3, 0),
+        ("Jahre", 2000.0, 1),
+        ("%", None, 1),
+        ("%", 999.9, 1),
+        ("%", 1000.0, 0),
+        ("%", -1000.0, 0),
+        ("%", float("nan"), 1),
+        ("je 100", 5.0, 1),
+        ("Tsd. EUR", 21.4, 2),
+        ("Tsd. EUR", 1500.0, 0),
+        ("", 3.0, 1),
+        ("je 10.000", None, 1),
+    ],
+)
+def test_decimals_by_unit_and_size(unit, value, decimals):
+    assert fmt.decimals_for(unit, value) == decimals
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, text",
+    [
+        ((9.96, "%"), {}, "10,0 %"),
+        ((9.96, "%"), {"with_unit": False}, "10,0"),
+        ((1449.06, "km²"), {}, "1.449,1 km²"),
+        ((21.414, "Tsd. EUR"), {}, "21,41 Tsd. EUR"),
+        ((132317, "Anzahl"), {}, "132.317"),
+        ((1234.6, "%"), {}, "1.235 %"),
+        ((3, "Kategorie"), {}, "3,0"),
+        ((3, "Kategorie", "ländlich"), {}, "ländlich"),
+        ((None, "%"), {}, "–"),
+        ((None, "%", ""), {}, "–"),
+    ],
+)
+def test_value_cases(args, kwargs, text):
+    assert fmt.value(*args, **kwargs) == text
+
+
+@pytest.mark.parametrize(
+    "delta, unit, text",
+    [
+        (0.4, "%", "+0,4 Pp."),
+        (-1.25, "%", "-1,2 Pp."),
+        (1500.0, "EUR", "+1.500 EUR"),
+        (-2.5, "Jahre", "-2,5 Jahre"),
+        (0.123, "Tsd. EUR", "+0,12 Tsd. EUR"),
+        (2.0, "Kategorie", "+2,0"),
+        (float("nan"), "%", "–"),
+        (None, "Anzahl", "–"),
+        (1234.0, "", "+1.234"),
+    ],
+)
+def test_change_cases(delta, unit, text):
+    assert fmt.change(delta, unit) == text
+
+
+def test_dates_and_percentiles():
+    assert fmt.german_date("") == "–"
+    assert fmt.german_date("2023-12-31T10:15:00") == "31.12.2023"
+    assert fmt.german_date(date(2024, 3, 5)) == "05.03.2024"
+    assert fmt.german_date(datetime(2024, 3, 5, 23, 59)) == "05.03.2024"
+    assert fmt.german_date("kein Datum") == "kein Datum"
+    assert fmt.percent_rank(75.4) == "75. Perzentil"
+    assert fmt.percent_rank(99.6) == "100. Perzentil"
+    assert fmt.percent_rank(None) == "–" and fmt.percent_rank(float("nan")) == "–"
+
+
+def test_defaults_have_no_unit():
+    assert fmt.change(0.4) == "+0,4"
+    assert fmt.value(5.0) == "5,0"

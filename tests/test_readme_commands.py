@@ -76,6 +76,8 @@ SMALL: dict[str, Callable[[str], str] | str] = {
     "pip install -r requirements-dev.txt && python -m pytest -q": append("tests/test_ags.py -p no:cacheprovider"),
     "python -m pytest -q": append("tests/test_ags.py -p no:cacheprovider"),
     'python -m pytest -q -m "not slow"': append("tests/test_ags.py -p no:cacheprovider"),
+    "python -m tests.mutation": append("formatting"),
+    "python -m tests.mutation formatting": as_written,
     "python -m indicators build --raw data/raw --out data/warehouse": as_written,
     "python -m indicators report --out data/warehouse": as_written,
     "python -m indicators demo --out data/warehouse": as_written,
