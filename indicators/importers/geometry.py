@@ -160,8 +160,34 @@ def _read_layer(shp: Path, required: tuple[str, ...], tolerance: float) -> list[
             ) from None
         if web is None:
             raise SourceFileError(shp, f"Datensatz {number}", "eine Fläche größer als etwa 1 m²", "leer")
+        _check_bounds(shp, number, record, web)
         rows.append((number, record, web))
     return rows
+
+
+#: Germany spans about 5.9-15.0 degrees east and 47.3-55.1 degrees north; one degree of margin for islands,
+#: border Kreise and rounding. One feature far outside stretches the map until Germany vanishes from it.
+WGS84_BOUNDS = (4.8, 46.2, 16.1, 56.1)
+
+
+def _check_bounds(shp: Path, number: int, record: dict, geometry: dict) -> None:
+    """Refuse a feature whose WGS84 coordinates lie outside Germany (with margin), naming it."""
+    west, south, east, north = shape(geometry).bounds
+    lon_min, lat_min, lon_max, lat_max = WGS84_BOUNDS
+    if lon_min <= west and east <= lon_max and lat_min <= south and north <= lat_max:
+        return
+
+    def de(x: float) -> str:
+        return f"{x:.1f}".replace(".", ",")
+
+    name = ", ".join(t for t in (f"AGS {record.get('AGS', '?')}", str(record.get("GEN") or "").strip()) if t)
+    raise SourceFileError(
+        shp,
+        f"Datensatz {number} ({name})",
+        f"eine Fläche mit Koordinaten in Deutschland (nach WGS84 umgerechnet Länge {de(lon_min)}° bis {de(lon_max)}°, Breite "
+        f"{de(lat_min)}° bis {de(lat_max)}°; passt die .prj-Datei zu den Koordinaten?)",
+        f"Länge {de(west)}° bis {de(east)}°, Breite {de(south)}° bis {de(north)}°",
+    )
 
 
 def _simplify_coverage(geoms: list, tolerance: float) -> list:
