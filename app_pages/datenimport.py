@@ -4,8 +4,6 @@ Works without a warehouse (first import) and touches nothing until „Übernehme
 leaves the raw folder and the warehouse as they were.
 """
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +15,7 @@ from indicators.errors import BuildError, SourceFileError
 from indicators.importers import generic_csv
 from indicators.importers.base import slug
 from indicators.warehouse import ingest
-from ui import data, html, permissions
+from ui import data, html, permissions, upload_folder
 from ui import meeting as meeting_mode
 
 RAW = data.raw_path()
@@ -48,13 +46,33 @@ Erkannte Formate: """
 
 # -- upload and staging -------------------------------------------------------------------------------------
 upload_key = f"import_upload_{st.session_state.get('import_round', 0)}"
-#: Official formats and their companions (shapefile parts, mapping of an own table, Deutschlandatlas PDF);
-#: the size limit is server.maxUploadSize in .streamlit/config.toml (50 MB).
+#: Official formats and their companions (shapefile parts, mapping of an own table, Deutschlandatlas PDF).
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "xls", "shp", "shx", "dbf", "prj", "cpg", "json", "pdf"]
-uploaded = st.file_uploader("Dateien hochladen", type=UPLOAD_TYPES, accept_multiple_files=True, key=upload_key)
-if "import_staging" not in st.session_state or not Path(st.session_state["import_staging"]).is_dir():
-    st.session_state["import_staging"] = tempfile.mkdtemp(prefix="regiomonitor-upload-")
-staging = Path(st.session_state["import_staging"])
+#: What the import takes per file. The browser's own check (server.maxUploadSize, 200 MB) answers only in English,
+#: so files between the two limits are refused here, in German, naming the file.
+MAX_FILE_MB = 50
+uploaded = st.file_uploader(
+    "Dateien hochladen",
+    type=UPLOAD_TYPES,
+    accept_multiple_files=True,
+    key=upload_key,
+    help=f"Höchstens {MAX_FILE_MB} MB je Datei.",
+)
+too_large = [f for f in uploaded or [] if f.size > MAX_FILE_MB * 1024 * 1024]
+for f in too_large:
+    st.error(
+        f"Datei „{html.md(f.name)}“ ist {fmt.number(f.size / 1024 / 1024, 1)} MB groß; erwartet wird höchstens "
+        f"{MAX_FILE_MB} MB je Datei. Größere Tabellen bitte aufteilen oder mit `python -m indicators build` aus dem "
+        "Rohdatenordner laden. Die Datei wird nicht übernommen.",
+        icon=":material/block:",
+    )
+uploaded = [f for f in uploaded or [] if f not in too_large]
+if not uploaded:  # nothing (more) to import: the session's staging folder goes (ui/upload_folder.py)
+    upload_folder.end_import()
+    st.session_state.pop("import_reports", None)
+    st.info("Noch keine Datei hochgeladen.")
+    st.stop()
+staging = upload_folder.session_folder()
 
 
 def sync_staging(files) -> list[Path]:
@@ -75,9 +93,6 @@ def sync_staging(files) -> list[Path]:
 
 staged = sync_staging(uploaded)
 uploaded_names = {ingest.safe_name(f.name) for f in uploaded or []}
-if not staged:
-    st.info("Noch keine Datei hochgeladen.")
-    st.stop()
 
 signature = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in staged)
 cached = st.session_state.get("import_reports")
@@ -98,15 +113,25 @@ def year_text(years: list[int]) -> str:
     return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]} ({len(years)} Jahre)"
 
 
+#: Columns offered in the mapping form: a header of a million columns would hang the browser in the pickers.
+MAX_COLUMNS = 200
+
+
 def mapping_form(report: ingest.FileReport) -> None:
     """Describe an own CSV table: which column holds the AGS, the year and the values."""
     guess = generic_csv.guess_layout(report.path)
-    columns = guess["columns"]
+    columns = guess["columns"][:MAX_COLUMNS]
     k = report.name
     with st.expander(f"Spalten von „{html.md(report.name)}“ zuordnen (eigene Tabelle)", expanded=True):
         if not columns:
             st.error("Die Datei hat keine lesbare Kopfzeile.")
             return
+        if len(guess["columns"]) > MAX_COLUMNS:
+            st.warning(
+                f"Die Datei hat {fmt.number(len(guess['columns']), 0)} Spalten; zur Auswahl stehen die ersten "
+                f"{MAX_COLUMNS}. Eine Tabelle mit mehr Spalten bitte vorher auf die benötigten Spalten kürzen.",
+                icon=":material/view_column:",
+            )
         st.caption(
             "Vorschlag aus dem Inhalt der Datei; bitte prüfen. Eigene Indikatoren erscheinen als „eigene__…“ "
             "(ohne Wertung) und überschreiben nie amtliche Werte. Die Zuordnung wird als "
@@ -311,8 +336,7 @@ if st.button("Übernehmen", type="primary", disabled=bool(problems), icon=":mate
             + f". Der Datenbestand wurde neu aufgebaut: {fmt.number(counts.get('indicators', 0), 0)} Indikatoren, "
             f"{fmt.number(counts.get('facts', 0), 0)} Werte."
         )
-        shutil.rmtree(staging, ignore_errors=True)
-        st.session_state.pop("import_staging", None)
+        upload_folder.end_import()
         st.session_state.pop("import_reports", None)
         st.session_state["import_round"] = st.session_state.get("import_round", 0) + 1
         st.rerun()

@@ -1,12 +1,16 @@
 """The pydeck choropleth: polarity-aware colours centred on the median, Länder borders, home Kreis outlined.
 
-No basemap tiles: the map draws only our own polygons, so it works offline and on any projector.
+No basemap by default: the map draws only our own polygons and loads nothing from the internet, so it works
+offline, on any projector, and tells no map server who looks at which Kreis. (Streamlit fills in a CARTO style
+from a public CDN when ``map_style=None`` is passed; leaving pydeck's default with ``map_provider=None`` keeps
+the map empty.) ``REGIOMONITOR_ONLINE_BASEMAP=1`` switches on CARTO's light basemap from the internet.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 
 import pandas as pd
 import pydeck as pdk
@@ -52,6 +56,17 @@ class Deck(pdk.Deck):
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
+ONLINE_BASEMAP_ENV = "REGIOMONITOR_ONLINE_BASEMAP"
+
+
+def basemap(environ: dict | None = None) -> dict:
+    """pydeck arguments: no basemap (default), or CARTO's light style from the internet when switched on."""
+    environ = os.environ if environ is None else environ
+    if environ.get(ONLINE_BASEMAP_ENV, "0").strip() == "1":
+        return {"map_provider": "carto", "map_style": "light"}
+    return {"map_provider": None}
+
+
 def deck(
     kreise: list[dict], laender: list[dict] | None, home_feature: dict | None, view: dict | None = None
 ) -> pdk.Deck:
@@ -95,8 +110,7 @@ def deck(
     return Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
-        map_provider=None,
-        map_style=None,
+        **basemap(),
         tooltip={"html": "<b>{name}</b><br/>{wert}", "style": {"fontSize": "14px"}},
     )
 

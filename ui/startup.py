@@ -17,9 +17,10 @@ _prepared: set[tuple[str, ...]] = set()
 
 
 def prepare() -> None:
-    """Finish or roll back a warehouse swap a crash interrupted, and give a fresh installation its first account."""
+    """Finish or roll back a warehouse swap a crash interrupted, remove upload folders of ended servers, and give
+    a fresh installation its first account."""
     from ui import auth as auth_ui
-    from ui import data
+    from ui import data, upload_folder
 
     path, warehouse = accounts.default_path(), data.warehouse_path()
     key = (str(path), str(warehouse))
@@ -30,6 +31,8 @@ def prepare() -> None:
             return
         for note in files.recover(warehouse):
             print(f"RegioMonitor: {note}", file=sys.stderr, flush=True)
+        for name in upload_folder.remove_stale():
+            print(f"RegioMonitor: Upload-Ordner eines beendeten Servers entfernt: {name}", file=sys.stderr, flush=True)
         first_account(path, auth.config_from_secrets(auth_ui._secrets()))
         _prepared.add(key)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators import process
 from indicators.domain.safe_text import markdown_escape
 
 FILES = ("districts.parquet", "indicators.parquet", "facts.parquet", "manifest.json")
@@ -76,19 +77,7 @@ def recover(out: Path) -> list[str]:
 
 def _running(pid_text: str) -> bool:
     """Whether the process that named a folder after its id still runs (this one counts as running)."""
-    try:
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by another user
-        return True
-    return True
+    return pid_text.isdigit() and process.running(int(pid_text))
 
 
 def _published(build: Path, out: Path) -> bool:

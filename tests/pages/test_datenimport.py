@@ -76,3 +76,29 @@ def test_import_is_switched_off_by_the_environment(tmp_path, monkeypatch):
     assert not at.exception
     assert not at.file_uploader
     assert "abgeschaltet" in at.warning[0].value
+
+
+def test_a_table_with_a_million_columns_offers_the_first_200_and_says_so(tmp_path, monkeypatch):
+    """The pickers of the mapping form would hold every column: a million of them hung the browser tab."""
+    n = 1_000_000
+    header = "AGS;Jahr;" + ";".join(f"s{i}" for i in range(n))
+    content = (header + "\n15087;2023;" + ";".join("1" for _ in range(n)) + "\n").encode()
+    at = import_page(monkeypatch, tmp_path / "raw", tmp_path / "warehouse", tmp_path)
+    at.file_uploader[0].set_value(("breit.csv", content, "text/csv")).run()
+    assert not at.exception
+    [note] = [w.value for w in at.warning if "Spalten" in w.value and "zur Auswahl" in w.value]
+    assert note.startswith("Die Datei hat 1.000.002 Spalten; zur Auswahl stehen die ersten 200.")
+    assert at.selectbox(key="key_breit.csv").options[:2] == ["AGS", "Jahr"]
+    assert len(at.selectbox(key="key_breit.csv").options) == 200
+    assert len(at.multiselect(key="values_breit.csv").options) == 198
+
+
+def test_a_file_over_50_mb_is_refused_in_german_naming_it(tmp_path, monkeypatch):
+    """Streamlit's own size message is English and only comes at server.maxUploadSize; the page says it first."""
+    at = import_page(monkeypatch, tmp_path / "raw", tmp_path / "warehouse", tmp_path)
+    big = b"AGS;Jahr;Wert\n" + b"15087;2023;1\n" * (51 * 1024 * 1024 // 13)
+    at.file_uploader[0].set_value([("riesig.csv", big, "text/csv")]).run()
+    assert not at.exception
+    [error] = [e.value for e in at.error]
+    assert error.startswith("Datei „riesig.csv“ ist 51,0 MB groß; erwartet wird höchstens 50 MB je Datei.")
+    assert "Noch keine Datei hochgeladen." in [i.value for i in at.info]  # nothing staged, nothing read
