@@ -147,3 +147,23 @@ def test_a_running_build_is_left_alone(out):
     assert previous.exists() and not out.exists()
     building.rmdir()
     previous.rename(out)
+
+
+def test_a_build_of_another_host_sharing_the_volume_is_left_alone(out):
+    """Replicas and the build container share the warehouse volume but not their process ids."""
+    building = out.with_name(f".{out.name}.building-anderer-container-1")
+    building.mkdir()
+    assert files.recover(out) == []
+    assert building.exists()
+    building.rmdir()
+
+
+def test_a_read_only_warehouse_is_reported_not_raised(out, monkeypatch):
+    crash(out, "without_out")
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr(Path, "rename", read_only)
+    [note] = files.recover(out)
+    assert "nicht geprüft" in note and "Read-only file system" in note

@@ -42,7 +42,11 @@ def first_account(path, secrets_config: auth.AuthConfig) -> str | None:
     account ``redaktion``; its password goes to the console that started RegioMonitor, once, and never to a page."""
     if secrets_config.configured:
         return None
-    password = accounts.create_first_editor(path)
+    try:
+        password = accounts.create_first_editor(path)
+    except OSError as exc:  # a read-only folder: nobody edits until an account is set up (the sidebar says how)
+        print(f"RegioMonitor: erstes Bearbeitungskonto nicht angelegt ({exc}).", file=sys.stderr, flush=True)
+        return None
     if password is not None:
         print(
             "\n"

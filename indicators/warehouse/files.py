@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -44,12 +46,19 @@ def recover(out: Path) -> list[str]:
     these steps. A build folder of a process that no longer runs is rolled forward if its build had been
     published (it is what readers of the snapshot pointer already see), else removed; without a build to roll
     forward, the previous warehouse is put back. Nothing is touched while another build is running. Called at
-    app start, by the command line, before every build and whenever a store opens. Returns German notes.
+    app start, by the command line, before every build and whenever a store opens. Returns German notes; a
+    folder that cannot be changed (a read-only volume in a replica) is reported in them, not raised.
     """
-    out = Path(out)
+    try:
+        return _recover(Path(out))
+    except OSError as exc:
+        return [f"Austausch des Datenbestands unter {out} nicht geprüft ({exc}); gelesen wird, was vorliegt."]
+
+
+def _recover(out: Path) -> list[str]:
     previous = out.with_name(f".{out.name}.previous")
     builds = [p for p in out.parent.glob(f".{out.name}.building-*") if p.is_dir()] if out.parent.is_dir() else []
-    if any(_running(p.name.rsplit("-", 1)[-1]) for p in builds):
+    if any(_build_running(p) for p in builds):
         return []
     notes: list[str] = []
     published = sorted((p for p in builds if is_warehouse(p) and _published(p, out)), key=lambda p: p.stat().st_mtime)
@@ -78,6 +87,22 @@ def recover(out: Path) -> list[str]:
 def _running(pid_text: str) -> bool:
     """Whether the process that named a folder after its id still runs (this one counts as running)."""
     return pid_text.isdigit() and process.running(int(pid_text))
+
+
+#: A build folder of another machine or container (its process cannot be asked) counts as abandoned after this.
+FOREIGN_BUILD_STALE_SECONDS = 6 * 3600
+
+
+def _build_running(folder: Path) -> bool:
+    """``.<out>.building-<host>-<pid>``: a build on this host runs while its process does; one of another host
+    (a replica or build container sharing the volume) is left alone unless it is hours old."""
+    host, _, pid = folder.name.split(".building-", 1)[1].rpartition("-")
+    if host in ("", socket.gethostname()):
+        return _running(pid)
+    try:
+        return time.time() - folder.stat().st_mtime < FOREIGN_BUILD_STALE_SECONDS
+    except OSError:
+        return False
 
 
 def _published(build: Path, out: Path) -> bool:
@@ -126,7 +151,7 @@ def write(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
-    staging = out.with_name(f".{out.name}.building-{os.getpid()}")
+    staging = out.with_name(f".{out.name}.building-{socket.gethostname()}-{os.getpid()}")
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
