@@ -85,8 +85,9 @@ def test_example_sentence_from_the_issue():
     )
     [item] = priorities.priorities(profile)
     assert item.explanation == (
-        "Jugendarbeitslosenquote 11,7 % liegt im ungünstigsten Viertel der Vergleichsgruppe "
-        "(Rang 340 von 400; Median 5,3 %) und hat sich in fünf Jahren um 1,2 Pp. verschlechtert."
+        "Jugendarbeitslosenquote 2023: 11,7 % liegt im ungünstigsten Viertel der Vergleichsgruppe "
+        "(Rang 340 von 400; Median 5,3 %) und hat sich seit 2018 um 1,2 Pp. verschlechtert "
+        "(für das Vorjahr liegt kein Wert vor)."
     )
     assert item.kind == "schwerpunkt" and item.rank == 340 and item.n == N
 
@@ -159,7 +160,7 @@ def test_needs_both_an_unfavourable_position_and_a_worsening():
     by_id = {i.indicator: i for i in items}
     assert "ungünstiger als der Median" in by_id["below_median_worse"].explanation
     recent = by_id["bad_worse_last_year_only"].explanation
-    assert "in fünf Jahren um 1,0 Pp. verbessert" in recent and "zum Vorjahr aber um 0,5 Pp. verschlechtert" in recent
+    assert "seit 2018 um 1,0 Pp. verbessert" in recent and "zum Vorjahr (2022) aber um 0,5 Pp. verschlechtert" in recent
 
 
 def test_ordering_by_score_then_position():
@@ -253,3 +254,18 @@ def test_as_frame_has_german_columns_and_values():
         "5,3 %",
         "+1,2 Pp.",
     )
+
+
+def test_a_single_year_is_never_called_unchanged():
+    """Only one year of data: say there is no earlier value, not "ohne klare Veränderung" (issue 14)."""
+    profile = _profile([{"id": "steuerkraft", "label": "Steuerkraft", "polarity": 1, "value": 900.0, "rank": 10}])
+    [item] = priorities.strongest_positions(profile, 1)
+    assert item.explanation.startswith("Steuerkraft 2023: ")
+    assert "keinen früheren Wert" in item.explanation
+    assert "unverändert" not in item.explanation and "ohne klare" not in item.explanation
+
+
+def test_unchanged_is_said_only_where_both_values_exist():
+    profile = _profile([{"id": "x", "polarity": -1, "value": 5.0, "rank": 390, "back": 5.0, "previous": 5.0}])
+    [item] = priorities.weakest_positions(profile, 1)
+    assert "ist seit 2018 und zum Vorjahr (2022) unverändert" in item.explanation

@@ -117,34 +117,43 @@ def amount(delta: float, unit: str) -> str:
     return fmt.number(abs(delta), fmt.decimals_for(unit, delta), suffix)
 
 
-def _development(change_5y, trend_5y: str, change_1y, trend_1y: str, unit: str) -> str:
-    """``hat sich in fünf Jahren um 1,2 Pp. verschlechtert, zum Vorjahr um 0,3 Pp.`` and the like."""
+def _development(change_5y, trend_5y: str, change_1y, trend_1y: str, unit: str, year: int) -> str:
+    """``hat sich seit 2018 um 1,2 Pp. verschlechtert, zum Vorjahr (2022) um 0,3 Pp.`` and the like.
+
+    Says only what the series supports: a missing earlier value is named as missing, never as "no change".
+    """
     verb = {"schlechter": "verschlechtert", "besser": "verbessert"}
     five = trend_5y in verb and not _missing(change_5y)
     one = trend_1y in verb and not _missing(change_1y)
+    since, before = year - 5, year - 1
     if five and one and trend_1y == trend_5y:
         return (
-            f"hat sich in fünf Jahren um {amount(change_5y, unit)} {verb[trend_5y]}, "
-            f"zum Vorjahr um {amount(change_1y, unit)}"
+            f"hat sich seit {since} um {amount(change_5y, unit)} {verb[trend_5y]}, "
+            f"zum Vorjahr ({before}) um {amount(change_1y, unit)}"
         )
     if five and one:
         return (
-            f"hat sich in fünf Jahren um {amount(change_5y, unit)} {verb[trend_5y]}, "
-            f"zum Vorjahr aber um {amount(change_1y, unit)} {verb[trend_1y]}"
+            f"hat sich seit {since} um {amount(change_5y, unit)} {verb[trend_5y]}, "
+            f"zum Vorjahr ({before}) aber um {amount(change_1y, unit)} {verb[trend_1y]}"
         )
+    no_one = "für das Vorjahr liegt kein Wert vor" if _missing(change_1y) else f"zum Vorjahr ({before}) unverändert"
+    no_five = f"für {since} liegt kein Wert vor" if _missing(change_5y) else f"seit {since} unverändert"
     if five:
-        tail = " und ist zum Vorjahr unverändert" if trend_1y == "unverändert" else ""
-        return f"hat sich in fünf Jahren um {amount(change_5y, unit)} {verb[trend_5y]}{tail}"
+        return f"hat sich seit {since} um {amount(change_5y, unit)} {verb[trend_5y]} ({no_one})"
     if one:
-        before = " (über fünf Jahre unverändert)" if trend_5y == "unverändert" else ""
-        return f"hat sich zum Vorjahr um {amount(change_1y, unit)} {verb[trend_1y]}{before}"
-    return "ist über fünf Jahre und zum Vorjahr ohne klare Veränderung"
+        return f"hat sich zum Vorjahr ({before}) um {amount(change_1y, unit)} {verb[trend_1y]} ({no_five})"
+    if _missing(change_1y) and _missing(change_5y):
+        return "hat keinen früheren Wert zum Vergleich"
+    if not _missing(change_1y) and not _missing(change_5y):
+        return f"ist seit {since} und zum Vorjahr ({before}) unverändert"
+    return f"ist {no_five}; {no_one}" if not _missing(change_5y) else f"ist {no_one}; {no_five}"
 
 
 def explain(row: pd.Series | dict) -> str:
-    """One German sentence: value, position in the peer group (rank, median) and development."""
+    """One German sentence naming the year: value, position in the peer group (rank, median) and development."""
     unit = row.get("unit") or ""
     value = fmt.value(row.get("value"), unit)
+    year = int(row["year"])
     where = position_text(float(row["percentile"]))
     details = []
     rank, n = _float(row.get("rank")), _float(row.get("n"))
@@ -154,9 +163,9 @@ def explain(row: pd.Series | dict) -> str:
         details.append(f"Median {fmt.value(row.get('median'), unit)}")
     detail = f" ({'; '.join(details)})" if details else ""
     development = _development(
-        row.get("change_5y"), row.get("trend_5y"), row.get("change_1y"), row.get("trend_1y"), unit
+        row.get("change_5y"), row.get("trend_5y"), row.get("change_1y"), row.get("trend_1y"), unit, year
     )
-    sentence = f"{row['label']} {value} liegt {where}{detail} und {development}"
+    sentence = f"{row['label']} {year}: {value} liegt {where}{detail} und {development}"
     return sentence if sentence.endswith(".") else sentence + "."
 
 

@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 #: Streamlit reruns take well under a second here; generous limit for a loaded CI machine.
-CONTENT_TIMEOUT_MS = 60_000
+CONTENT_TIMEOUT_MS = 180_000
 
 
 def free_port() -> int:
