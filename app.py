@@ -50,6 +50,8 @@ pages = {
         st.Page("app_pages/indikator.py", title="Indikator", icon=":material/bar_chart:"),
         st.Page("app_pages/karte.py", title="Karte", icon=":material/map:"),
         st.Page("app_pages/vergleichsgruppen.py", title="Vergleichsgruppen", icon=":material/groups:"),
+        st.Page("app_pages/vergleich.py", title="Kreisvergleich", icon=":material/compare:"),
+        st.Page("app_pages/zusammenhang.py", title="Zusammenhang", icon=":material/scatter_plot:"),
         st.Page("app_pages/sitzung.py", title="Sitzung", icon=":material/co_present:"),
     ],
     "Steuerung": [

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators.domain import benchmark
-from ui import choropleth, components, context, data, html
+from ui import choropleth, components, context, data, html, state
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -48,22 +48,14 @@ home = next((f for f in geo["features"] if f["properties"].get("ags") == sel.hom
 laender = data.geometry(store, v, "laender")
 
 
-def select_clicked_kreis() -> None:
-    """A click on the map makes that Kreis the home Kreis for every page."""
-    picked = st.session_state.get("karte", {}).get("selection", {}).get("objects", {}).get(choropleth.LAYER_KREISE, [])
-    if picked:
-        ags = picked[0].get("properties", {}).get("ags")
-        if ags in names:
-            st.session_state["kreis"] = ags
-
-
-st.pydeck_chart(
+event = st.pydeck_chart(
     choropleth.deck(features, laender["features"] if laender else None, home),
     height=540 if sel.meeting else 620,
-    on_select=select_clicked_kreis,
+    on_select="rerun",
     selection_mode="single-object",
     key="karte",
 )
+state.select_kreis(choropleth.clicked_kreis(event, names), "karte")
 html.render(choropleth.legend_html(stats, unit, polarity))
 components.source_caption(meta["source"], meta["licence"])
 st.caption(

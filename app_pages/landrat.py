@@ -1,12 +1,13 @@
 """Landrat: one page, readable in two minutes – headline figures, targets, strengths and weaknesses; as PDF."""
 
+import dataclasses
 import datetime as dt
 
 import streamlit as st
 
 from indicators.domain import formatting as fmt
-from indicators.outputs import report
-from ui import components, context, data, html, insight, user
+from indicators.outputs import report, report_pdf
+from ui import components, context, data, html, insight, report_figures, user
 from ui import meeting as meeting_mode
 from ui import target_widgets as tw
 
@@ -55,11 +56,16 @@ summary = report.landrat_summary(
     today=dt.date.today(),
     odds=insight.odds_texts(store, v, assessments, sel.home, sel.year),
 )
+summary = dataclasses.replace(
+    summary,
+    trends=tuple(report_figures.trends(ctx, summary.headline)),
+    region_map=report_figures.region_map(ctx, next((r for r in summary.headline if r.year is not None), None)),
+)
 
 with controls.container(horizontal=True):
     st.download_button(
         "Als PDF herunterladen",
-        data=lambda: report.landrat_pdf(summary),
+        data=lambda: report_pdf.landrat_pdf(summary),
         file_name=f"lagebild_{summary.ags}_{summary.created:%Y-%m-%d}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
 from indicators.domain.targets import Target
-from indicators.outputs import report
+from indicators.outputs import report, report_pdf
 from indicators.warehouse.store import Store
 from tests.conftest import skip_or_fail
 
@@ -93,7 +93,8 @@ def test_change_and_comparison_wording_follow_polarity():
     assert report.change_text(0.4, "%", "schlechter", 2022) == "+0,4 Pp. seit 2022 – verschlechtert"
     assert report.change_text(-0.4, "%", "besser", None) == "-0,4 Pp. – verbessert"
     assert report.change_text(0.0, "%", "unverändert", 2018) == "±0,0 Pp. seit 2018 – unverändert"
-    assert report.change_text(None, "%", "keine Angabe", 2018) == "–"
+    assert report.change_text(None, "%", "keine Angabe", 2018) == "kein Wert für 2018"  # never "unverändert"
+    assert report.change_text(None, "%", "keine Angabe", None) == "–"
     assert report.comparison_text(9.9, 5.0, "%", -1, "dem Median") == "4,9 Pp. über dem Median – ungünstiger"
     assert report.comparison_text(9.9, 5.0, "%", 1, "dem Median") == "4,9 Pp. über dem Median – günstiger"
     assert report.comparison_text(3.0, 5.0, "%", 0, "dem Landeswert") == "2,0 Pp. unter dem Landeswert – ohne Wertung"
@@ -102,10 +103,10 @@ def test_change_and_comparison_wording_follow_polarity():
 
 def test_latin1_transliteration_keeps_umlauts():
     assert (
-        report.latin1("Südharz ✔ erreicht ≈ knapp – „Ziel“ ≤ 6 € ›")
+        report_pdf.latin1("Südharz ✔ erreicht ≈ knapp – „Ziel“ ≤ 6 € ›")
         == 'Südharz [OK] erreicht [~] knapp - "Ziel" <= 6 EUR >'
     )
-    assert report.latin1("✖ verfehlt ● ◐ ○ ▲ ▼").encode("latin-1")
+    assert report_pdf.latin1("✖ verfehlt ● ◐ ○ ▲ ▼").encode("latin-1")
 
 
 def test_assess_target_uses_latest_value_up_to_the_year():
@@ -200,10 +201,10 @@ def test_summary_with_chosen_headline_and_missing_indicator(demo_store):
 
 @pytest.mark.parametrize("fonts", ["unicode", "core"])
 def test_pdf_text_holds_name_values_and_missed_targets(demo_store, fonts):
-    if fonts == "unicode" and report.find_unicode_font() is None:
+    if fonts == "unicode" and report_pdf.find_unicode_font() is None:
         pytest.skip("no DejaVu Sans on this system; the core-font variant covers the fallback")
     summary = _summary(demo_store, _targets(demo_store))
-    pdf = report.landrat_pdf(summary, font_dir=True if fonts == "unicode" else None)
+    pdf = report_pdf.landrat_pdf(summary, font_dir=True if fonts == "unicode" else None)
     assert pdf.startswith(b"%PDF")
     text, reader = _text(pdf)
     assert len(reader.pages) == 1  # one page for the Landrat
@@ -223,7 +224,7 @@ def test_pdf_text_holds_name_values_and_missed_targets(demo_store, fonts):
 
 
 def test_pdf_without_targets_says_so(demo_store):
-    text, _ = _text(report.landrat_pdf(_summary(demo_store, [])))
+    text, _ = _text(report_pdf.landrat_pdf(_summary(demo_store, [])))
     assert "keine Zielvereinbarungen erfasst" in text
 
 
@@ -231,7 +232,7 @@ def test_pdf_page_renders_to_png(demo_store, tmp_path):
     if shutil.which("pdftoppm") is None:
         skip_or_fail("pdftoppm (Debian package poppler-utils) not installed")
     pdf = tmp_path / "lagebild.pdf"
-    pdf.write_bytes(report.landrat_pdf(_summary(demo_store, _targets(demo_store))))
+    pdf.write_bytes(report_pdf.landrat_pdf(_summary(demo_store, _targets(demo_store))))
     subprocess.run(
         ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "seite")], check=True
     )
@@ -242,7 +243,7 @@ def test_pdf_page_renders_to_png(demo_store, tmp_path):
 def test_pdf_on_real_data_carries_licence_and_store_values(real_warehouse):
     store = Store(real_warehouse)
     summary = _summary(store, [])
-    text, _ = _text(report.landrat_pdf(summary))
+    text, _ = _text(report_pdf.landrat_pdf(summary))
     assert (
         "Datenlizenz Deutschland – Namensnennung – Version 2.0" in text
         or "Datenlizenz Deutschland - Namensnennung - Version 2.0" in text
@@ -250,3 +251,52 @@ def test_pdf_on_real_data_carries_licence_and_store_values(real_warehouse):
     assert "DEMODATEN" not in text
     year, value = _latest(store, "alq", HOME, YEAR)
     assert fmt.value(value, "%") in text and f"({year})" in text
+
+
+# --- figures in the PDF ---------------------------------------------------------------------------------
+
+
+def _with_figures(summary):
+    import dataclasses
+
+    trends = tuple(
+        report.Trend(ind, label, "%", ((2021, 10.0, 6.0), (2022, 9.5, 5.8), (2023, 9.9, None)))
+        for ind, label in (("alq", "Arbeitslosenquote"), ("jugend_alq", "Jugend-ALQ"), ("x", "Dritte"))
+    )
+    square = lambda x0, y0: (((x0, y0), (x0 + 1, y0), (x0 + 1, y0 + 1), (x0, y0 + 1), (x0, y0)),)  # noqa: E731
+    region = report.RegionMap(
+        "Arbeitslosenquote 2023 in Sachsen-Anhalt",
+        (("15087", square(11.0, 51.4), (179, 88, 6), True), ("15002", square(12.0, 51.4), (33, 102, 172), False)),
+        "Legende: Blau = günstiger",
+    )
+    return dataclasses.replace(summary, trends=trends, region_map=region)
+
+
+def test_pdf_carries_chart_and_map_as_tagged_figures_on_one_page(demo_store):
+    summary = _with_figures(_summary(demo_store, _targets(demo_store)))
+    pdf = report_pdf.landrat_pdf(summary)
+    text, reader = _text(pdf)
+    assert len(reader.pages) == 1
+    root = reader.trailer["/Root"]
+    assert str(root["/Lang"]).startswith("de")
+    assert "/StructTreeRoot" in root and "/MarkInfo" in root
+    raw = pdf.decode("latin-1")
+    assert raw.count("/Figure") >= 2
+    # the chart's alternative text says what it shows, with first and last value of the Kreis
+    alt = report_pdf.trend_alt_text(summary)
+    assert "Arbeitslosenquote: 10,0 % (2021) bis 9,9 % (2023)" in alt
+    assert "Median 5,8 %" not in alt  # the median of the last year with a Kreis value is missing: not invented
+    assert "/Alt" in raw
+    assert "Mansfeld-Südharz" in text  # the table stays on the page beside the figures
+
+
+def test_figures_name_title_source_and_stand_and_escape_foreign_text():
+    from indicators.outputs import figures
+
+    trend = report.Trend("a", "Quote <b>&", "%", ((2020, 1.0, 2.0), (2021, 1.5, 2.0)))
+    svg = figures.trend_svg([trend], "Kreis & Co", "Titel", "Quelle: Test · Stand: 01.01.2024")
+    assert "Titel" in svg and "Quelle: Test · Stand: 01.01.2024" in svg
+    assert "<b>" not in svg and "Quote &lt;b&gt;&amp;" in svg and "Kreis &amp; Co" in svg
+    import xml.dom.minidom
+
+    xml.dom.minidom.parseString(svg)  # well-formed

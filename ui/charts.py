@@ -177,3 +177,123 @@ def class_counts(values: pd.DataFrame, home: str, classes: list[str], title: str
     fig = go.Figure(go.Bar(x=[plot(c) for c in order], y=[int(counts.get(c, 0)) for c in order], marker_color=colours))
     fig.update_layout(title=plot(title), yaxis_title="Zahl der Kreise", height=320, **LAYOUT)
     return fig
+
+
+#: Colour-blind safe palette (Okabe-Ito, without the red of the home Kreis) for the other Kreise of a comparison.
+OTHERS = ["#0072B2", "#E69F00", "#009E73", "#56B4E9", "#CC79A7", "#F0E442", "#000000", "#999999", "#D55E00"]
+
+
+def download_config(name: str) -> dict:
+    """Plotly's camera button saves the chart as SVG (title, source and Stand are part of the figure)."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "svg", "filename": name, "scale": 1},
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    }
+
+
+def footer(fig: go.Figure, text: str) -> None:
+    """Source and Stand inside the picture, so a downloaded chart carries them."""
+    fig.add_annotation(
+        text=text, xref="paper", yref="paper", x=0, y=-0.32, showarrow=False, xanchor="left", font=dict(size=10)
+    )
+
+
+def small_multiples(
+    series: dict[str, pd.DataFrame],
+    labels: dict[str, str],
+    units: dict[str, str],
+    names: dict[str, str],
+    home: str,
+    title: str,
+) -> go.Figure:
+    """One small line chart per indicator, a line per Kreis; the home Kreis thick and red, the others Okabe-Ito."""
+    from plotly.subplots import make_subplots
+
+    ids = list(series)
+    cols = min(3, max(1, len(ids)))
+    rows = (len(ids) + cols - 1) // cols
+    titles = [f"{labels.get(i, i)} ({units.get(i)})" if units.get(i) else labels.get(i, i) for i in ids]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[t[:60] for t in titles], vertical_spacing=0.18)
+    regions = sorted({r for df in series.values() for r in df["region"]}, key=lambda r: (r != home, r))
+    colour = {r: HOME_COLOUR if r == home else OTHERS[n % len(OTHERS)] for n, r in enumerate(regions)}
+    for k, ind in enumerate(ids):
+        df = series[ind]
+        for region in regions:
+            sub = df[df["region"] == region]
+            if sub.empty:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=sub["year"],
+                    y=sub["value"],
+                    mode="lines",
+                    name=names.get(region, region),
+                    legendgroup=region,
+                    showlegend=k == 0,
+                    line=dict(color=colour[region], width=4 if region == home else 1.8),
+                ),
+                row=k // cols + 1,
+                col=k % cols + 1,
+            )
+    fig.update_layout(title=title, height=260 * rows + 120, **{**LAYOUT, "legend": dict(orientation="h", y=-0.12)})
+    return fig
+
+
+def scatter(
+    pairs: pd.DataFrame,
+    home: str,
+    peers: set[str],
+    names: dict[str, str],
+    x_label: str,
+    y_label: str,
+    x_unit: str,
+    y_unit: str,
+    result,
+    footer_text: str = "",
+) -> go.Figure:
+    """All Kreise as points (x, y); peers and the home Kreis highlighted; least-squares line with r."""
+    fig = go.Figure()
+    groups = {
+        "Übrige Kreise": (pairs[~pairs["region"].isin(peers | {home})], dict(color="#bdbdbd", size=7)),
+        "Vergleichsgruppe": (pairs[pairs["region"].isin(peers - {home})], dict(color=PEER_COLOUR, size=9)),
+        "Eigener Kreis": (
+            pairs[pairs["region"] == home],
+            dict(color=HOME_COLOUR, size=18, symbol="diamond", line=dict(color="black", width=1)),
+        ),
+    }
+    for name, (sub, marker) in groups.items():
+        if sub.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=sub["value_x"],
+                y=sub["value_y"],
+                mode="markers",
+                name=name,
+                marker=marker,
+                text=[names.get(r, r) for r in sub["region"]],
+                hovertemplate="%{text}: %{x:,.1f} / %{y:,.1f}<extra></extra>",
+            )
+        )
+    if result is not None:
+        lo, hi = float(pairs["value_x"].min()), float(pairs["value_x"].max())
+        fig.add_trace(
+            go.Scatter(
+                x=[lo, hi],
+                y=[result.intercept + result.slope * lo, result.intercept + result.slope * hi],
+                mode="lines",
+                name=f"Trendlinie (r = {result.r:.2f})".replace(".", ","),
+                line=dict(color="black", dash="dash"),
+            )
+        )
+    fig.update_layout(
+        title=f"{y_label} gegen {x_label}",
+        xaxis_title=f"{x_label} ({x_unit})" if x_unit else x_label,
+        yaxis_title=f"{y_label} ({y_unit})" if y_unit else y_label,
+        height=560,
+        **{**LAYOUT, "margin": dict(l=10, r=10, t=60, b=150)},
+    )
+    if footer_text:
+        footer(fig, footer_text)
+    return fig

@@ -24,6 +24,13 @@ from ui.html import Markup
 LAYER_KREISE = "kreise"
 
 
+def clicked_kreis(event, known: dict[str, str]) -> str | None:
+    """AGS of the Kreis a map click selected, if any."""
+    picked = (event or {}).get("selection", {}).get("objects", {}).get(LAYER_KREISE, [])
+    ags = picked[0].get("properties", {}).get("ags") if picked else None
+    return ags if ags in known else None
+
+
 def colour_features(
     geojson_features: list[dict], values: pd.DataFrame, names: dict[str, str], unit: str, polarity: int, stats: dict
 ) -> list[dict]:

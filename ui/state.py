@@ -20,9 +20,9 @@ from ui import data, html
 DEFAULT_HOME = os.environ.get("REGIOMONITOR_HOME_KREIS", "15087")
 DEFAULT_INDICATOR = "alq"
 DEFAULT_NEIGHBOURS = 10
-URL_KEYS = ("kreis", "jahr", "gruppe", "indikator", "modus", "k", "vars")
+URL_KEYS = ("kreis", "jahr", "gruppe", "indikator", "modus", "k", "vars", "vergleich")
 #: Session keys of the global selection drawn as widgets by app.py.
-GLOBAL_KEYS = ("kreis", "jahr", "gruppe", "indikator", "sitzung")
+GLOBAL_KEYS = ("kreis", "jahr", "gruppe", "indikator", "sitzung", "vergleich")
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,29 @@ def load_from_url(s: Store, v: str, custom_names: list[str]) -> None:
     gruppe = q.get("gruppe", "alle")
     st.session_state["gruppe"] = gruppe if gruppe in peer_options(custom_names) else "alle"
     st.session_state["sitzung"] = q.get("modus", "") == "sitzung"
+    compared = [a for a in q.get("vergleich", "").split(",") if a in ags]
+    if compared:
+        st.session_state["vergleich"] = list(dict.fromkeys(compared))[:10]
     try:
         st.session_state["k"] = max(3, min(50, int(q.get("k", DEFAULT_NEIGHBOURS))))
     except ValueError:
         st.session_state["k"] = DEFAULT_NEIGHBOURS
     wanted = [x for x in q.get("vars", "").split(",") if x in inds]
     st.session_state["vars"] = wanted or [x for x in benchmark.DEFAULT_NEIGHBOUR_VARIABLES if x in inds]
+
+
+def select_kreis(ags: str | None, source: str) -> None:
+    """Make ``ags`` the home Kreis from inside a page (the sidebar box is already drawn): rerun and take it over.
+
+    Acts once per new pick of ``source``: a map that still shows an older pick does not undo a later choice in
+    the sidebar."""
+    handled = f"_picked_{source}"
+    if ags == st.session_state.get(handled):
+        return
+    st.session_state[handled] = ags
+    if ags and ags != st.session_state.get("kreis"):
+        st.session_state["_next_kreis"] = ags
+        st.rerun()
 
 
 def keep_selection() -> None:
@@ -103,6 +120,8 @@ def keep_selection() -> None:
     for key in GLOBAL_KEYS:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+    if "_next_kreis" in st.session_state:  # a click on the map (see select_kreis)
+        st.session_state["kreis"] = st.session_state.pop("_next_kreis")
 
 
 def unknown_kreis_notice(raw: str, shown: str) -> str:
@@ -130,6 +149,8 @@ def write_to_url(sel: Selection) -> None:
     }
     if sel.meeting:
         wanted["modus"] = "sitzung"
+    if len(st.session_state.get("vergleich") or []) >= 2:
+        wanted["vergleich"] = ",".join(st.session_state["vergleich"])
     if sel.peer_kind == "nachbarn":
         wanted["k"] = str(sel.k)
         wanted["vars"] = ",".join(sel.neighbour_vars)

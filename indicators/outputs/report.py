@@ -1,25 +1,17 @@
-"""What the Ziele page and the Landrat page say, and the Landrat's one-page PDF.
+"""What the Ziele page and the Landrat page say: target assessments, headline rows and the Landrat summary.
 
 Pure functions: the page gathers the enriched profile, the targets with their series and the indicator
 metadata; :func:`landrat_summary` turns them into a :class:`LandratSummary`; the page renders it and
-:func:`landrat_pdf` prints the very same object, so screen and paper always show the same numbers.
-
-PDF fonts: the PDF embeds a Unicode TrueType font (DejaVu Sans) when one is found (``$REGIOMONITOR_PDF_FONT_DIR``
-or the usual system font folders), so status icons (✔ ≈ ✖) print as on screen. Without one it falls back to
-fpdf2's built-in Helvetica, which only knows Latin-1: German umlauts and ß stay, everything else is
-transliterated (``≈`` → ``[~]``, ``✔`` → ``[OK]``, ``–`` → ``-``, ``„“`` → ``"``), so the report never fails
-for want of a font. Status is always written as text next to the icon; nothing relies on colour.
+:mod:`indicators.outputs.report_pdf` prints the very same object, so screen and paper show the same numbers.
+Every statement names its year and says only what the data supports (a missing earlier value is "kein Wert").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -244,9 +236,11 @@ def _judgement(diff: float, unit: str, polarity: int) -> str | None:
 
 
 def change_text(delta, unit: str, direction: str, since_year: int | None) -> str:
-    """``+0,4 Pp. seit 2022 – verschlechtert``: the sign says the direction, the word says whether it is good."""
+    """``+0,4 Pp. seit 2022 – verschlechtert``: the sign says the direction, the word says whether it is good.
+
+    Without an earlier value: ``kein Wert für 2022`` (never "unverändert")."""
     if _missing(delta):
-        return "–"
+        return f"kein Wert für {since_year}" if since_year else "–"
     since = f" seit {since_year}" if since_year else ""
     word = TREND_WORDS.get(direction, "")
     if direction == "unverändert":
@@ -306,7 +300,7 @@ def _headline_row(indicator: str, row: pd.Series | None, meta: Mapping) -> Headl
         value=value,
         value_text=fmt.value(value, unit, label_value if isinstance(label_value, str) else None),
         change_1y=_float(row.get("change_1y")),
-        change_1y_text=change_text(row.get("change_1y"), unit, str(row.get("trend_1y")), None),
+        change_1y_text=change_text(row.get("change_1y"), unit, str(row.get("trend_1y")), year - 1),
         change_5y=_float(row.get("change_5y")),
         change_5y_text=change_text(row.get("change_5y"), unit, str(row.get("trend_5y")), year - 5),
         median=_float(row.get("median")),
@@ -357,6 +351,25 @@ def _parts(texts: Iterable) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Trend:
+    """One indicator over time for the chart: the Kreis and the median of its peer group, year by year."""
+
+    indicator: str
+    label: str
+    unit: str
+    points: tuple[tuple[int, float | None, float | None], ...]  # (year, Kreis, median)
+
+
+@dataclass(frozen=True)
+class RegionMap:
+    """The Kreise of the home Kreis's Land, coloured by one indicator: what the PDF's map shows."""
+
+    title: str
+    shapes: tuple[tuple[str, tuple[tuple[tuple[float, float], ...], ...], tuple[int, int, int], bool], ...]
+    legend: str  # (ags, rings of (lon, lat), fill colour, is home)
+
+
+@dataclass(frozen=True)
 class LandratSummary:
     """Everything the Landrat page shows and the PDF prints."""
 
@@ -378,6 +391,8 @@ class LandratSummary:
     demo: bool
     created: dt.date
     notes: tuple[str, ...] = field(default_factory=tuple)
+    trends: tuple[Trend, ...] = field(default_factory=tuple)
+    region_map: RegionMap | None = None
 
     @property
     def created_text(self) -> str:
@@ -406,6 +421,8 @@ def landrat_summary(
     today: dt.date | None = None,
     n_positions: int = 3,
     odds: Mapping[int, str] | None = None,
+    trends: Sequence[Trend] = (),
+    region_map: RegionMap | None = None,
 ) -> LandratSummary:
     """Collect the Landrat page from the enriched profile, the assessed targets and the indicator metadata.
 
@@ -455,227 +472,6 @@ def landrat_summary(
         demo=bool(demo),
         created=today or dt.date.today(),
         notes=tuple(notes),
+        trends=tuple(trends),
+        region_map=region_map,
     )
-
-
-# --- PDF -----------------------------------------------------------------------------------------------
-
-FONT_DIR_ENV = "REGIOMONITOR_PDF_FONT_DIR"
-FONT_DIRS = (
-    "/usr/share/fonts/truetype/dejavu",
-    "/usr/share/fonts/dejavu",
-    "/usr/share/fonts/TTF",
-    "/usr/share/fonts/dejavu-sans-fonts",
-    "/usr/local/share/fonts",
-    "/Library/Fonts",
-    "C:/Windows/Fonts",
-)
-FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
-
-#: Characters outside Latin-1 that the built-in PDF fonts cannot show, and what is printed instead.
-TRANSLITERATION = {
-    "✔": "[OK]",
-    "≈": "[~]",
-    "✖": "[X]",
-    "●": "(*)",
-    "◐": "(~)",
-    "○": "( )",
-    "▲": "(+)",
-    "▼": "(-)",
-    "–": "-",
-    "—": "-",
-    "−": "-",
-    "„": '"',
-    "“": '"',
-    "”": '"',
-    "‚": "'",
-    "‘": "'",
-    "’": "'",
-    "…": "...",
-    "≤": "<=",
-    "≥": ">=",
-    "€": "EUR",
-    "›": ">",
-    "‹": "<",
-    "•": "-",
-    "✓": "[OK]",
-    "→": "->",
-    "↗": "",
-    "↘": "",
-    "Δ": "Diff.",
-    "\u2009": " ",
-    "\u202f": " ",
-}
-
-
-def find_unicode_font() -> Path | None:
-    """Folder holding DejaVu Sans regular and bold, or ``None``."""
-    candidates = [os.environ.get(FONT_DIR_ENV, "")] + list(FONT_DIRS)
-    for folder in candidates:
-        if folder and all((Path(folder) / f).is_file() for f in FONT_FILES):
-            return Path(folder)
-    return None
-
-
-def latin1(text: str) -> str:
-    """``text`` for the built-in Latin-1 fonts: umlauts stay, other characters are transliterated."""
-    out = []
-    for ch in text:
-        if ch in TRANSLITERATION:
-            out.append(TRANSLITERATION[ch])
-        elif ord(ch) < 256:
-            out.append(ch)
-        else:
-            plain = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
-            out.append(plain or "?")
-    return "".join(out)
-
-
-def landrat_pdf(summary: LandratSummary, font_dir: Path | None | bool = True) -> bytes:
-    """The Landrat page as an A4 portrait PDF, black-and-white friendly.
-
-    ``font_dir``: ``True`` looks for DejaVu Sans (:func:`find_unicode_font`), a path uses that folder,
-    ``None``/``False`` forces the built-in Helvetica with transliteration.
-    """
-    from fpdf import FPDF
-    from fpdf.fonts import FontFace
-
-    folder = find_unicode_font() if font_dir is True else (Path(font_dir) if font_dir else None)
-    unicode_font = folder is not None
-    t = (lambda s: s) if unicode_font else latin1
-    demo_text = "DEMODATEN – synthetische Werte, keine amtlichen Zahlen"
-
-    class _Report(FPDF):
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font(family, "", 7.5)
-            left = f"RegioMonitor · {summary.kreis_name} ({summary.ags}) · erstellt am {summary.created_text}"
-            if summary.demo:
-                left = "DEMODATEN · " + left
-            self.cell(0, 5, t(left), align="L")
-            self.set_x(self.l_margin)
-            self.cell(0, 5, t(f"Seite {self.page_no()}/{{nb}}"), align="R")
-
-    pdf = _Report(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(t(summary.title))
-    pdf.set_author("RegioMonitor")
-    pdf.set_creator("RegioMonitor")
-    if unicode_font:
-        family = "DejaVu"
-        pdf.add_font(family, "", str(folder / FONT_FILES[0]))
-        pdf.add_font(family, "B", str(folder / FONT_FILES[1]))
-    else:
-        family = "helvetica"
-    pdf.set_margins(15, 12, 15)
-    pdf.set_auto_page_break(True, margin=14)
-    pdf.add_page()
-    width = pdf.epw
-
-    def heading(text: str, size: float = 11.5) -> None:
-        pdf.ln(2)
-        pdf.set_font(family, "B", size)
-        pdf.multi_cell(width, 6, t(text), new_x="LMARGIN", new_y="NEXT", align="L")
-        pdf.set_draw_color(0)
-        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
-        pdf.ln(1.5)
-
-    def paragraph(text: str, size: float = 8.8, style: str = "", height: float = 4.4) -> None:
-        pdf.set_font(family, style, size)
-        pdf.multi_cell(width, height, t(text), new_x="LMARGIN", new_y="NEXT", align="L")
-
-    def bullet(text: str, size: float = 8.8) -> None:
-        pdf.set_font(family, "", size)
-        pdf.cell(5, 4.3, t("–" if unicode_font else "-"))
-        pdf.multi_cell(width - 5, 4.3, t(text), new_x="LMARGIN", new_y="NEXT", align="L")
-
-    if summary.demo:
-        pdf.set_font(family, "B", 12)
-        pdf.set_line_width(0.8)
-        pdf.cell(width, 9, t(demo_text), border=1, align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_line_width(0.2)
-        pdf.ln(2)
-
-    pdf.set_font(family, "B", 16)
-    pdf.multi_cell(width, 8, t(summary.title), new_x="LMARGIN", new_y="NEXT", align="L")
-    paragraph(
-        f"Kreis {summary.kreis_name} (AGS {summary.ags}), {summary.land_name} · Jahr {summary.year} · "
-        f"Vergleichsgruppe: {summary.peer_label} ({summary.n_peers} Kreise) · Stand: {summary.created_text}",
-        size=9,
-    )
-
-    heading("Kennzahlen")
-    pdf.set_font(family, "", 7.8)
-    header = ("Kennzahl", "Wert", "Veränderung", "Vergleichsgruppe", f"Land {summary.land_name}".strip())
-    bold = FontFace(emphasis="BOLD")
-    with pdf.table(
-        col_widths=(38, 16, 46, 42, 38),
-        text_align=("LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"),
-        headings_style=bold,
-        line_height=3.6,
-        padding=1.0,
-        borders_layout="HORIZONTAL_LINES",
-    ) as table:
-        head = table.row()
-        for cell in header:
-            head.cell(t(cell))
-        for r in summary.headline:
-            row = table.row()
-            row.cell(t(f"{r.label}\n{r.assessment_icon} {r.assessment_label}"))
-            row.cell(t(f"{r.value_text}\n({r.year})" if r.year else r.value_text), style=bold)
-            since = f"seit {r.year - 5}" if r.year else "5 Jahre"
-            row.cell(t(f"Vorjahr: {r.compact_change('1y')}\n{since}: {r.compact_change('5y')}"))
-            row.cell(t(f"Median {r.median_text}\nKreis {r.compact_comparison('median')}\n{r.rank_text}"))
-            row.cell(t(f"{r.land_text}\nKreis {r.compact_comparison('land')}"))
-
-    paragraph(
-        "Veränderung und Abstand in Prozentpunkten (Pp.) bzw. in der Einheit der Kennzahl; "
-        "in Klammern, ob das für den Kreis günstig ist (Polarität der Kennzahl).",
-        size=7,
-        height=3.5,
-    )
-
-    heading("Zielvereinbarungen")
-    targets = summary.targets
-    if targets.total == 0:
-        paragraph("Für diesen Kreis sind keine Zielvereinbarungen erfasst.")
-    else:
-        paragraph(f"{targets.total} Ziele: {targets.count_text()}", style="B")
-        if targets.missed:
-            paragraph("Verfehlte Ziele:")
-            for line in targets.missed:
-                bullet(line.sentence)
-        else:
-            paragraph("Kein Ziel ist verfehlt.")
-
-    heading("Stärken und Schwächen im Vergleich")
-    paragraph(f"Günstigste Positionen in der Vergleichsgruppe ({summary.peer_label}):", style="B")
-    for item in summary.strengths or ():
-        bullet(f"{prio_icon(item)} {item.explanation}")
-    if not summary.strengths:
-        bullet("keine Position günstiger als der Median")
-    paragraph("Ungünstigste Positionen:", style="B")
-    for item in summary.weaknesses or ():
-        bullet(f"{prio_icon(item)} {item.explanation}")
-    if not summary.weaknesses:
-        bullet("keine Position ungünstiger als der Median")
-    paragraph(
-        f"Handlungsschwerpunkte (ungünstig und verschlechtert): {summary.n_priorities} Indikatoren "
-        "(RegioMonitor › Handlungsschwerpunkte).",
-        size=8.5,
-    )
-
-    heading("Quellen, Stand und Lizenz", size=11)
-    stand = f"Stand: {summary.data_stand}" + (
-        f" · Gebietsstand: {summary.gebietsstand}" if summary.gebietsstand else ""
-    )
-    paragraph(" ".join([stand + "."] + list(summary.notes)), size=7.5, height=3.6)
-    if summary.sources:
-        paragraph("Quellen: " + "; ".join(summary.sources), size=7, height=3.3)
-    if summary.licences:
-        paragraph("Lizenzen: " + "; ".join(summary.licences), size=7, height=3.3)
-    return bytes(pdf.output())
-
-
-def prio_icon(item: prio.PriorityItem) -> str:
-    """▲ for a favourable position, ▼ for an unfavourable one (with text in the sentence)."""
-    return "▲" if item.percentile > 50 else "▼"

@@ -67,7 +67,7 @@ def running_app(warehouse: Path, userdata: Path, extra_env: dict[str, str] | Non
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 360
         while True:
             try:
                 urllib.request.urlopen(base + "/_stcore/health", timeout=2)
