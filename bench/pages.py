@@ -95,7 +95,10 @@ def make_selections(store, n: int) -> list[dict]:
     meta = store.indicators()
     ratio = set(meta.loc[meta["scale"] == "ratio", "id"])
     indicators = [i for i in PREFERRED_INDICATORS if i in ratio] or sorted(ratio)[:6]
-    years = store.years(indicators[0])
+    # years that cover Germany for every chosen indicator: the year selector labels other years with how many Kreise
+    # they hold, and AppTest only finds an option whose label is the bare year
+    covering = [set(c.loc[c["covering"], "year"].astype(int)) for c in (store.year_coverage(i) for i in indicators)]
+    years = set.intersection(*covering) if covering and set.intersection(*covering) else set(store.years(indicators[0]))
     recent = sorted(years, reverse=True)[:6] or [2023]
     return [
         {
