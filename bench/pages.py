@@ -29,6 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 GROUP_NAME = "Benchmark"
+URL_KEYS = ("kreis", "jahr", "gruppe", "indikator")
+DEFAULT_INDICATOR = "alq"  # ui.state.DEFAULT_INDICATOR (not imported: bench/ reads no Streamlit glue)
 PREFERRED_KREISE = [
     "15087",
     "09162",
@@ -88,27 +90,38 @@ def summary(samples_ms: list[float]) -> dict:
     }
 
 
+def covering_years(store, indicator: str) -> set[int]:
+    coverage = store.year_coverage(indicator)
+    return set(coverage.loc[coverage["covering"], "year"].astype(int))
+
+
 def make_selections(store, n: int) -> list[dict]:
     """``n`` different selections: Kreise across Germany, recent years, every kind of peer group, several indicators."""
     ags = set(store.districts()["ags"])
     kreise = [k for k in PREFERRED_KREISE if k in ags] + sorted(ags - set(PREFERRED_KREISE))[:12]
     meta = store.indicators()
     ratio = set(meta.loc[meta["scale"] == "ratio", "id"])
-    indicators = [i for i in PREFERRED_INDICATORS if i in ratio] or sorted(ratio)[:6]
-    # years that cover Germany for every chosen indicator: the year selector labels other years with how many Kreise
-    # they hold, and AppTest only finds an option whose label is the bare year
-    covering = [set(c.loc[c["covering"], "year"].astype(int)) for c in (store.year_coverage(i) for i in indicators)]
-    years = set.intersection(*covering) if covering and set.intersection(*covering) else set(store.years(indicators[0]))
-    recent = sorted(years, reverse=True)[:6] or [2023]
-    return [
-        {
-            "kreis": kreise[i % len(kreise)],
-            "jahr": str(recent[(2 * i) % len(recent)]),
-            "gruppe": GROUPS[i % len(GROUPS)],
-            "indikator": indicators[i % len(indicators)],
-        }
-        for i in range(n)
-    ]
+    candidates = [i for i in PREFERRED_INDICATORS if i in ratio] or sorted(ratio)[:6]
+    # Years that cover Germany both for the selection's indicator and for the default indicator: the year selector
+    # labels other years with how many Kreise they hold, and AppTest, which formats a selectbox's value outside the
+    # script run (where the session's indicator is not set), then no longer finds the option.
+    default = covering_years(store, DEFAULT_INDICATOR)
+    usable = {i: sorted(covering_years(store, i) & default, reverse=True)[:6] for i in candidates}
+    indicators = [i for i in candidates if len(usable[i]) >= 2] or candidates
+    selections = []
+    for i in range(n):
+        indicator = indicators[i % len(indicators)]
+        recent = usable.get(indicator) or sorted(store.years(indicator), reverse=True)[:6] or [2023]
+        selections.append(
+            {
+                "kreis": kreise[i % len(kreise)],
+                "jahr": str(recent[(2 * i) % len(recent)]),
+                "gruppe": GROUPS[i % len(GROUPS)],
+                "indikator": indicator,
+                "change_year": str(recent[(2 * i + 1) % len(recent)]),
+            }
+        )
+    return selections
 
 
 def prepare_userdata(path: Path, store, selections: list[dict]) -> None:
@@ -209,13 +222,13 @@ def time_pages(
                     st.cache_data.clear()
                     st.cache_resource.clear()
                     at = AppTest.from_file(str(APP), default_timeout=300)
-                    for key, value in sel.items():
-                        at.query_params[key] = value
+                    for key in URL_KEYS:
+                        at.query_params[key] = sel[key]
                     at.switch_page(f"app_pages/{page}.py")
                     cold = timed(at, page, "cold", sel)
                     warm = [timed(at, page, "warm", sel) for _ in range(warm_runs)]
                     at.session_state["kreis"] = nxt["kreis"]
-                    at.session_state["jahr"] = int(nxt["jahr"])
+                    at.session_state["jahr"] = int(sel["change_year"])
                     change = timed(at, page, "change", sel)
                     samples[page]["cold"].append(cold)
                     samples[page]["warm"] += warm
