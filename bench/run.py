@@ -11,7 +11,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import pickle
 import platform
 import statistics
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench import core, pages, report
+from bench import core, pages, report, worker
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("REGIOMONITOR_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -208,6 +207,64 @@ def _judge(rm: dict, base: dict, fl: dict) -> dict:
     }
 
 
+class Side:
+    """One side's worker process, asked one command at a time (see :func:`bench.worker.serve`)."""
+
+    def __init__(self, side: str, panel: Path, plan_file: Path, work: Path, threads: int):
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self.side, self.answers = side, work / "answers.pkl"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.worker", side, str(panel), str(plan_file), str(self.answers), str(threads)],
+            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    def ask(self, command: str) -> dict:
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"bench.worker {self.side} ended during {command!r} (code {self.process.wait()})")
+        return json.loads(line)
+
+    def finish(self) -> dict:
+        reply = self.ask("finish")
+        self.process.wait(timeout=60)
+        return reply
+
+
+def ask_sides(tmp: Path, panel: Path, plan: list[dict], threads: int, log) -> tuple[dict, dict]:
+    """Set each side up in turn, then ask every question of every repetition of all three sides in turn (the
+    order of the sides rotating), so that other load on the machine falls on all three alike."""
+    plan_file = tmp / "plan.json"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    sides = {}
+    try:
+        for side in SIDES:
+            (tmp / side).mkdir()
+            sides[side] = Side(side, panel, plan_file, tmp / side, threads)
+        measured = {side: {"samples_ms": {q: [] for q in core.QUESTIONS}, "cpu_ms": {q: [] for q in core.QUESTIONS}}
+                    for side in SIDES}  # fmt: skip
+        for side in SIDES:
+            log(f"Municipality scale: {side}, set-up …")
+            measured[side] |= sides[side].ask("setup")
+        log(f"Municipality scale: {len(plan)} repetitions of {len(core.QUESTIONS)} questions, three sides in turn …")
+        for n, params in enumerate(plan):
+            order = SIDES[n % 3 :] + SIDES[: n % 3]
+            for name in core.QUESTIONS:
+                for side in order:
+                    reply = sides[side].ask(f"ask {params['rep']} {name}")
+                    measured[side]["samples_ms"][name].append(reply["ms"])
+                    measured[side]["cpu_ms"][name].append(reply["cpu_ms"])
+        for side in SIDES:
+            measured[side] |= sides[side].finish()
+    finally:
+        for s in sides.values():
+            if s.process.poll() is None:
+                s.process.kill()
+    answers = {side: worker.read_answers(sides[side].answers) for side in SIDES}
+    return measured, answers
+
+
 def run_gemeinde(tmp: Path, settings: dict, threads: int, log) -> dict:
     panel = tmp / "gemeinde"
     size = f"{settings['regions']:,} regions x {settings['indicators']} indicators x {settings['years']} years"
@@ -219,20 +276,12 @@ def run_gemeinde(tmp: Path, settings: dict, threads: int, log) -> dict:
     indicators = pd.read_parquet(panel / "indicators.parquet")
     years = sorted(int(y) for y in pd.read_parquet(panel / "facts.parquet", columns=["year"])["year"].unique())
     plan = core.make_plan(municipalities, indicators, years, settings["gemeinde_repetitions"])
-    plan_file = tmp / "plan.json"
-    plan_file.write_text(json.dumps(plan), encoding="utf-8")
-    measured, answers = {}, {}
-    for side in SIDES:
-        log(f"Municipality scale: {side}, set-up and {len(plan)} repetitions of {len(core.QUESTIONS)} questions …")
-        work = tmp / side
-        work.mkdir()
-        measured[side] = _worker(side, str(panel), str(plan_file), str(work / "answers.pkl"), str(threads))
-        with open(work / "answers.pkl", "rb") as f:
-            answers[side] = pickle.load(f)
+    measured, answers = ask_sides(tmp, panel, plan, threads, log)
     questions = []
     for name, description in core.QUESTIONS.items():
         problems = []
-        for params, a, b in zip(plan, answers["regiomonitor"][name], answers["pandas"][name], strict=True):
+        for params in plan:
+            a, b = answers["regiomonitor"][name][params["rep"]], answers["pandas"][name][params["rep"]]
             problems += [f"rep {params['rep']}: {p}" for p in core.differences(a, b, name)]
         stats = {side: _stats(measured[side]["samples_ms"][name], measured[side]["cpu_ms"][name]) for side in SIDES}
         rm, base, fl = stats["regiomonitor"], stats["pandas"], stats["floor"]
@@ -246,7 +295,7 @@ def run_gemeinde(tmp: Path, settings: dict, threads: int, log) -> dict:
                 "regiomonitor_p95_ms": rm["p95_ms"],
                 "vs_pandas": round(rm["median_ms"] / base["median_ms"], 6) if base["median_ms"] else None,
                 "vs_floor": round(rm["median_ms"] / fl["median_ms"], 6) if fl["median_ms"] else None,
-                "floor_rows_median": int(statistics.median(answers["floor"][name])),
+                "floor_rows_median": int(statistics.median(answers["floor"][name].values())),
                 "same_answers": not problems,
                 "differences": problems[:20],
                 "meets_goal": _judge(rm, base, fl),

@@ -3,10 +3,10 @@
 ``python -m bench.worker kreis OUT [RAW]`` builds the Kreis-scale warehouse from official files (demo without RAW);
 ``python -m bench.worker importers RAW OUT`` builds from RAW with the time of every file read and phase;
 ``python -m bench.worker generate PANEL REGIONS INDICATORS YEARS`` writes the municipality-scale panel;
-``python -m bench.worker regiomonitor|pandas|floor PANEL PLAN.json ANSWERS.pkl THREADS`` sets one side up and
-answers the plan's questions. Every side imports the same libraries first (below), so that their peak memory
-differs only by what the side itself holds.
-The last line of standard output is a JSON object with the timings.
+``python -m bench.worker regiomonitor|pandas|floor PANEL PLAN.json ANSWERS.pkl THREADS`` serves one side: set-up
+and questions on command (see :func:`serve`). Every side imports the same libraries first (below), so that their
+peak memory differs only by what the side itself holds.
+For the other jobs the last line of standard output is a JSON object with the timings.
 """
 
 from __future__ import annotations
@@ -130,38 +130,61 @@ def open_side(side: str, panel: Path, work: Path, threads: int):
     raise ValueError(side)
 
 
-def answer(side: str, panel: Path, plan: list[dict], answers_path: Path | None, threads: int) -> dict:
-    """Set the side up (timed), ask every question of every repetition (each call timed), keep the answers."""
+def serve(side: str, panel: Path, plan: list[dict], answers_path: Path, threads: int) -> None:
+    """Answer the parent's commands on stdin, one JSON line each on stdout.
+
+    ``setup`` sets the side up (timed); ``ask REP QUESTION`` asks one question of one repetition (timed) and
+    appends the answer to ``answers_path`` (so no answer stays in memory and the peak memory is the side's own);
+    ``finish`` reports the peak memory and ends. The parent asks the three sides in turn, question by question,
+    so that whatever else runs on the machine weighs on all three alike.
+    """
     limit_threads(threads)
     rss_before = peak_rss_mb()
-    started, cpu = time.perf_counter(), time.process_time()
-    questions = open_side(side, panel, Path(answers_path).parent if answers_path else Path.cwd(), threads)
-    setup, setup_cpu = time.perf_counter() - started, time.process_time() - cpu
-    rss_after_setup = peak_rss_mb()
-    samples: dict[str, list[float]] = {q: [] for q in core.QUESTIONS}
-    cpu_samples: dict[str, list[float]] = {q: [] for q in core.QUESTIONS}
-    answers: dict[str, list] = {q: [] for q in core.QUESTIONS}
-    for params in plan:
-        for name in core.QUESTIONS:
-            t, c = time.perf_counter(), time.process_time()
-            result = questions[name](params)
-            samples[name].append(round((time.perf_counter() - t) * 1000, 3))
-            cpu_samples[name].append(round((time.process_time() - c) * 1000, 3))
-            answers[name].append(result if side != "floor" else result_rows(result))
-    if answers_path is not None:
-        with open(answers_path, "wb") as f:
-            pickle.dump(answers, f)
-    return {
-        "side": side,
-        "threads": threads,
-        "setup_seconds": round(setup, 3),
-        "setup_cpu_seconds": round(setup_cpu, 3),
-        "samples_ms": samples,
-        "cpu_ms": cpu_samples,
-        "peak_rss_mb": peak_rss_mb(),
-        "rss_before_setup_mb": rss_before,
-        "peak_rss_after_setup_mb": rss_after_setup,
-    }
+    questions = None
+    by_rep = {p["rep"]: p for p in plan}
+    with open(answers_path, "wb") as answers:
+        for line in sys.stdin:
+            command = line.split()
+            if not command:
+                continue
+            if command[0] == "setup":
+                started, cpu = time.perf_counter(), time.process_time()
+                questions = open_side(side, panel, answers_path.parent, threads)
+                reply = {
+                    "setup_seconds": round(time.perf_counter() - started, 3),
+                    "setup_cpu_seconds": round(time.process_time() - cpu, 3),
+                    "rss_before_setup_mb": rss_before,
+                    "peak_rss_after_setup_mb": peak_rss_mb(),
+                }
+            elif command[0] == "ask":
+                rep, name = int(command[1]), command[2]
+                t, c = time.perf_counter(), time.process_time()
+                result = questions[name](by_rep[rep])
+                reply = {
+                    "ms": round((time.perf_counter() - t) * 1000, 3),
+                    "cpu_ms": round((time.process_time() - c) * 1000, 3),
+                }
+                pickle.dump((name, rep, result if side != "floor" else result_rows(result)), answers)
+                del result
+            elif command[0] == "finish":
+                answers.flush()
+                print(json.dumps({"side": side, "threads": threads, "peak_rss_mb": peak_rss_mb()}), flush=True)
+                return
+            else:
+                raise ValueError(line)
+            print(json.dumps(reply), flush=True)
+
+
+def read_answers(path: Path) -> dict[str, dict[int, object]]:
+    """The answers a side wrote, by question and repetition."""
+    out: dict[str, dict[int, object]] = {}
+    with open(path, "rb") as f:
+        while True:
+            try:
+                name, rep, result = pickle.load(f)
+            except EOFError:
+                return out
+            out.setdefault(name, {})[rep] = result
 
 
 def result_rows(result) -> int:
@@ -180,7 +203,8 @@ def main(argv: list[str]) -> int:
         result = generate(Path(argv[1]), int(argv[2]), int(argv[3]), int(argv[4]))
     else:
         plan = json.loads(Path(argv[2]).read_text(encoding="utf-8"))
-        result = answer(job, Path(argv[1]), plan, Path(argv[3]), int(argv[4]) if len(argv) > 4 else 2)
+        serve(job, Path(argv[1]), plan, Path(argv[3]), int(argv[4]) if len(argv) > 4 else 2)
+        return 0
     print(json.dumps(result))
     return 0
 

@@ -56,10 +56,14 @@ class Codes:
 
     def objects(self, flat: np.ndarray) -> np.ndarray:
         """The texts as Python objects (None where there is none)."""
+        if self.cells is None:
+            return np.full(len(flat), self.dictionary[self.constant], dtype=object)
         return self.dictionary[self.codes(flat)]
 
     def text(self, flat: np.ndarray) -> pd.api.extensions.ExtensionArray:
         """The texts as a pandas ``str`` array, taken from Arrow without creating Python strings."""
+        if self.cells is None:
+            return pd.array(pa.repeat(self.arrow[self.constant], len(flat)), dtype="str")
         return _text(self.arrow, self.codes(flat))
 
     @cached_property
