@@ -27,7 +27,6 @@ components.header(
     f"{html.md(ctx.kreis['display_name'])} · Jahr {year} · Vergleichsgruppe: {html.md(ctx.peer_label)} "
     f"({len(ctx.peers)} Kreise) · {html.md(unit)} · {benchmark.POLARITY_TEXT[int(row['polarity'])]} · Indikator {order.index(current) + 1} von {len(order)}",
 )
-since.since_last_meeting(ctx.store, ctx.v, sel.home, ctx.kreis["display_name"], expanded=current == order[0])
 
 
 def go(offset: int) -> None:
@@ -64,6 +63,8 @@ with st.container(horizontal=True):
 with st.container(horizontal=True):
     for label, key in (("Mittelwert", "mean"), ("Minimum", "min"), ("Maximum", "max"), ("Deutschland", "germany")):
         st.metric(label, fmt.value(row[key], unit))
+# below the figures, so that value, median and verdict stay above the fold on a projector
+since.since_last_meeting(ctx.store, ctx.v, sel.home, ctx.kreis["display_name"], expanded=current == order[0])
 
 band = data.band(ctx.store, ctx.v, current, tuple(ctx.peers))
 series = data.series(ctx.store, ctx.v, current, (sel.home,))

@@ -7,6 +7,7 @@ Expected numbers are worked out here from the facts (median and rank by hand), n
 from __future__ import annotations
 
 import statistics
+import time
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,18 @@ def expected_figures(warehouse: Path, year: int = 2023) -> dict[str, str]:
     return {"value": fmt.value(mine, "%"), "median": fmt.value(statistics.median(theirs), "%"), "verdict": verdict}
 
 
-def visible_in_viewport(page, locator, height: int) -> bool:
+def visible_in_viewport(page, locator, height: int, within_s: float = 10.0) -> bool:
+    """Whether one of the matches lies wholly inside the first screen, asked again until the layout settles
+    (a figure can still move while the last elements of a run arrive) or ``within_s`` has passed."""
+    deadline = time.monotonic() + within_s
+    while not _in_viewport(locator, height):
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(200)
+    return True
+
+
+def _in_viewport(locator, height: int) -> bool:
     for i in range(locator.count()):
         box = locator.nth(i).bounding_box()
         if box and box["height"] > 0 and box["y"] >= 0 and box["y"] + box["height"] <= height:
