@@ -29,7 +29,8 @@ PEER_GROUP_KINDS = {
 DEFAULT_NEIGHBOUR_VARIABLES = ("bevoelkerungsdichte", "einwohner", "alq", "bip_je_einwohner", "anteil_65_plus")
 
 
-def _missing(x) -> bool:
+def is_missing(x) -> bool:
+    """None, NaN or pandas NA: an empty cell of a profile, whatever its column's dtype."""
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
@@ -51,8 +52,8 @@ def position(value, low, high, polarity: int) -> float | None:
 
     For contextual indicators 1 is simply the maximum.
     """
-    if any(_missing(x) for x in (value, low, high)) or high == low:
-        return None if _missing(value) else 0.5
+    if any(is_missing(x) for x in (value, low, high)) or high == low:
+        return None if is_missing(value) else 0.5
     share = (float(value) - float(low)) / (float(high) - float(low))
     return 1.0 - share if polarity < 0 else share
 
@@ -77,7 +78,7 @@ def assess(percentile_value, polarity: int) -> Assessment:
     """Quartile position within the peer group; contextual indicators stay neutral."""
     if polarity == 0:
         return ASSESSMENTS["kontext"]
-    if _missing(percentile_value):
+    if is_missing(percentile_value):
         return ASSESSMENTS["keine"]
     if percentile_value >= 75:
         return ASSESSMENTS["guenstig"]
@@ -91,7 +92,7 @@ def trend_direction(delta, polarity: int, unchanged_below: float = 1e-9) -> str:
 
     Changes smaller than ``unchanged_below`` (half the published precision) count as unchanged.
     """
-    if _missing(delta):
+    if is_missing(delta):
         return "keine Angabe"
     if polarity == 0:
         return "neutral"
@@ -106,11 +107,11 @@ def enrich_profile(profile: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
     df = profile.join(meta, on="indicator", how="inner")
     ratio = df["scale"] == "ratio"
     df["rank"] = [
-        polarity_rank(h, lo, n, p) if r and not _missing(n) else None
+        polarity_rank(h, lo, n, p) if r and not is_missing(n) else None
         for h, lo, n, p, r in zip(df["n_higher"], df["n_lower"], df["n"], df["polarity"], ratio, strict=True)
     ]
     df["percentile"] = [
-        percentile(rk, n) if rk is not None and not _missing(n) else None
+        percentile(rk, n) if rk is not None and not is_missing(n) else None
         for rk, n in zip(df["rank"], df["n"], strict=True)
     ]
     df["position"] = [
@@ -151,7 +152,7 @@ def peer_members(districts: pd.DataFrame, home: str, kind: str, custom: list[str
     elif kind == "ostwest":
         members = d.index[d["east"] == me["east"]]
     elif kind == "kreistyp":
-        if _missing(me["kreistyp"]):
+        if is_missing(me["kreistyp"]):
             members = d.index
         else:
             members = d.index[d["kreistyp"] == me["kreistyp"]]
@@ -171,7 +172,9 @@ def peer_group_label(kind: str, districts: pd.DataFrame, home: str, name: str | 
     if kind == "ostwest":
         return "Kreise in Ostdeutschland (mit Berlin)" if me["east"] else "Kreise in Westdeutschland"
     if kind == "kreistyp":
-        return f"Kreistyp {me['kreistyp_name']}" if not _missing(me["kreistyp"]) else "Kreistyp unbekannt: alle Kreise"
+        return (
+            f"Kreistyp {me['kreistyp_name']}" if not is_missing(me["kreistyp"]) else "Kreistyp unbekannt: alle Kreise"
+        )
     if kind == "eigene" and name:
         return f"Eigene Gruppe „{name}“"
     return PEER_GROUP_KINDS.get(kind, kind)

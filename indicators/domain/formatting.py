@@ -44,12 +44,12 @@ def value(value, unit: str = "", label: str | None = None, with_unit: bool = Tru
     return number(value, decimals_for(unit, value), shown_unit)
 
 
-def change(delta, unit: str = "") -> str:
-    """Signed change: ``+0,4`` percentage points for percentages."""
+def change(delta, unit: str = "", sign: bool = True) -> str:
+    """Signed change: ``+0,4`` percentage points for percentages (``sign=False``: the size only, ``0,4 Pp.``)."""
     if _is_missing(delta):
         return "–"
     suffix = "Pp." if unit == "%" else ("" if unit in {"Anzahl", "Kategorie"} else unit)
-    return number(delta, decimals_for(unit, delta), suffix, sign=True)
+    return number(delta, decimals_for(unit, delta), suffix, sign=sign)
 
 
 def german_date(d: date | datetime | str | None) -> str:

@@ -21,12 +21,12 @@ Rule (also shown on the page, see :data:`RULE_TEXT`):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pandas as pd
 
 from indicators.domain import formatting as fmt
+from indicators.domain.benchmark import is_missing
 
 RULE_TEXT = (
     "Als **Handlungsschwerpunkt** gilt ein Indikator, bei dem der Kreis **ungünstiger als der Median** seiner "
@@ -70,32 +70,21 @@ class PriorityItem:
     explanation: str
 
 
-def _missing(x) -> bool:
-    if x is None or x is pd.NA:
-        return True
-    try:
-        return bool(isinstance(x, float) and math.isnan(x))
-    except TypeError:
-        return False
-
-
 def _float(x) -> float | None:
-    return None if _missing(x) else float(x)
+    return None if is_missing(x) else float(x)
+
+
+#: Quartile assessments (:func:`indicators.domain.benchmark.assess`). ``enrich_profile`` gives one only to an
+#: indicator with a direction (polarity +1 or -1) on a numeric scale with a percentile; the others are
+#: ``kontext`` (polarity 0, classes, categories) or ``keine`` (no rank).
+JUDGED_ASSESSMENTS = ("guenstig", "mittel", "unguenstig")
 
 
 def judged(profile: pd.DataFrame) -> pd.DataFrame:
-    """Rows that can be judged against peers: a direction, a numeric scale and a percentile."""
+    """Rows that can be judged against peers: a direction, a numeric scale, a percentile and a value."""
     if profile.empty:
         return profile
-    mask = (
-        profile["polarity"].isin([1, -1])
-        & profile["percentile"].notna()
-        & profile["value"].notna()
-        & ~profile["assessment"].isin(["kontext", "keine"])
-    )
-    if "scale" in profile.columns:
-        mask &= profile["scale"].fillna("ratio") == "ratio"
-    return profile[mask]
+    return profile[profile["assessment"].isin(JUDGED_ASSESSMENTS) & profile["value"].notna()]
 
 
 def position_text(percentile: float) -> str:
@@ -113,8 +102,7 @@ def position_text(percentile: float) -> str:
 
 def amount(delta: float, unit: str) -> str:
     """Size of a change without sign, German format: ``1,2 Pp.`` for percentages."""
-    suffix = "Pp." if unit == "%" else ("" if unit in {"Anzahl", "Kategorie"} else unit)
-    return fmt.number(abs(delta), fmt.decimals_for(unit, delta), suffix)
+    return fmt.change(abs(delta), unit, sign=False)
 
 
 def _development(change_5y, trend_5y: str, change_1y, trend_1y: str, unit: str, year: int) -> str:
@@ -123,8 +111,8 @@ def _development(change_5y, trend_5y: str, change_1y, trend_1y: str, unit: str, 
     Says only what the series supports: a missing earlier value is named as missing, never as "no change".
     """
     verb = {"schlechter": "verschlechtert", "besser": "verbessert"}
-    five = trend_5y in verb and not _missing(change_5y)
-    one = trend_1y in verb and not _missing(change_1y)
+    five = trend_5y in verb and not is_missing(change_5y)
+    one = trend_1y in verb and not is_missing(change_1y)
     since, before = year - 5, year - 1
     if five and one and trend_1y == trend_5y:
         return (
@@ -136,17 +124,17 @@ def _development(change_5y, trend_5y: str, change_1y, trend_1y: str, unit: str, 
             f"hat sich seit {since} um {amount(change_5y, unit)} {verb[trend_5y]}, "
             f"zum Vorjahr ({before}) aber um {amount(change_1y, unit)} {verb[trend_1y]}"
         )
-    no_one = "für das Vorjahr liegt kein Wert vor" if _missing(change_1y) else f"zum Vorjahr ({before}) unverändert"
-    no_five = f"für {since} liegt kein Wert vor" if _missing(change_5y) else f"seit {since} unverändert"
+    no_one = "für das Vorjahr liegt kein Wert vor" if is_missing(change_1y) else f"zum Vorjahr ({before}) unverändert"
+    no_five = f"für {since} liegt kein Wert vor" if is_missing(change_5y) else f"seit {since} unverändert"
     if five:
         return f"hat sich seit {since} um {amount(change_5y, unit)} {verb[trend_5y]} ({no_one})"
     if one:
         return f"hat sich zum Vorjahr ({before}) um {amount(change_1y, unit)} {verb[trend_1y]} ({no_five})"
-    if _missing(change_1y) and _missing(change_5y):
+    if is_missing(change_1y) and is_missing(change_5y):
         return "hat keinen früheren Wert zum Vergleich"
-    if not _missing(change_1y) and not _missing(change_5y):
+    if not is_missing(change_1y) and not is_missing(change_5y):
         return f"ist seit {since} und zum Vorjahr ({before}) unverändert"
-    return f"ist {no_five}; {no_one}" if not _missing(change_5y) else f"ist {no_one}; {no_five}"
+    return f"ist {no_five}; {no_one}" if not is_missing(change_5y) else f"ist {no_one}; {no_five}"
 
 
 def explain(row: pd.Series | dict) -> str:
@@ -221,8 +209,8 @@ def _item(row: pd.Series, kind: str, direction: str) -> PriorityItem:
         n=None if n is None else int(n),
         change_1y=_float(row.get("change_1y")),
         change_5y=_float(row.get("change_5y")),
-        trend_1y=str(row.get("trend_1y") or ""),
-        trend_5y=str(row.get("trend_5y") or ""),
+        trend_1y=str(row["trend_1y"]),
+        trend_5y=str(row["trend_5y"]),
         score=score(row, direction),
         position_text=position_text(float(row["percentile"])),
         explanation=explain(row),
@@ -239,11 +227,11 @@ def strengths(profile: pd.DataFrame, limit: int | None = None) -> list[PriorityI
     return _items(profile, "staerke", limit)
 
 
-def _positions(profile: pd.DataFrame, n: int, favourable: bool) -> list[PriorityItem]:
+def _positions(profile: pd.DataFrame, n: int, kind: str) -> list[PriorityItem]:
     rows = judged(profile)
     if rows.empty:
         return []
-    kind = "staerke" if favourable else "schwerpunkt"
+    favourable = kind == "staerke"
     rows = rows[rows["percentile"] > 50] if favourable else rows[rows["percentile"] < 50]
     items = [_item(row, kind, "besser" if favourable else "schlechter") for _, row in rows.iterrows()]
     if favourable:
@@ -255,12 +243,12 @@ def _positions(profile: pd.DataFrame, n: int, favourable: bool) -> list[Priority
 
 def strongest_positions(profile: pd.DataFrame, n: int = 3) -> list[PriorityItem]:
     """The ``n`` most favourable positions against the peers (highest percentile), whatever the trend."""
-    return _positions(profile, n, favourable=True)
+    return _positions(profile, n, "staerke")
 
 
 def weakest_positions(profile: pd.DataFrame, n: int = 3) -> list[PriorityItem]:
     """The ``n`` least favourable positions against the peers (lowest percentile), whatever the trend."""
-    return _positions(profile, n, favourable=False)
+    return _positions(profile, n, "schwerpunkt")
 
 
 def as_frame(items: list[PriorityItem]) -> pd.DataFrame:
