@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown module {unknown}; known: {', '.join(known)}")
     chosen = {m: known[m] for m in args.modules} if args.modules else known
+    if not LISTED.exists():  # without the list every equivalent mutant would count as an unexplained survivor
+        parser.error(f"{LISTED} not found: it lists the equivalent mutants the survivors are checked against")
     if not args.report:
         if args.fresh:
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
@@ -122,7 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         patterns = patterns if args.modules else []
         command = ["nice", "-n", "10", sys.executable, "-m", "mutmut", "run", "--max-children", str(args.workers)]
         env = dict(os.environ, REGIOMONITOR_MUTATION="1")  # hypothesis profile "mutation" (tests/conftest.py)
-        subprocess.run(command + patterns, cwd=ROOT, env=env, check=False)
+        done = subprocess.run(command + patterns, cwd=ROOT, env=env, check=False)
+        if done.returncode != 0:  # e.g. "failed to collect stats": a selected test fails on the unmutated code
+            print(f"mutmut failed (exit code {done.returncode}); see its output above", file=sys.stderr)
+            return done.returncode
     return report(chosen)
 
 

@@ -30,9 +30,11 @@ from tests.userdata_postgres import postgres_server  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-#: What the scratch copy holds: the code, the configuration and the tests (the fixtures become data/raw).
+#: What the scratch copy holds: the code, the configuration and the tests (the fixtures become data/raw), and the
+#: list of equivalent mutants the mutation command checks its survivors against. Not the rest of docs/: the
+#: validate command must write docs/validation.md itself.
 COPIED = ["app.py", "serve.py", "app_pages", "ui", "indicators", "bench", "tests", ".streamlit", "pyproject.toml"]
-COPIED += ["requirements.txt", "requirements-dev.txt"]
+COPIED += ["requirements.txt", "requirements-dev.txt", "docs/mutation.md"]
 PLACEHOLDER_URL = "postgresql://nutzer:passwort@host:5432/regiomonitor"
 PASSWORD = "Lange-Passphrase-fuer-den-Test-2026"
 
@@ -128,6 +130,7 @@ def _scratch(tmp_path: Path) -> Path:
         if source.is_dir():
             shutil.copytree(source, work / name, ignore=ignore)
         elif source.exists():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, work / name)
     shutil.copytree(ROOT / "tests" / "fixtures", work / "data" / "raw")
     return work
