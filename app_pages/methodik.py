@@ -21,7 +21,7 @@ n_kreise = len(ctx.districts)
 
 components.header(
     "Methodik: Indikatoren, Datenqualität, Quellen",
-    f"Datenbestand vom {exports.german_datetime(manifest.get('built_at', ''))} · Gebietsstand: {manifest.get('gebietsstand', '–')} · "
+    f"Datenbestand vom {fmt.german_datetime(manifest.get('built_at', ''))} · Gebietsstand: {manifest.get('gebietsstand', '–')} · "
     f"{fmt.number(len(indicators), 0)} Indikatoren",
 )
 meeting_mode.key_figures(ctx)

@@ -24,7 +24,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from indicators import auth
+from indicators import auth, settings
 
 ENV_VAR = "REGIOMONITOR_ACCOUNTS"
 FILE_NAME = "accounts.toml"
@@ -46,9 +46,8 @@ def default_path(environ: Mapping[str, str] | None = None) -> Path:
     user data live in PostgreSQL: the folder of ``$REGIOMONITOR_USERDATA`` or ``data/userdata``)."""
     from indicators.userdata.facade import default_path as userdata_path
 
-    environ = os.environ if environ is None else environ
-    if environ.get(ENV_VAR, "").strip():
-        return Path(environ[ENV_VAR].strip())
+    if chosen := settings.get(ENV_VAR, environ):
+        return Path(chosen)
     return userdata_path().parent / FILE_NAME
 
 

@@ -24,10 +24,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets as token
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from indicators import settings
 
 ALGORITHM = "pbkdf2_sha256"
 #: OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256; a sign-in costs about a quarter second.
@@ -155,11 +156,10 @@ def config_from_secrets(
     Faulty entries are skipped with a German note in ``problems`` rather than stopping the app; a user
     without a valid hash can never sign in.
     """
-    environ = os.environ if environ is None else environ
     section = _mapping(secrets.get(SECTION))
     auth = _mapping(secrets.get("auth"))
     problems: list[str] = []
-    require = _truthy(environ.get(REQUIRE_LOGIN_ENV, "0")) or _truthy(section.get("require_login", False))
+    require = _truthy(settings.get(REQUIRE_LOGIN_ENV, environ)) or _truthy(section.get("require_login", False))
 
     providers = tuple(sorted(k for k, v in auth.items() if isinstance(v, Mapping)))
     oidc = bool(auth) and ("redirect_uri" in auth or bool(providers))

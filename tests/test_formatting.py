@@ -126,3 +126,13 @@ def test_dates_and_percentiles():
 def test_defaults_have_no_unit():
     assert fmt.change(0.4) == "+0,4"
     assert fmt.value(5.0) == "5,0"
+
+
+def test_german_datetime_shows_utc_stamps_in_berlin_time_winter_and_summer():
+    # December: CET = UTC+1; July: CEST = UTC+2 (worked out by hand)
+    assert fmt.german_datetime("2026-12-04T22:46:17+00:00") == "04.12.2026 23:46"
+    assert fmt.german_datetime("2026-07-01T23:30:00+00:00") == "02.07.2026 01:30"
+    assert fmt.german_datetime("2026-07-01T23:30:00+00:00", with_time=False) == "02.07.2026"
+    assert fmt.german_datetime("2026-03-05T08:15:00") == "05.03.2026 08:15"  # no zone: as stored
+    assert fmt.german_datetime("") == "unbekannt"
+    assert fmt.german_datetime("gestern") == "gestern"

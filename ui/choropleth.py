@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 
 import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from indicators import settings
 from indicators.domain import formatting as fmt
 from ui import html
 from ui.components import diverging_colour
@@ -68,8 +68,7 @@ ONLINE_BASEMAP_ENV = "REGIOMONITOR_ONLINE_BASEMAP"
 
 def basemap(environ: dict | None = None) -> dict:
     """pydeck arguments: no basemap (default), or CARTO's light style from the internet when switched on."""
-    environ = os.environ if environ is None else environ
-    if environ.get(ONLINE_BASEMAP_ENV, "0").strip() == "1":
+    if settings.switched_on(ONLINE_BASEMAP_ENV, environ):
         return {"map_provider": "carto", "map_style": "light"}
     return {"map_provider": None}
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import copy
 import functools
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from indicators import settings
 from indicators.domain import agenda, benchmark
 from indicators.domain.catalog import load_catalogue
 from indicators.warehouse import snapshots
@@ -50,11 +50,11 @@ def shared(max_entries: int) -> Callable:
 
 
 def warehouse_path() -> Path:
-    return Path(os.environ.get("REGIOMONITOR_WAREHOUSE", "data/warehouse"))
+    return Path(settings.get("REGIOMONITOR_WAREHOUSE"))
 
 
 def raw_path() -> Path:
-    return Path(os.environ.get("REGIOMONITOR_RAW", "data/raw"))
+    return Path(settings.get("REGIOMONITOR_RAW"))
 
 
 #: Session key of the data snapshot the pages show ("Datenstand"); unset = the current one.

@@ -17,7 +17,7 @@ Pure ASGI, no Streamlit session involved; :data:`ACTIVE` tells the pages whether
 
 from __future__ import annotations
 
-import os
+from indicators import settings
 
 FRAME_ANCESTORS_ENV = "REGIOMONITOR_FRAME_ANCESTORS"
 METRICS_ENV = "REGIOMONITOR_METRICS"
@@ -28,8 +28,9 @@ ACTIVE = False
 
 
 def security_headers(environ: dict | None = None) -> list[tuple[bytes, bytes]]:
-    environ = os.environ if environ is None else environ
-    extra = " ".join(o for o in environ.get(FRAME_ANCESTORS_ENV, "").split() if o.startswith(("https://", "http://")))
+    extra = " ".join(
+        o for o in settings.get(FRAME_ANCESTORS_ENV, environ).split() if o.startswith(("https://", "http://"))
+    )
     headers = [
         (b"content-security-policy", f"frame-ancestors 'self'{' ' + extra if extra else ''}".encode()),
         (b"x-content-type-options", b"nosniff"),
@@ -59,8 +60,7 @@ class HttpGuard:
         global ACTIVE
         self.app = app
         self.headers = security_headers(environ)
-        environ = os.environ if environ is None else environ
-        self.metrics = environ.get(METRICS_ENV, "0").strip() == "1"
+        self.metrics = settings.switched_on(METRICS_ENV, environ)
         ACTIVE = True
 
     async def __call__(self, scope, receive, send):

@@ -10,9 +10,7 @@
 
 from __future__ import annotations
 
-import os
-
-from indicators import auth
+from indicators import auth, settings
 
 
 def can_edit() -> bool:
@@ -55,7 +53,7 @@ def import_allowed() -> bool:
     """
     from ui import auth as auth_ui
 
-    switched_on = os.environ.get(IMPORT_ENV, "1").strip() == "1"
+    switched_on = settings.switched_on(IMPORT_ENV)
     cfg = auth_ui.config()
     return auth.may_import(cfg, auth_ui.identity(cfg), switched_on)
 
@@ -64,7 +62,7 @@ def import_hint() -> str:
     """Why the import page is closed (German)."""
     from ui import auth as auth_ui
 
-    if os.environ.get(IMPORT_ENV, "1").strip() != "1":
+    if not settings.switched_on(IMPORT_ENV):
         return (
             "Der Import ist auf diesem Server abgeschaltet (REGIOMONITOR_ALLOW_IMPORT=0). Neue amtliche Dateien "
             "im Rohdatenordner ablegen und `python -m indicators build` ausführen."

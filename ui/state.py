@@ -6,18 +6,18 @@ the query parameters when a session starts and written back on every run.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
+from indicators import settings
 from indicators.domain import benchmark
 from indicators.warehouse.store import Store
 from ui import data, html
 
-DEFAULT_HOME = os.environ.get("REGIOMONITOR_HOME_KREIS", "15087")
+DEFAULT_HOME = settings.get("REGIOMONITOR_HOME_KREIS")
 DEFAULT_INDICATOR = "alq"
 DEFAULT_NEIGHBOURS = 10
 URL_KEYS = ("kreis", "jahr", "gruppe", "indikator", "modus", "k", "vars", "vergleich")

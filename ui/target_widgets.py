@@ -27,7 +27,6 @@ from indicators.domain.targets import (
 from indicators.outputs import report
 from indicators.outputs.report import STATUS_ORDER, STATUS_TEXT, TargetAssessment, target_value_text, tolerance_text
 from indicators.userdata import (
-    LOCAL_TZ,
     ConflictError,
     ImportReport,
     NotAllowedError,
@@ -223,7 +222,7 @@ def target_chart(a: TargetAssessment, points: list[tuple[int, float]], kreis_nam
 
 def local_time(timestamp: str) -> str:
     """A stored UTC timestamp as German local time, ``21.11.2026 09:58``."""
-    return dt.datetime.fromisoformat(timestamp).astimezone(LOCAL_TZ).strftime("%d.%m.%Y %H:%M")
+    return fmt.german_datetime(timestamp)
 
 
 def card_heading(a: TargetAssessment) -> Markup:

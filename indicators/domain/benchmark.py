@@ -40,10 +40,17 @@ def polarity_rank(n_higher: int, n_lower: int, n: int, polarity: int) -> int:
     return int(better) + 1
 
 
-def percentile(rank: int, n: int) -> float:
-    """Share of the other peers with a less favourable value, 0..100 (100 = best)."""
+def ranks(values: np.ndarray, polarity: int) -> np.ndarray:
+    """:func:`polarity_rank` of every one of ``values`` (no NaN) among all of them, at once."""
+    key = -np.asarray(values, dtype=float) if polarity < 0 else np.asarray(values, dtype=float)
+    better = len(key) - np.searchsorted(np.sort(key), key, side="right")
+    return better.astype(np.int64) + 1
+
+
+def percentile(rank, n: int):
+    """Share of the other peers with a less favourable value, 0..100 (100 = best); ``rank`` may be an array."""
     if n <= 1:
-        return 100.0
+        return 100.0 if np.ndim(rank) == 0 else np.full(np.shape(rank), 100.0)
     return 100.0 * (n - rank) / (n - 1)
 
 

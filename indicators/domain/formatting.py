@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+#: Stored timestamps are UTC; people read them in German local time.
+LOCAL_TZ = ZoneInfo("Europe/Berlin")
 DECIMALS_BY_UNIT = {"Anzahl": 0, "EUR": 0, "km²": 1, "je km²": 0, "Jahre": 1}
 
 
@@ -61,6 +64,21 @@ def german_date(d: date | datetime | str | None) -> str:
         except ValueError:
             return d
     return d.strftime("%d.%m.%Y")
+
+
+def german_datetime(moment: datetime | str | None, with_time: bool = True) -> str:
+    """A stored timestamp in German local time, ``21.11.2026 09:58``; one without time zone is shown as it is,
+    text that is no timestamp is shown unchanged (``unbekannt`` when empty)."""
+    if moment is None or moment == "":
+        return "unbekannt"
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(LOCAL_TZ)
+    return moment.strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
 
 
 def percent_rank(percentile) -> str:

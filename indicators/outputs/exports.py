@@ -30,6 +30,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from indicators.domain import formatting as fmt
 from indicators.domain import registry
 from indicators.domain.ags import GERMANY
 from indicators.importers.base import slug
@@ -280,7 +281,7 @@ def notes(manifest: dict, layout: str, created: datetime) -> list[str]:
     lines += [
         "RegioMonitor – Datenauszug",
         f"Erstellt am {created:%d.%m.%Y um %H:%M} Uhr",
-        f"Datenstand des Warehouse: {german_datetime(manifest.get('built_at', ''))}",
+        f"Datenstand des Warehouse: {fmt.german_datetime(manifest.get('built_at', ''))}",
         f"Gebietsstand: {manifest.get('gebietsstand', '')}",
         f"Tabellenform: {LAYOUTS.get(layout, layout)}",
     ]
@@ -296,13 +297,6 @@ def notes(manifest: dict, layout: str, created: datetime) -> list[str]:
             "Jahr andere Quelle. Bei Klassen-Indikatoren steht der Klassentext in „Klasse“, in „Wert“ die Rangnummer."
         )
     return lines
-
-
-def german_datetime(text: str) -> str:
-    try:
-        return datetime.fromisoformat(text).strftime("%d.%m.%Y %H:%M")
-    except (TypeError, ValueError):
-        return text or "unbekannt"
 
 
 def sources_text(sources: pd.DataFrame, manifest: dict, layout: str, created: datetime) -> str:

@@ -14,10 +14,10 @@ such (no full PDF/UA); the page itself (HTML) is the accessible version, and the
 from __future__ import annotations
 
 import io
-import os
 import unicodedata
 from pathlib import Path
 
+from indicators import settings
 from indicators.domain import formatting as fmt
 from indicators.domain import priorities as prio
 from indicators.outputs import figures
@@ -73,7 +73,7 @@ TRANSLITERATION = {
 
 def find_unicode_font() -> Path | None:
     """Folder holding DejaVu Sans regular and bold, or ``None``."""
-    candidates = [os.environ.get(FONT_DIR_ENV, "")] + list(FONT_DIRS)
+    candidates = [settings.get(FONT_DIR_ENV)] + list(FONT_DIRS)
     for folder in candidates:
         if folder and all((Path(folder) / f).is_file() for f in FONT_FILES):
             return Path(folder)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from indicators import settings
 from indicators.domain.targets import Target
 from indicators.userdata import backup, meetings, notes, peer_groups, sign_in, targets, targets_csv, transfer
 from indicators.userdata.editors import Editor, acting_name
@@ -37,12 +38,12 @@ def _nothing_stored(report: ImportReport) -> None:
 
 def default_path() -> Path:
     """``$REGIOMONITOR_USERDATA`` or ``data/userdata/regiomonitor.sqlite`` in the project: the SQLite file."""
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+    return Path(settings.get(ENV_VAR) or DEFAULT_PATH)
 
 
 def default_location() -> str:
     """``$REGIOMONITOR_DATABASE_URL`` (PostgreSQL) if set, else the SQLite file of :func:`default_path`."""
-    return os.environ.get(DATABASE_URL_ENV, "").strip() or str(default_path())
+    return settings.get(DATABASE_URL_ENV) or str(default_path())
 
 
 class UserData:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Europe/Berlin")
+from indicators.domain import formatting as fmt
+from indicators.domain.formatting import LOCAL_TZ  # noqa: F401 - re-exported for the backup file names
 
 
 def now() -> str:
@@ -16,7 +16,7 @@ def now() -> str:
 
 
 def local_date(timestamp: str) -> str:
-    return dt.datetime.fromisoformat(timestamp).astimezone(LOCAL_TZ).strftime("%d.%m.%Y")
+    return fmt.german_datetime(timestamp, with_time=False)
 
 
 def to_json(value: object) -> str | None:

@@ -14,10 +14,10 @@ the peer is such a proxy, from the right, so a client cannot choose its own addr
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from indicators import settings
 from indicators.userdata.database import Connection
 
 #: Failures of one account, from anywhere, within the window.
@@ -85,7 +85,7 @@ def succeeded(conn: Connection, attempt_id: int, account: str) -> None:
 
 def trusted_proxies(environ: Mapping[str, str] | None = None) -> frozenset[str]:
     """Addresses of reverse proxies whose ``X-Forwarded-For`` is believed (comma-separated setting)."""
-    text = (os.environ if environ is None else environ).get(TRUSTED_PROXIES_ENV, "")
+    text = settings.get(TRUSTED_PROXIES_ENV, environ)
     return frozenset(_normal(part) for part in text.split(",") if part.strip())
 
 

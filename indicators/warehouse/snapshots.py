@@ -29,9 +29,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from indicators import settings
+
 POINTER = "CURRENT"
 KEEP_ENV = "REGIOMONITOR_SNAPSHOTS_KEEP"
-DEFAULT_KEEP = 5
+DEFAULT_KEEP = int(settings.BY_NAME[KEEP_ENV].default)
 REQUIRED = ("districts.parquet", "indicators.parquet", "facts.parquet", "manifest.json")
 _ID = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
 
@@ -65,7 +67,7 @@ def folder(out: Path) -> Path:
 
 def keep_count() -> int:
     try:
-        return max(1, int(os.environ.get(KEEP_ENV, DEFAULT_KEEP)))
+        return max(1, int(settings.get(KEEP_ENV)))
     except ValueError:
         return DEFAULT_KEEP
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from indicators.domain import benchmark
 from indicators.warehouse import files as warehouse
 from indicators.warehouse.cube import COLUMNS, ESTIMATED, PRESENT, Cube
 
@@ -352,14 +353,10 @@ class Store:
         values = c.value[i, y, r] if len(r) else np.zeros(0)
         r = r[~np.isnan(values)]
         values = values[~np.isnan(values)]
-        key = -values if int(polarity) < 0 else values
-        order = np.argsort(-key, kind="stable")  # most favourable first; ties stay in region order
-        ordered = key[order]
-        starts = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, dtype=bool)
-        rank = np.flatnonzero(starts)[np.cumsum(starts) - 1] + 1  # ties share the best rank
-        n = len(rank)
-        percentile = 100.0 * (n - rank) / (n - 1) if n > 1 else np.full(n, 100.0)
-        extra = {"rank": rank.astype(np.int64), "n": np.full(n, n, dtype=np.int64), "percentile": percentile}
+        rank = benchmark.ranks(values, int(polarity))
+        order = np.lexsort((np.arange(len(rank)), rank))  # most favourable first; ties stay in region order
+        rank, n = rank[order], len(rank)
+        extra = {"rank": rank, "n": np.full(n, n, dtype=np.int64), "percentile": benchmark.percentile(rank, n)}
         return c.frame(c.flat(i if i is not None else 0, y if y is not None else 0, r[order]), columns, extra)
 
     def reference_statistics(self, indicator: str, year: int, regions: list[str]) -> dict:
