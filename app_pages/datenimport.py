@@ -4,8 +4,6 @@ Works without a warehouse (first import) and touches nothing until „Übernehme
 leaves the raw folder and the warehouse as they were.
 """
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -73,25 +71,7 @@ if not uploaded:  # nothing (more) to import: the session's staging folder goes 
     st.info("Noch keine Datei hochgeladen.")
     st.stop()
 staging = upload_folder.session_folder()
-
-
-def sync_staging(files) -> list[Path]:
-    """Mirror the uploader in the staging folder; mappings written on this page stay with their CSV."""
-    names = {ingest.safe_name(f.name): f for f in files or []}
-    for path in staging.iterdir():
-        owner = path.name[: -len(generic_csv.MAPPING_SUFFIX)] if generic_csv.is_mapping_file(path) else None
-        keep = path.name in names or (owner is not None and any(Path(n).stem == owner for n in names))
-        if not keep and path.is_file():
-            path.unlink()
-    for name, f in names.items():
-        target = staging / name
-        content = f.getvalue()
-        if not target.exists() or target.stat().st_size != len(content) or target.read_bytes() != content:
-            target.write_bytes(content)
-    return sorted(staging.iterdir())
-
-
-staged = sync_staging(uploaded)
+staged = ingest.mirror([(f.name, f.getvalue()) for f in uploaded], staging)
 uploaded_names = {ingest.safe_name(f.name) for f in uploaded or []}
 
 signature = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in staged)

@@ -353,3 +353,20 @@ def test_plain_xlsx_table_imports_through_the_generic_importer(tmp_path):
     assert store.value("15087", "eigene__quote", 2023) == 4.25
     assert store.value("01001", "eigene__quote", 2022) == 3.125
     assert store.indicator("eigene__quote")["aggregation"] == "mean"
+
+
+def test_mirror_holds_what_the_uploader_shows_and_the_mappings_of_uploaded_tables(tmp_path):
+    folder = tmp_path / "staging"
+    folder.mkdir()
+    (folder / "quoten.csv").write_bytes(b"alt")
+    (folder / "quoten.mapping.json").write_text("{}")
+    (folder / "weg.csv").write_bytes(b"weg")
+    (folder / "weg.mapping.json").write_text("{}")
+    (folder / "gleich.txt").write_bytes(b"gleich")
+    before = (folder / "gleich.txt").stat().st_mtime_ns
+    files = [("quoten.csv", b"neu"), ("unter/../gleich.txt", b"gleich"), ("karte.xlsx", b"x")]
+    staged = ingest.mirror(files, folder)
+    assert [p.name for p in staged] == ["gleich.txt", "karte.xlsx", "quoten.csv", "quoten.mapping.json"]
+    assert (folder / "quoten.csv").read_bytes() == b"neu"
+    assert (folder / "gleich.txt").stat().st_mtime_ns == before  # unchanged content is not written again
+    assert ingest.mirror([], folder) == []

@@ -123,6 +123,27 @@ def stage(files: Iterable[tuple[str, bytes]], folder: Path) -> list[Path]:
     return written
 
 
+def mirror(files: Iterable[tuple[str, bytes]], folder: Path) -> list[Path]:
+    """Make ``folder`` hold exactly the uploaded ``(name, content)`` pairs (what the uploader shows now), plus
+    the column mappings written for an uploaded CSV; unchanged files are not rewritten. Returns the folder's
+    files, sorted."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = {safe_name(name): content for name, content in files}
+    stems = {Path(name).stem for name in wanted}
+    for path in folder.iterdir():
+        owner = path.name[: -len(generic_csv.MAPPING_SUFFIX)] if generic_csv.is_mapping_file(path) else None
+        if path.is_file() and path.name not in wanted and owner not in stems:
+            path.unlink()
+    changed = [
+        (name, content)
+        for name, content in wanted.items()
+        if not (folder / name).is_file() or (folder / name).read_bytes() != content
+    ]
+    stage(changed, folder)
+    return sorted(folder.iterdir())
+
+
 def _is_companion(path: Path, all_paths: list[Path]) -> Path | None:
     """The main file a companion belongs to (declared by its format in the importer registry), else ``None``."""
     fmt = importers.companion_of(path)
