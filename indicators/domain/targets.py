@@ -270,7 +270,7 @@ def trajectory(
     moving_right = p * slope
     if projected_status.code in ("erreicht", "knapp_verfehlt"):
         reason = (
-            f"{span} ergibt für {target.target_year} voraussichtlich {format_de(projected)}: "
+            f"{span}, geradlinig fortgeschrieben, ergibt für {target.target_year} {format_de(projected)}: "
             f"Zielwert {format_de(target.target_value)} {projected_status.label}"
         )
         return _trajectory("auf_kurs", projected, slope, reason)
@@ -278,7 +278,7 @@ def trajectory(
         reason = f"Ziel schon erreicht ({last_year}: {format_de(last_value)}), {span} hält den Wert"
         return _trajectory("auf_kurs", projected, slope, reason)
     reason = (
-        f"{span} ergibt für {target.target_year} voraussichtlich {format_de(projected)}, "
+        f"{span}, geradlinig fortgeschrieben, ergibt für {target.target_year} {format_de(projected)}, "
         f"Zielwert {format_de(target.target_value)} würde verfehlt"
     )
     if moving_right > 0:
