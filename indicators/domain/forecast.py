@@ -266,18 +266,13 @@ class Forecaster:
 
     def point(self, region: str, horizons: int) -> tuple[int, np.ndarray] | None:
         """Last data year and the point forecasts 1..``horizons`` years after it, or ``None``."""
-        if self.parameters is None or region not in self.panel.index:
+        years = self.run(region)
+        if years is None:
             return None
-        row = self.panel.loc[region].to_numpy(dtype=float)
-        last = np.flatnonzero(~np.isnan(row))
-        if last.size == 0:
-            return None
-        row = row[: last[-1] + 1]
-        start = _tail(row[None, :])[0]
-        if len(row) - start < MIN_YEARS:
-            return None
+        first, last = years
+        row = self.panel.loc[region].to_numpy(dtype=float)[first - self.years[0] : last - self.years[0] + 1]
         p = self.parameters
-        return self.years[0] + last[-1], forecast(row[start:], p.alpha, p.beta, p.phi, horizons)
+        return last, forecast(row, p.alpha, p.beta, p.phi, horizons)
 
     def spread(self, h: int, level: float) -> tuple[np.ndarray, bool]:
         """Past h-year errors near ``level``; beyond the longest horizon, the longest one's scaled up."""
