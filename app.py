@@ -65,7 +65,7 @@ pages = {
         st.Page("app_pages/methodik.py", title="Methodik", icon=":material/menu_book:"),
     ],
 }
-page = st.navigation(pages, position="top" if meeting else "sidebar")
+page = st.navigation(pages, position="top" if meeting else "sidebar", expanded=True)  # no English "View more"
 
 names = dict(zip(districts["ags"], districts["display_name"] + " (" + districts["land_name"] + ")", strict=True))
 picker = data.picker_labels(store, v)

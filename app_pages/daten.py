@@ -161,8 +161,25 @@ layout = st.radio(
     "Tabellenform", list(exports.LAYOUTS), format_func=exports.LAYOUTS.get, horizontal=True, key="daten_tabellenform"
 )
 stem = exports.file_stem(chosen, wanted, years, layout, demo=store.is_demo)
-button_labels = {"csv_de": "CSV für Excel", "csv": "CSV (international)", "xlsx": "Excel (XLSX)", "parquet": "Parquet"}
 with st.container(horizontal=True):
+    # the plain CSV first: what most people want, opened with a double click
+    st.download_button(
+        "CSV für Excel",
+        data=downloads.deferred(store, selected, districts, indicators, "csv_de", layout, stem, bundled=False),
+        file_name=exports.member_name(stem, "csv_de"),
+        mime=exports.PLAIN_CSV["csv_de"],
+        key="dl_csv_de_plain",
+        icon=":material/download:",
+        type="primary",
+        on_click="ignore",
+        help=exports.FORMATS["csv_de"] + "; nur die Tabelle",
+    )
+    button_labels = {
+        "csv_de": "CSV für Excel mit Quellen (ZIP)",
+        "csv": "CSV international (ZIP)",
+        "xlsx": "Excel (XLSX)",
+        "parquet": "Parquet (ZIP)",
+    }
     for format_id, label in button_labels.items():
         too_big = format_id == "xlsx" and len(selected) + 1 > exports.XLSX_MAX_ROWS
         # built only when clicked: most page views download nothing
@@ -183,7 +200,8 @@ with st.container(horizontal=True):
             else exports.FORMATS[format_id],
         )
 st.caption(
-    f"Dateiname: `{stem}` · CSV und Parquet kommen als ZIP mit der Datei QUELLEN.txt, XLSX mit dem Blatt „Quellen“. "
+    f"Dateiname: `{stem}` · „CSV für Excel“ ist die Tabelle allein; Quellen und Lizenzen stehen in den ZIP-Dateien "
+    "(Datei QUELLEN.txt) und in der XLSX-Datei (Blatt „Quellen“) und unten auf dieser Seite. "
     "CSV für Excel: Semikolon, Dezimalkomma, UTF-8 mit BOM, ohne Tausenderpunkte – öffnet direkt in deutschem Excel."
 )
 if len(selected) > 25_000:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from indicators import importers
 from indicators.domain import formatting as fmt
+from indicators.domain import official_sources
 from indicators.errors import BuildError, SourceFileError
 from indicators.importers import generic_csv
 from indicators.importers.base import slug
@@ -22,6 +23,9 @@ WAREHOUSE = data.warehouse_path()
 st.title("Daten importieren")
 st.caption(f"Rohdatenordner: {RAW} · Datenbestand (Warehouse): {WAREHOUSE}")
 meeting_mode.key_figures_when_data()
+
+with st.expander("Wo es die amtlichen Dateien gibt"):
+    st.markdown(official_sources.markdown_list())
 
 if not permissions.import_allowed():
     st.warning(permissions.import_hint(), icon=":material/lock:")
@@ -50,11 +54,11 @@ UPLOAD_TYPES = ["csv", "txt", "xlsx", "xls", "shp", "shx", "dbf", "prj", "cpg", 
 #: so files between the two limits are refused here, in German, naming the file.
 MAX_FILE_MB = 50
 uploaded = st.file_uploader(
-    "Dateien hochladen",
+    f"Dateien hochladen (höchstens {MAX_FILE_MB} MB je Datei)",
     type=UPLOAD_TYPES,
     accept_multiple_files=True,
     key=upload_key,
-    help=f"Höchstens {MAX_FILE_MB} MB je Datei.",
+    help=f"Höchstens {MAX_FILE_MB} MB je Datei; Dateitypen: {', '.join(t.upper() for t in UPLOAD_TYPES)}.",
 )
 too_large = [f for f in uploaded or [] if f.size > MAX_FILE_MB * 1024 * 1024]
 for f in too_large:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from indicators import importers
+from indicators.domain import official_sources
 from indicators.errors import BuildError, SourceFileError
 from indicators.warehouse import demo
 from indicators.warehouse.build import build, discover
@@ -14,14 +15,17 @@ st.markdown(
 Noch ist kein Datenbestand (Warehouse) unter `{data.warehouse_path()}` vorhanden.
 
 **Amtliche Daten laden**
-1. Die amtlichen Dateien herunterladen (Regionaldatenbank / GENESIS-CSV, INKAR-Exporte, Deutschlandatlas-Excel,
-   Destatis-Kreisliste, BBSR-Kreistypen und -Umsteigeschlüssel, BA-Tabellen, BKG VG2500-Shapefile).
+1. Die amtlichen Dateien herunterladen (Adressen unten: Regionaldatenbank / GENESIS-CSV, INKAR-Exporte,
+   Deutschlandatlas-Excel, Destatis-Kreisliste, BBSR-Kreistypen und -Umsteigeschlüssel, BA-Tabellen,
+   BKG VG2500-Shapefile).
 2. Die Dateien in den Ordner `{data.raw_path()}` legen (Unterordner sind erlaubt).
 3. Hier auf **Aus Rohdateien aufbauen** klicken oder `python -m indicators build` ausführen.
 
 Quellen und Lizenzen stehen in der README und später auf der Seite *Methodik*.
 """
 )
+
+st.markdown("**Wo es die amtlichen Dateien gibt**\n\n" + official_sources.markdown_list())
 
 raw = data.raw_path()
 found, unknown = discover(raw) if raw.is_dir() else ([], [])

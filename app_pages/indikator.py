@@ -128,7 +128,8 @@ table = pd.DataFrame(
         "AGS": full["region"],
         "Kreis": full["region"].map(names),
         "Land": full["region"].map(lands),
-        value_column: full["value"],
+        # German number text, not the browser's locale (an English browser would show 9.9 and 1,234)
+        value_column: [fmt.value(x, unit, with_unit=False) for x in full["value"]],
         "Perzentil": full["percentile"].round(0),
         "Eigener Kreis": full["region"] == sel.home,
     }
@@ -137,7 +138,7 @@ st.dataframe(
     table,
     hide_index=True,
     column_config={
-        value_column: st.column_config.NumberColumn(format="localized"),
+        value_column: st.column_config.TextColumn(alignment="right"),
         "Perzentil": st.column_config.NumberColumn(
             help="Anteil der anderen Kreise mit ungünstigerem Wert (100 = bester)", format="%d"
         ),
@@ -146,6 +147,7 @@ st.dataframe(
     height=420,
 )
 st.caption(
-    f"Rang 1 = {'günstigster' if polarity else 'höchster'} Wert. Quelle: {html.md(meta['source'])} · "
+    f"Rang 1 = {'günstigster' if polarity else 'höchster'} Wert (zum Sortieren nach Werten die Spalte Rang "
+    "anklicken). Quelle: {html.md(meta['source'])} · "
     f"Lizenz: {html.md(meta['licence'])}"
 )

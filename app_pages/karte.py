@@ -3,6 +3,7 @@
 import streamlit as st
 
 from indicators.domain import benchmark
+from indicators.outputs import exports
 from ui import choropleth, components, context, data, html, state
 from ui import meeting as meeting_mode
 
@@ -59,5 +60,6 @@ state.select_kreis(choropleth.clicked_kreis(event, names), "karte")
 html.render(choropleth.legend_html(stats, unit, polarity))
 components.source_caption(meta["source"], meta["licence"])
 st.caption(
-    "Geometrie: © GeoBasis-DE / BKG (VG2500), dl-de/by-2-0. Ein Klick auf einen Kreis wählt ihn für alle Seiten aus."
+    f"Geometrie (VG2500): {html.md(exports.map_attribution(store.manifest) or '© GeoBasis-DE / BKG')}. "
+    "Ein Klick auf einen Kreis wählt ihn für alle Seiten aus."
 )

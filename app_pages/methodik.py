@@ -222,6 +222,9 @@ with sources_tab:
     st.markdown("**Namensnennung** (so in Berichten und Präsentationen angeben):")
     for line in exports.attribution_lines(manifest) or ["Keine Quellenangaben im Datenbestand."]:
         st.markdown(f"- {html.md(line)}")
+    bkg = exports.map_attribution(manifest)
+    if bkg:
+        st.markdown(f"**Karte** (Kreis- und Landesgrenzen, VG2500): {html.md(bkg)}")
     files = manifest.get("sources", [])
     if files:
         st.markdown("**Dateien des Datenbestands**")
@@ -233,7 +236,7 @@ with sources_tab:
                     "Herausgeber": [f.get("publisher", "") for f in files],
                     "Titel": [f.get("title", "") for f in files],
                     "Stand": [f.get("stand", "") for f in files],
-                    "Lizenz": [exports.licence_text(f.get("licence")) for f in files],
+                    "Lizenz": [exports.licence_text(f.get("licence")) or "in der Datei nicht angegeben" for f in files],
                     "Zeilen": [fmt.number(f["rows"], 0) if f.get("rows") is not None else "–" for f in files],
                     "Prüfsumme (SHA-256)": [f.get("sha256", "") for f in files],
                 }

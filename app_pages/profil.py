@@ -64,7 +64,8 @@ published.show_for_profile(data.published_reference(store, v), profile, sel.home
 st.caption(
     "Rang 1 = günstigster Wert in der Vergleichsgruppe (bei Kontextindikatoren: höchster Wert). "
     "▼ ungünstig = ungünstigstes Viertel, ▲ günstig = günstigstes Viertel, ● Mitte = Mittelfeld, ○ Kontext = ohne Wertung. "
-    "Deutschland mit * = aus den Kreiswerten geschätzt. Gebietsstand: 400 Kreise (31.12.2021)."
+    "Deutschland mit * = aus den Kreiswerten geschätzt. Gebietsstand: 400 Kreise (31.12.2021). "
+    "In schmalen Fenstern entfallen Mittelwert, Minimum, Maximum und Position (sie stehen auf der Seite Indikator)."
 )
 if shown.empty:
     st.info("Keine Indikatoren entsprechen dem Filter.")

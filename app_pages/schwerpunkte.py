@@ -88,7 +88,7 @@ with right:
 
 insight.break_alerts_section(store, v, sel.home, sel.year, kreis["display_name"])
 
-table = priorities.as_frame(weak + strong)
+table = priorities.download_frame(weak + strong)
 if not table.empty:
     table.insert(0, "Liste", ["Handlungsschwerpunkt"] * len(weak) + ["Stärke"] * len(strong))
     source = f"Quelle: RegioMonitor, eigene Auswertung; Vergleichsgruppe {peer_label}; Datenlizenz der Einzelquellen siehe Indikator-Metadaten"

@@ -4,6 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
+from indicators.domain import formatting as fmt
+from indicators.domain.targets import plausibility_warnings
 from indicators.outputs import report
 from ui import components, context, data, html, insight, user
 from ui import meeting as meeting_mode
@@ -105,7 +107,10 @@ else:
                 html.render(tw.facts_html(a))
                 if t.id in updated:
                     by, at = updated[t.id]
-                    st.caption(f"Zuletzt geändert von {html.md(by)} am {tw.local_time(at)}")
+                    st.caption(f"Zuletzt geändert von {html.md(fmt.person(by))} am {tw.local_time(at)}")
+                entered = int(str(updated[t.id][1])[:4]) if t.id in updated else None
+                for warning in plausibility_warnings(t, a.unit, entered):
+                    st.warning(f"**Bitte prüfen:** {html.md(warning)}", icon="⚠️")
             with right:
                 st.plotly_chart(
                     tw.target_chart(a, tw.kreis_series(store, v, sel.home, t.indicator, sel.year), kreis),
@@ -153,7 +158,12 @@ st.caption(
 )
 if editable:
     uploader_key = f"ziele_import_{st.session_state.get('ziele_import_round', 0)}"
-    upload = st.file_uploader("CSV-Datei mit Zielen importieren", type=["csv", "txt"], key=uploader_key)
+    upload = st.file_uploader(
+        "CSV-Datei mit Zielen importieren",
+        type=["csv", "txt"],
+        key=uploader_key,
+        help="Eine Datei im Format des Exports oben (CSV oder TXT, Semikolon-getrennt).",
+    )
     for error in st.session_state.get(f"{uploader_key}__errors", []):
         st.error(html.md(error), icon="✖")
     if upload is not None:

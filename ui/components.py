@@ -24,6 +24,13 @@ PRINT_CSS = html.stylesheet("""
   [data-testid="stSidebar"], header, [data-testid="stToolbar"], .stButton, .stDownloadButton {display: none !important;}
   .block-container {padding: 0 !important;}
 }
+/* Streamlit's file uploader speaks English ("Upload", "200MB per file"); its texts are swapped for ours. The
+   English nodes are hidden (display:none, so screen readers do not read them either); limits and formats are
+   in the uploader's German label and help. */
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {display:none;}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {content:"Datei wählen";}
+[data-testid="stFileUploaderDropzoneInstructions"] span {display:none;}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {content:"oder hierher ziehen"; font-size:0.875rem;}
 .rm-badge {display:inline-block; padding:0.1rem 0.45rem; border-radius:0.3rem; border:1px solid #999;
            font-size:0.85rem; white-space:nowrap;}
 .rm-guenstig {background:#deebf7; border-color:#2166ac;}

@@ -31,10 +31,11 @@ def deferred(
     fmt: str,
     layout: str,
     stem: str,
+    bundled: bool = True,
 ):
     """A callable that builds the file only when the button is clicked (``st.download_button(data=...)``)."""
 
     def build() -> bytes:
-        return exports.export(selected, districts, indicators, s.manifest, fmt, layout, stem).data
+        return exports.export(selected, districts, indicators, s.manifest, fmt, layout, stem, bundled=bundled).data
 
     return build

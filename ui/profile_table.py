@@ -26,6 +26,11 @@ COLUMNS = [
     "Δ Vorjahr",
     "Δ 5 Jahre",
 ]
+#: Columns a narrow table leaves out, so that Einordnung and the changes stay in view at 1280 px with the sidebar
+#: open (Rang and Einordnung already say where the Kreis lies; the Indikator page shows all of them).
+OPTIONAL = {"Mittelwert", "Minimum", "Maximum", "Position"}
+#: Below this width of the table's container the optional columns are hidden (a CSS container query).
+NARROW_PX = 1150
 
 
 def _trend(delta, unit: str, direction: str) -> Markup:
@@ -38,7 +43,7 @@ def _trend(delta, unit: str, direction: str) -> Markup:
 
 def rows_html(profile: pd.DataFrame) -> Markup:
     """The table of one topic; labels, units and class texts come from files and are escaped by ``ui.html``."""
-    head = html.element("tr", *(html.element("th", c) for c in COLUMNS))
+    head = html.element("tr", *(html.element("th", c, cls=_cls(c)) for c in COLUMNS))
     body = []
     for r in profile.itertuples():
         unit = r.unit or ""
@@ -69,16 +74,29 @@ def rows_html(profile: pd.DataFrame) -> Markup:
             _trend(r.change_5y, unit, r.trend_5y),
         ]
         cls = "rm-row-bad" if r.assessment == "unguenstig" else None
-        body.append(html.element("tr", *(html.element("td", c) for c in cells), cls=cls))
+        body.append(
+            html.element(
+                "tr", *(html.element("td", c, cls=_cls(n)) for n, c in zip(COLUMNS, cells, strict=True)), cls=cls
+            )
+        )
     table = html.element("table", html.element("thead", head), html.element("tbody", *body), cls="rm-profile")
-    return html.element("div", table, style="overflow-x:auto")
+    return html.element("div", table, cls="rm-profile-wrap")
 
 
-TABLE_CSS = html.stylesheet("""
+def _cls(column: str) -> str | None:
+    return "rm-opt" if column in OPTIONAL else None
+
+
+TABLE_CSS = html.stylesheet(
+    """
+div.rm-profile-wrap {overflow-x:auto; container-type:inline-size;}
 table.rm-profile {width:100%; border-collapse:collapse; font-size:0.82rem;}
-table.rm-profile td:first-child {min-width:13rem;}
+table.rm-profile td:first-child {min-width:11rem;}
 table.rm-profile th {text-align:left; border-bottom:2px solid #333; padding:0.3rem; position:sticky; top:0; background:#fff;}
 table.rm-profile td {border-bottom:1px solid #ddd; padding:0.3rem; vertical-align:middle;}
 table.rm-profile td:nth-child(n+2):nth-child(-n+9) {text-align:right; white-space:nowrap;}
+table.rm-profile td:nth-child(n+12) {min-width:4.5rem;}
 table.rm-profile tr.rm-row-bad td:first-child {border-left:4px solid #b35806;}
-""")
+"""
+    + f"@container (max-width: {NARROW_PX}px) {{table.rm-profile .rm-opt {{display:none;}}}}"
+)

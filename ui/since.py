@@ -324,13 +324,13 @@ def revisions_section(s: Store, v: str) -> None:
                 "Region": [names.get(r, r) for r in shown["region"]],
                 "Indikator": [meta["label"].get(i, i) for i in shown["indicator"]],
                 "Jahr": shown["year"],
-                "vorher": shown["before"],
-                "nachher": shown["after"],
-                "Änderung": shown["difference"],
+                "vorher": [fmt.exact(x) for x in shown["before"]],
+                "nachher": [fmt.exact(x) for x in shown["after"]],
+                "Änderung": [fmt.exact(x, sign=True) for x in shown["difference"]],
                 "Art": shown["kind"],
             }
         ),
         hide_index=True,
-        column_config={c: st.column_config.NumberColumn(format="localized") for c in ("vorher", "nachher", "Änderung")},
+        column_config={c: st.column_config.TextColumn(alignment="right") for c in ("vorher", "nachher", "Änderung")},
     )
     st.caption(f"{len(cells)} geänderte, neue oder entfallene Werte; gezeigt die {len(shown)} größten Änderungen.")

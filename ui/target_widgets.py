@@ -130,7 +130,7 @@ def history_frame(history: list[dict]) -> pd.DataFrame:
             {
                 "Version": entry["version"],
                 "Zeitpunkt": local_time(entry["changed_at"]),
-                "Von": entry["changed_by"],
+                "Von": fmt.person(entry["changed_by"]),
                 "Aktion": entry["action"],
                 "Änderungen": "; ".join(changes) or "–",
             }

@@ -31,6 +31,17 @@ def number(value, decimals: int = 1, unit: str = "", sign: bool = False) -> str:
     return f"{text} {unit}".strip() if unit else text
 
 
+def exact(value, max_decimals: int = 6, sign: bool = False) -> str:
+    """A number without rounding it away: ``1234.5`` -> ``1.234,5``, ``0.0012`` -> ``0,0012`` (for revisions and
+    entered values, where the unit's usual precision could hide the difference)."""
+    if _is_missing(value):
+        return "–"
+    text = number(value, max_decimals, sign=sign)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text
+
+
 def decimals_for(unit: str, value=None) -> int:
     if unit in DECIMALS_BY_UNIT:
         return DECIMALS_BY_UNIT[unit]
@@ -83,3 +94,14 @@ def german_datetime(moment: datetime | str | None, with_time: bool = True) -> st
 
 def percent_rank(percentile) -> str:
     return "–" if _is_missing(percentile) else f"{number(percentile, 0)}. Perzentil"
+
+
+def person(name: str | None) -> str:
+    """Who changed something, for people: ``lokal:anna`` (an entry from before sign-in was required, written
+    under the server's system account) becomes ``anna (Systemkonto des Servers)``."""
+    text = (name or "").strip()
+    if text == "lokal" or not text:
+        return "unbekannt (vor der Anmeldepflicht)"
+    if text.startswith("lokal:"):
+        return f"{text.split(':', 1)[1]} (Systemkonto des Servers, vor der Anmeldepflicht)"
+    return text

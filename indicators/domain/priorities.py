@@ -267,3 +267,24 @@ def as_frame(items: list[PriorityItem]) -> pd.DataFrame:
             "Begründung": [i.explanation for i in items],
         }
     )
+
+
+def download_frame(items: list[PriorityItem]) -> pd.DataFrame:
+    """The items as numbers for a spreadsheet: values, ranks and changes in number columns (Excel can sort and
+    compute with them), the unit in a column of its own; :func:`as_frame` is the same list as text."""
+    return pd.DataFrame(
+        {
+            "Punkte": pd.Series([i.score for i in items], dtype="float64"),
+            "Indikator": [i.label for i in items],
+            "Thema": [i.topic for i in items],
+            "Einheit": [i.unit for i in items],
+            "Jahr": pd.Series([i.year for i in items], dtype="Int64"),
+            "Wert": pd.Series([_float(i.value) for i in items], dtype="float64"),
+            "Rang": pd.Series([i.rank for i in items], dtype="Int64"),
+            "von": pd.Series([i.n for i in items], dtype="Int64"),
+            "Median": pd.Series([_float(i.median) for i in items], dtype="float64"),
+            "Δ 5 Jahre": pd.Series([_float(i.change_5y) for i in items], dtype="float64"),
+            "Δ Vorjahr": pd.Series([_float(i.change_1y) for i in items], dtype="float64"),
+            "Begründung": [i.explanation for i in items],
+        }
+    )

@@ -107,6 +107,29 @@ def format_de(value: float, max_decimals: int = 3) -> str:
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
+#: Units whose values cannot be negative; a share in % lies between 0 and 100.
+_NOT_NEGATIVE = {"%", "Anzahl", "EUR", "je km²", "je 100", "Jahre", "km²"}
+
+
+def plausibility_warnings(target: Target, unit: str, entered_in: int | None) -> list[str]:
+    """What looks like a typing error in a stored target, in German (a warning, not a refusal: the RAK may have
+    agreed on it). ``entered_in``: the year the target was last changed, if known."""
+    warnings = []
+    for name, value in (("Zielwert", target.target_value), ("Ausgangswert", target.baseline_value)):
+        if value is None or not _finite(value):
+            continue
+        shown = f"{format_de(value)} {unit}".strip()
+        if unit == "%" and value > 100:
+            warnings.append(f"{name} {shown} liegt über 100 %: ein Anteil kann nicht größer als 100 % sein.")
+        elif unit in _NOT_NEGATIVE and value < 0:
+            warnings.append(f"{name} {shown} ist negativ: Werte in „{unit}“ sind nie negativ.")
+    if entered_in is not None and target.target_year < entered_in:
+        warnings.append(
+            f"Das Zieljahr {target.target_year} lag bei der Eingabe ({entered_in}) schon in der Vergangenheit."
+        )
+    return warnings
+
+
 def _finite(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 

@@ -94,6 +94,9 @@ MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
+#: The CSV formats that can also be downloaded as the bare file (``export(..., bundled=False)``).
+PLAIN_CSV = {"csv_de": "text/csv", "csv": "text/csv"}
+
 
 class ExportTooLarge(ValueError):
     """The selection does not fit the format (Excel's row limit); the message says what to do instead."""
@@ -271,6 +274,25 @@ def attribution_lines(manifest: dict, used_sources: list[str] | None = None) -> 
             line += f"; Lizenz: {licence}"
         lines.append(line)
     return lines
+
+
+def map_attribution(manifest: dict) -> str | None:
+    """``© GeoBasis-DE / BKG (2023)`` for the map's boundaries, with the licence; ``None`` without geometry.
+
+    BKG asks for the year of the data retrieval, which VG2500 does not record; the year of its newest
+    Gebietsstand (the Stand the importer reads from the file) is the closest year the file itself names.
+    """
+    years, licences = [], set()
+    for src in manifest.get("sources", []):
+        if src.get("format") != "geometry":
+            continue
+        years += [int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", str(src.get("stand") or ""))]
+        if src.get("licence"):
+            licences.add(licence_text(src["licence"]))
+    if not years and not licences:
+        return None
+    line = "© GeoBasis-DE / BKG" + (f" ({max(years)})" if years else "")
+    return line + (f", {'; '.join(sorted(licences))}" if licences else "")
 
 
 def notes(manifest: dict, layout: str, created: datetime) -> list[str]:
@@ -526,8 +548,12 @@ def export(
     layout: str,
     stem: str,
     created: datetime | None = None,
+    bundled: bool = True,
 ) -> Download:
-    """One download: ``fmt`` in :data:`FORMATS`, ``layout`` in :data:`LAYOUTS`, ``stem`` from :func:`file_stem`."""
+    """One download: ``fmt`` in :data:`FORMATS`, ``layout`` in :data:`LAYOUTS`, ``stem`` from :func:`file_stem`.
+
+    ``bundled=False`` gives a CSV format as the bare CSV file (opens in Excel with a double click; sources and
+    licences are then in the ZIP or XLSX download beside it)."""
     if fmt not in FORMATS:
         raise ValueError(f"unbekanntes Format {fmt}")
     if layout not in LAYOUTS:
@@ -540,6 +566,8 @@ def export(
         used = sorted(set(facts["source"].dropna().astype(str)))
         data = to_xlsx(table, sources, notes(manifest, layout, created), attribution_lines(manifest, used))
         return Download(file_name(stem, fmt), data, MIME["xlsx"])
+    if not bundled and fmt in PLAIN_CSV:
+        return Download(member_name(stem, fmt), to_csv(table, german=fmt == "csv_de"), PLAIN_CSV[fmt])
     text = sources_text(sources, manifest, layout, created)
     data = to_parquet(table) if fmt == "parquet" else to_csv(table, german=fmt == "csv_de")
     return Download(file_name(stem, fmt), zipped(member_name(stem, fmt), data, text, created), MIME[fmt])

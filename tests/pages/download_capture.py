@@ -4,8 +4,8 @@ AppTest renders ``st.download_button`` but keeps the file in a media store that 
 :func:`capture_downloads` records every file handed to the store, by its download file name; a file built only
 on click (``data=`` a callable) is built right away and recorded the same way.
 
-In a browser, the Daten page's buttons are labelled ``CSV für Excel``, ``CSV (international)``, ``Excel (XLSX)``
-and ``Parquet`` (keys ``dl_csv_de``, ``dl_csv``, ``dl_xlsx``, ``dl_parquet``, i.e. CSS ``.st-key-dl_csv_de button:visible``);
+In a browser, the Daten page's buttons are labelled as in :data:`DATEN_BUTTONS` (keys ``dl_csv_de_plain`` for the
+bare CSV, ``dl_csv_de``, ``dl_csv``, ``dl_xlsx``, ``dl_parquet``, i.e. CSS ``.st-key-dl_csv_de button:visible``);
 :func:`browser_download` clicks one and returns the saved file.
 """
 
@@ -14,7 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 
 #: Button label per format on the Daten page.
-DATEN_BUTTONS = {"csv_de": "CSV für Excel", "csv": "CSV (international)", "xlsx": "Excel (XLSX)", "parquet": "Parquet"}
+DATEN_BUTTONS = {
+    "csv_de_plain": "CSV für Excel",
+    "csv_de": "CSV für Excel mit Quellen (ZIP)",
+    "csv": "CSV international (ZIP)",
+    "xlsx": "Excel (XLSX)",
+    "parquet": "Parquet (ZIP)",
+}
 
 
 def capture_downloads(monkeypatch) -> dict[str, bytes]:

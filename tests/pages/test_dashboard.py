@@ -174,12 +174,17 @@ def test_indicator_page_shows_the_numbers_of_the_official_file(real_warehouse, s
     assert shown["Mittelwert"] == fmt.value(stats["mean"], "%") == "4,8 %"
     assert (shown["Minimum"], shown["Maximum"]) == (fmt.value(stats["min"], "%"), fmt.value(stats["max"], "%"))
     assert any("(400 Kreise)" in c.value for c in at.caption), "the peer group counts all 400 Kreise"
+    # the ranking writes German numbers itself instead of leaving them to the browser's locale
+    ranking = next(d.value for d in at.dataframe if "Rang" in d.value.columns)
+    values = ranking.set_index("AGS")["Wert (%)"]
+    assert values["15087"] == "11,7"
+    assert values.to_dict() == {a: f"{x:.1f}".replace(".", ",") for a, x in raw.items() if len(a) == 5}
 
 
 def profile_cells(html: str, label: str) -> list[str]:
     """The cells of one indicator's row in the Kreisprofil table, markup stripped."""
     row = next(r for r in html.split("<tr") if f"<b>{label}</b>" in r)
-    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td>(.*?)</td>", row)]
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td(?: class=\"[^\"]*\")?>(.*?)</td>", row)]
 
 
 @pytest.mark.integration

@@ -57,6 +57,23 @@ def test_default_download_holds_home_kreis_peers_headline_indicators_last_five_y
     assert got.sort_index().to_numpy() == pytest.approx(want.sort_index().to_numpy())
 
 
+def test_plain_csv_comes_first_and_is_the_table_of_the_zip(daten_page):
+    """The first button gives the bare CSV (no ZIP to unpack); it is byte for byte the CSV inside the ZIP, and
+    its values are the store's facts."""
+    at, files, store = daten_page
+    assert at.download_button[0].label == "CSV für Excel"
+    plain_name = next(n for n in files if n.endswith("_lang_excel.csv"))
+    plain = files[plain_name]
+    assert not plain.startswith(b"PK"), "the plain CSV is not an archive"
+    assert plain.startswith(b"\xef\xbb\xbf")
+    archive = zipfile.ZipFile(io.BytesIO(files[plain_name.removesuffix("_excel.csv") + "_csv-excel.zip"]))
+    assert archive.read(plain_name) == plain
+    table = pd.read_csv(io.BytesIO(plain), sep=";", decimal=",", dtype={"AGS": str}, encoding="utf-8-sig")
+    last = max(store.years("alq"))
+    got = table.set_index(["AGS", "Indikator-Kennung", "Jahr"])["Wert"]
+    assert got.loc[("15087", "alq", last)] == pytest.approx(store.value("15087", "alq", last))
+
+
 def test_single_kreis_wide_download(daten_page):
     at, files, store = daten_page
     at.radio(key="daten_kreis_modus").set_value("liste").run()
