@@ -110,7 +110,7 @@ else:
     if targets.missed:
         st.markdown("**Verfehlte Ziele:**\n\n" + "\n".join(f"- {html.md(line.sentence)}" for line in targets.missed))
     else:
-        st.success("Kein Ziel ist verfehlt.", icon="✔")
+        st.success("Kein Ziel ist verfehlt.", icon=":material/check_circle:")
     st.page_link("app_pages/ziele.py", label="Alle Ziele mit Verlauf", icon=":material/flag:")
 
 st.subheader("Stärken und Schwächen im Vergleich")

@@ -61,7 +61,7 @@ if not assessments:
             if editable
             else "Ziele anlegen können Personen mit Bearbeitungsrecht."
         ),
-        icon="🎯",
+        icon=":material/flag:",
     )
 else:
     counts = report.summarise_targets(assessments).counts
@@ -97,11 +97,11 @@ else:
         with st.container(border=True):
             html.render(tw.card_heading(a))
             if a.status.code == "verfehlt":
-                st.error(f"**Ziel verfehlt:** {html.md(a.status.reason)}", icon="✖")
+                st.error(f"**Ziel verfehlt:** {html.md(a.status.reason)}", icon=":material/cancel:")
             elif a.status.code == "knapp_verfehlt":
-                st.warning(f"**Ziel knapp verfehlt:** {html.md(a.status.reason)}", icon="⚠️")
+                st.warning(f"**Ziel knapp verfehlt:** {html.md(a.status.reason)}", icon=":material/warning:")
             if (message := st.session_state.get(tw.conflict_key(t.id))) is not None:
-                st.error(f"**Nicht gespeichert – Konflikt:** {html.md(message)}", icon="⛔")
+                st.error(f"**Nicht gespeichert – Konflikt:** {html.md(message)}", icon=":material/block:")
             left, right = st.columns([2, 3])
             with left:
                 html.render(tw.facts_html(a))
@@ -165,7 +165,7 @@ if editable:
         help="Eine Datei im Format des Exports oben (CSV oder TXT, Semikolon-getrennt).",
     )
     for error in st.session_state.get(f"{uploader_key}__errors", []):
-        st.error(html.md(error), icon="✖")
+        st.error(html.md(error), icon=":material/cancel:")
     if upload is not None:
         content = upload.getvalue()
         preview = tw.preview_import(ud, content, known_indicators, known_ags)

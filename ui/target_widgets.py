@@ -285,7 +285,7 @@ def _errors_key(prefix: str) -> str:
 def _show_errors(prefix: str, name: str) -> None:
     for message in st.session_state.get(_errors_key(prefix), {}).get(name, []):
         # messages quote what was typed: escaped for Markdown
-        st.error(html.md(f"{FIELD_LABELS.get(name, '')}: {message}" if name != "_form" else message), icon="✖")
+        st.error(html.md(f"{FIELD_LABELS.get(name, '')}: {message}" if name != "_form" else message), icon=":material/cancel:")
 
 
 def _collect(prefix: str) -> dict[str, object]:
@@ -320,7 +320,7 @@ def target_form(
             st.error(
                 f"Nichts gespeichert: {n_field_errors} {'Angabe ist' if n_field_errors == 1 else 'Angaben sind'} "
                 "zu korrigieren (unten bei den Feldern mit ✖ markiert).",
-                icon="✖",
+                icon=":material/cancel:",
             )
         _show_errors(prefix, "_form")
         if indicator_options is not None:
@@ -506,12 +506,12 @@ def import_report(report: ImportReport, labels: Mapping[str, str], names: Mappin
         st.error(
             f"Die Datei lässt sich nicht übernehmen ({len(report.errors)} Fehler); es wird nichts gespeichert:\n\n"
             + "\n".join(f"- {html.md(e)}" for e in report.errors),
-            icon="✖",
+            icon=":material/cancel:",
         )
         return
     st.markdown(f"**Vorschau:** {report.created} neu · {report.updated} geändert · {report.unchanged} unverändert")
     for warning in report.warnings:
-        st.warning(html.md(warning), icon="⚠️")
+        st.warning(html.md(warning), icon=":material/warning:")
     if report.targets:
         st.dataframe(
             pd.DataFrame(

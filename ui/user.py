@@ -74,8 +74,8 @@ def show_flash(key: str) -> None:
     """Show, once, what :func:`flash` kept under ``key``."""
     kind, text = st.session_state.pop(key, (None, None))
     if kind == "success":
-        st.success(text, icon="✔")
+        st.success(text, icon=":material/check_circle:")
     elif kind == "info":
-        st.info(text, icon="ℹ️")
+        st.info(text, icon=":material/info:")
     elif kind == "error":
-        st.error(text, icon="✖")
+        st.error(text, icon=":material/cancel:")
