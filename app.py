@@ -65,7 +65,9 @@ pages = {
         st.Page("app_pages/methodik.py", title="Methodik", icon=":material/menu_book:"),
     ],
 }
-page = st.navigation(pages, position="top" if meeting else "sidebar", expanded=True)  # no English "View more"
+# In the sidebar the pages are our own links (components.page_links): Streamlit's sidebar menu puts the section
+# headings inside its list (axe-core: "list", "listitem", serious) and folds long menus behind an English "View more".
+page = st.navigation(pages, position="top" if meeting else "hidden")
 
 names = dict(zip(districts["ags"], districts["display_name"] + " (" + districts["land_name"] + ")", strict=True))
 picker = data.picker_labels(store, v)
@@ -88,6 +90,7 @@ if meeting:
     meeting_mode.controls(districts, years, order, picker, kreis_label, year_label)
 else:
     with st.sidebar:
+        components.page_links(pages)
         st.markdown("### RegioMonitor")
         st.selectbox("Kreis", list(districts["ags"]), format_func=kreis_label, key="kreis", placeholder="Kreis suchen")
         st.selectbox(

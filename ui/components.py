@@ -143,3 +143,12 @@ def diverging_colour(value, median, low, high, polarity: int) -> list[int]:
     mid = (247, 247, 247)
     t = max(0.0, min(1.0, t)) ** 0.8
     return [round(mid[i] + (end[i] - mid[i]) * t) for i in range(3)]
+
+
+def page_links(pages: dict[str, list]) -> None:
+    """The page menu of the sidebar: a heading per section, a link per page (plain links, read by screen readers
+    as a navigation of headed groups)."""
+    for section, members in pages.items():
+        st.markdown(f"**{section}**")
+        for p in members:
+            st.page_link(p)

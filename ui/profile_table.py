@@ -89,7 +89,7 @@ def _cls(column: str) -> str | None:
 
 TABLE_CSS = html.stylesheet(
     """
-div.rm-profile-wrap {overflow-x:auto; container-type:inline-size;}
+div.rm-profile-wrap {container-type:inline-size;}
 table.rm-profile {width:100%; border-collapse:collapse; font-size:0.82rem;}
 table.rm-profile td:first-child {min-width:11rem;}
 table.rm-profile th {text-align:left; border-bottom:2px solid #333; padding:0.3rem; position:sticky; top:0; background:#fff;}
