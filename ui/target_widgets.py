@@ -285,7 +285,10 @@ def _errors_key(prefix: str) -> str:
 def _show_errors(prefix: str, name: str) -> None:
     for message in st.session_state.get(_errors_key(prefix), {}).get(name, []):
         # messages quote what was typed: escaped for Markdown
-        st.error(html.md(f"{FIELD_LABELS.get(name, '')}: {message}" if name != "_form" else message), icon=":material/cancel:")
+        st.error(
+            html.md(f"{FIELD_LABELS.get(name, '')}: {message}" if name != "_form" else message),
+            icon=":material/cancel:",
+        )
 
 
 def _collect(prefix: str) -> dict[str, object]:
