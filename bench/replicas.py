@@ -105,6 +105,9 @@ def measure(name: str, options: argparse.Namespace, tmp: Path, postgres: str | N
         env = dict(os.environ)
         env.pop("REGIOMONITOR_DATABASE_URL", None)
         env["REGIOMONITOR_DATABASE_URL" if kind == "postgresql" else "REGIOMONITOR_USERDATA"] = location
+        # the sign-in accounts of the throwaway installation; without this, a PostgreSQL set-up would create its
+        # first account in the project's data/userdata/ (the real installation's accounts file)
+        env[local.ACCOUNTS_ENV] = str(tmp / f"{name}-accounts.toml")
         cluster = local.Cluster(max(1, replicas), warehouse=options.warehouse, run_dir=tmp / f"run-{name}", env=env)
         with cluster:
             for replica in cluster.replicas:  # warm every replica (store, caches, pages) straight, not through nginx
@@ -182,9 +185,10 @@ def markdown(report: dict) -> str:
         )
     lines += [
         "",
-        "Seitenläufe/s: abgeschlossene Skriptläufe aller Sitzungen je Sekunde (geschlossene Schleife ohne Denkzeit, "
-        "Antwortzeit ≈ Sitzungen ÷ Durchsatz). CPU je Lauf: CPU-Sekunden der Replikate bzw. des Lastclients mit "
-        "seinen Bearbeiter-Prozessen, geteilt durch die Seitenläufe. Systemlast: 1-Minuten-Mittel des Rechners (andere Prozesse eingeschlossen).",
+        "Seitenläufe/s: abgeschlossene Skriptläufe aller Sitzungen je Sekunde (geschlossene Schleife: Seite, eine "
+        "Auswahländerung, 0–0,5 s Lesezeit, nächste Seite; Antwortzeit ≈ Sitzungen ÷ Durchsatz). CPU je Lauf: "
+        "CPU-Sekunden der Replikate bzw. des Lastclients mit seinen Bearbeiter-Prozessen, geteilt durch die "
+        "Seitenläufe. Systemlast: 1-Minuten-Mittel des Rechners (andere Prozesse eingeschlossen).",
     ]
     return "\n".join(lines) + "\n"
 

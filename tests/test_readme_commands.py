@@ -33,7 +33,8 @@ README = ROOT / "README.md"
 #: What the scratch copy holds: the code, the configuration and the tests (the fixtures become data/raw), and the
 #: list of equivalent mutants the mutation command checks its survivors against. Not the rest of docs/: the
 #: validate command must write docs/validation.md itself.
-COPIED = ["app.py", "serve.py", "app_pages", "ui", "indicators", "bench", "tests", ".streamlit", "pyproject.toml"]
+COPIED = ["app.py", "serve.py", "app_pages", "ui", "indicators", "bench", "deploy", "tests", ".streamlit"]
+COPIED += ["pyproject.toml"]
 COPIED += ["requirements.txt", "requirements-dev.txt", "docs/mutation.md"]
 PLACEHOLDER_URL = "postgresql://nutzer:passwort@host:5432/regiomonitor"
 PASSWORD = "Lange-Passphrase-fuer-den-Test-2026"
@@ -72,7 +73,8 @@ def as_written(command: str) -> str:
 
 
 SERVER = "server"
-#: README command -> how it runs here (SERVER: started, checked and stopped).
+DEPLOY = "deploy"
+#: README command -> how it runs here (SERVER, DEPLOY: started, checked and stopped).
 SMALL: dict[str, Callable[[str], str] | str] = {
     "pip install -r requirements.txt && streamlit run serve.py": SERVER,
     "pip install -r requirements-dev.txt && python -m pytest -q": append("tests/test_ags.py -p no:cacheprovider"),
@@ -100,6 +102,8 @@ SMALL: dict[str, Callable[[str], str] | str] = {
         "python bench/load.py --warehouse data/warehouse --sessions 25 --duration 60 --editors 25 "
         "--json bench/load-real.json"
     ): replace(sessions="2", duration="3", editors="2"),
+    "python -m deploy.local --replicas 2 --port 8080": DEPLOY,
+    "python -m bench.replicas": append("--sessions 2 --duration 3 --editors 1 --warm 1 --only 1-sqlite 2-postgresql"),
 }
 
 
@@ -179,6 +183,40 @@ def _serve(command: str, work: Path, env: dict) -> str:
             server.wait(timeout=10)
 
 
+def _serve_replicas(command: str, work: Path, env: dict) -> None:
+    """Start the replicas behind nginx on a free port, wait until the app answers through nginx, stop them with
+    SIGTERM as Ctrl+C would, and expect a clean exit."""
+    from tests.deploy_support import require_nginx
+
+    require_nginx()
+    port = _free_port()
+    command = re.sub(r"--port \S+", f"--port {port}", command)
+    launcher = subprocess.Popen(
+        ["bash", "-c", f"exec {command}"], cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            assert launcher.poll() is None, launcher.stdout.read().decode(errors="replace")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+                    if answer.status == 200 and "<html" in answer.read().decode(errors="replace").lower():
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"{command}: nothing served through nginx within 240 s")
+    finally:
+        launcher.send_signal(signal.SIGTERM)
+        try:
+            code = launcher.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            raise
+    assert code == 0, launcher.stdout.read().decode(errors="replace")
+
+
 @pytest.mark.slow
 def test_every_readme_command_runs_as_written(tmp_path, request):
     commands = readme_commands(README.read_text(encoding="utf-8"))
@@ -199,6 +237,9 @@ def test_every_readme_command_runs_as_written(tmp_path, request):
         if how == SERVER:
             _serve(command, work, env)
             continue
+        if how == DEPLOY:
+            _serve_replicas(command, work, env)
+            continue
         small = how(command)
         if url:
             small = small.replace(PLACEHOLDER_URL, url)
@@ -213,3 +254,4 @@ def test_every_readme_command_runs_as_written(tmp_path, request):
     assert (work / "docs" / "validation.md").exists()
     assert (work / "bench" / "results.json").exists() and (work / "bench" / "load.json").exists()
     assert (work / "bench" / "load-real.json").exists()
+    assert (work / "bench" / "replicas.json").exists()
