@@ -128,7 +128,9 @@ def _free_port() -> int:
 def _scratch(tmp_path: Path) -> Path:
     work = tmp_path / "projekt"
     work.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "results.json", "results.md", "load*.json")
+    ignore = shutil.ignore_patterns(
+        "__pycache__", "*.pyc", "results.json", "results.md", "load*.json", "replicas.json", "replicas.md"
+    )
     for name in COPIED:
         source = ROOT / name
         if source.is_dir():
