@@ -136,3 +136,46 @@ def test_german_datetime_shows_utc_stamps_in_berlin_time_winter_and_summer():
     assert fmt.german_datetime("2026-03-05T08:15:00") == "05.03.2026 08:15"  # no zone: as stored
     assert fmt.german_datetime("") == "unbekannt"
     assert fmt.german_datetime("gestern") == "gestern"
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        (None, "unbekannt (vor der Anmeldepflicht)"),
+        ("", "unbekannt (vor der Anmeldepflicht)"),
+        ("   ", "unbekannt (vor der Anmeldepflicht)"),
+        ("lokal", "unbekannt (vor der Anmeldepflicht)"),
+        (" lokal ", "unbekannt (vor der Anmeldepflicht)"),
+        ("anna", "anna"),
+        (" anna ", "anna"),
+        ("lokal:root", "root (Systemkonto des Servers, vor der Anmeldepflicht)"),
+        ("lokal:a:b", "a:b (Systemkonto des Servers, vor der Anmeldepflicht)"),
+        ("lokalx", "lokalx"),
+        ("anna:lokal", "anna:lokal"),
+        ("LOKAL:root", "LOKAL:root"),
+    ],
+)
+def test_person_names_who_changed_a_target_in_words_for_people(stored, shown):
+    assert fmt.person(stored) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "shown"),
+    [
+        (1234.5, {}, "1.234,5"),
+        (10.0, {}, "10"),
+        (100.0, {}, "100"),
+        (1.10, {}, "1,1"),
+        (2.0 / 3.0, {}, "0,666667"),
+        (2.0 / 3.0, {"max_decimals": 2}, "0,67"),
+        (0.0012, {}, "0,0012"),
+        (1e-7, {}, "0"),
+        (None, {}, "–"),
+        (float("nan"), {"sign": True}, "–"),
+        (-0.5, {"sign": True}, "-0,5"),
+        (0.25, {"sign": True}, "+0,25"),
+        (1_000_000.0, {"sign": True}, "+1.000.000"),
+    ],
+)
+def test_exact_keeps_every_digit_that_matters_in_german_notation(value, kwargs, shown):
+    assert fmt.exact(value, **kwargs) == shown
