@@ -7,7 +7,7 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
-from ui import charts, components, context, data, html, insight, published
+from ui import chart_export, charts, components, context, data, html, insight, published
 
 ctx = context.page()
 store, v, sel, peers, peer_label, meta = ctx.store, ctx.v, ctx.sel, ctx.peers, ctx.peer_label, ctx.meta
@@ -53,7 +53,12 @@ home_label = home_label if isinstance(home_label, str) else None
 if meta["scale"] != "ratio":
     classes = json.loads(meta["classes"] or "[]")
     st.metric(html.md(names[sel.home]), home_label or "–")
-    st.plotly_chart(charts.class_counts(values, sel.home, classes, f"{meta['label']} {year}: Kreise je Klasse"))
+    chart_export.show(
+        charts.class_counts(values, sel.home, classes, f"{meta['label']} {year}: Kreise je Klasse"),
+        f"{sel.indicator}_{year}_klassen",
+        values["source"],
+        ctx.built,
+    )
     st.info("Klassen und Kategorien werden nicht gemittelt; Median, Mittelwert und Rang entfallen.")
     table = values.assign(Kreis=values["region"].map(names), Land=values["region"].map(lands))
     st.dataframe(
@@ -88,10 +93,13 @@ with left:
     st.table(ref.set_index(""))
     published.show_for_indicator(data.published_reference(store, v, sel.indicator), sel.home, names[sel.home])
 with right:
-    st.plotly_chart(
+    chart_export.show(
         charts.distribution(
             values, sel.home, set(peers), names, f"{meta['label']} {year}: alle Kreise", unit, stats["median"]
-        )
+        ),
+        f"{sel.indicator}_{year}_verteilung_{sel.home}",
+        values["source"],
+        ctx.built,
     )
 
 insight.expectation_section(store, v, sel.indicator, year, sel.home, names)
@@ -100,7 +108,7 @@ st.subheader("Zeitreihe")
 band = data.band(store, v, sel.indicator, tuple(peers))
 show_peers = len(peers) <= 40
 series = data.series(store, v, sel.indicator, tuple(peers) if show_peers else (sel.home,))
-st.plotly_chart(
+chart_export.show(
     charts.time_series(
         band,
         series,
@@ -110,7 +118,10 @@ st.plotly_chart(
         unit,
         show_peers,
         data.breaks(store, v, sel.indicator),
-    )
+    ),
+    f"{sel.indicator}_zeitreihe_{sel.home}",
+    [meta["source"]],
+    ctx.built,
 )
 st.caption("Lücken in der Linie: Jahre ohne Wert. Senkrechte Punktlinie: Reihenbruch (Grund beim Überfahren).")
 if not show_peers:

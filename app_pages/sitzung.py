@@ -4,7 +4,7 @@ import streamlit as st
 
 from indicators.domain import agenda, benchmark
 from indicators.domain import formatting as fmt
-from ui import charts, components, context, data, html, since
+from ui import chart_export, charts, components, context, data, html, since
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -68,7 +68,7 @@ since.since_last_meeting(ctx.store, ctx.v, sel.home, ctx.kreis["display_name"], 
 
 band = data.band(ctx.store, ctx.v, current, tuple(ctx.peers))
 series = data.series(ctx.store, ctx.v, current, (sel.home,))
-st.plotly_chart(
+chart_export.show(
     charts.time_series(
         band,
         series,
@@ -78,6 +78,9 @@ st.plotly_chart(
         unit,
         show_peers=False,
         breaks=data.breaks(ctx.store, ctx.v, current),
-    )
+    ),
+    f"{current}_zeitreihe_{sel.home}",
+    [row["source"]],
+    ctx.built,
 )
 components.source_caption(row["source"])

@@ -1,13 +1,14 @@
 """Kreisvergleich: 2 to 10 chosen Kreise side by side – a table and one small chart per indicator; savable as a
 peer group and as a link."""
 
+import pandas as pd
 import streamlit as st
 
 from indicators.domain import agenda
 from indicators.domain import formatting as fmt
 from indicators.domain.catalog import load_catalogue
 from indicators.userdata import UserDataError
-from ui import charts, components, context, data, user
+from ui import chart_export, charts, components, context, data, user
 from ui import meeting as meeting_mode
 from ui.permissions import can_edit, edit_hint
 
@@ -66,9 +67,11 @@ st.caption("Werte in deutschem Zahlenformat; – = kein Wert im Jahr. Der eigene
 st.subheader("Verlauf je Indikator")
 labels = indicators.set_index("id")["label"].to_dict()
 units = indicators.set_index("id")["unit"].fillna("").to_dict()
-st.plotly_chart(
+chart_export.show(
     charts.small_multiples(series, labels, units, ctx.names, sel.home, "Kreisvergleich im Zeitverlauf"),
-    config=charts.download_config("kreisvergleich"),
+    "kreisvergleich",
+    pd.concat([s["source"] for s in series.values()]) if series else [],
+    ctx.built,
 )
 components.source_caption("siehe Methodik (je Indikator)", "Datenlizenz Deutschland – Namensnennung – Version 2.0")
 

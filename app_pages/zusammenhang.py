@@ -1,12 +1,13 @@
 """Zusammenhang: two indicators for all Kreise as a scatter plot – the Kreis and its peers highlighted, with the
 least-squares trend line and Pearson's r."""
 
+import pandas as pd
 import streamlit as st
 
 from indicators.domain import agenda, correlation
 from indicators.domain import formatting as fmt
 from indicators.domain.catalog import load_catalogue
-from ui import charts, components, context, data
+from ui import chart_export, charts, components, context, data
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -49,7 +50,7 @@ pairs = xs[["region", "value"]].merge(ys[["region", "value"]], on="region", suff
 pairs = pairs[pairs["region"].isin(ctx.districts.index)]
 result = correlation.fit(pairs["value_x"].tolist(), pairs["value_y"].tolist())
 x_label, y_label = f"{meta.loc[x_id, 'label']} {x_year}", f"{meta.loc[y_id, 'label']} {y_year}"
-st.plotly_chart(
+chart_export.show(
     charts.scatter(
         pairs,
         sel.home,
@@ -60,9 +61,10 @@ st.plotly_chart(
         meta.loc[x_id, "unit"] or "",
         meta.loc[y_id, "unit"] or "",
         result,
-        footer_text=f"Quelle: {meta.loc[x_id, 'source']}; {meta.loc[y_id, 'source']}"[:180],
     ),
-    config=charts.download_config("zusammenhang"),
+    f"zusammenhang_{x_id}_{y_id}",
+    pd.concat([xs["source"], ys["source"]]),
+    ctx.built,
 )
 if result is None:
     st.info("Zu wenige Kreise mit beiden Werten für eine Trendlinie.")

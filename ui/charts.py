@@ -184,19 +184,13 @@ OTHERS = ["#0072B2", "#E69F00", "#009E73", "#56B4E9", "#CC79A7", "#F0E442", "#00
 
 
 def download_config(name: str) -> dict:
-    """Plotly's camera button saves the chart as SVG (title, source and Stand are part of the figure)."""
+    """Plotly's camera button saves the chart as SVG in the browser (title, source and Stand are in the figure:
+    :func:`ui.chart_export.stamped`)."""
     return {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "svg", "filename": name, "scale": 1},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
-
-
-def footer(fig: go.Figure, text: str) -> None:
-    """Source and Stand inside the picture, so a downloaded chart carries them."""
-    fig.add_annotation(
-        text=text, xref="paper", yref="paper", x=0, y=-0.32, showarrow=False, xanchor="left", font=dict(size=10)
-    )
 
 
 def small_multiples(
@@ -250,7 +244,6 @@ def scatter(
     x_unit: str,
     y_unit: str,
     result,
-    footer_text: str = "",
 ) -> go.Figure:
     """All Kreise as points (x, y); peers and the home Kreis highlighted; least-squares line with r."""
     fig = go.Figure()
@@ -292,8 +285,6 @@ def scatter(
         xaxis_title=f"{x_label} ({x_unit})" if x_unit else x_label,
         yaxis_title=f"{y_label} ({y_unit})" if y_unit else y_label,
         height=560,
-        **{**LAYOUT, "margin": dict(l=10, r=10, t=60, b=150)},
+        **{**LAYOUT, "margin": dict(l=10, r=10, t=60, b=110)},
     )
-    if footer_text:
-        footer(fig, footer_text)
     return fig

@@ -7,6 +7,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from indicators.domain import formatting as fmt
 from indicators.warehouse.store import Store
 from ui import data, state, user
 
@@ -49,6 +50,11 @@ class PageContext:
             return latest
         years = data.years(self.store, self.v, self.sel.indicator)
         return years[0] if years else self.sel.year
+
+    @property
+    def built(self) -> str:
+        """Date the warehouse was built (German), named in a chart whose sources give no Stand."""
+        return fmt.german_datetime(self.store.manifest.get("built_at", ""), with_time=False)
 
     @property
     def thin_year_note(self) -> str | None:
