@@ -50,6 +50,13 @@ def switched_on(name: str, environ: Mapping[str, str] | None = None) -> bool:
     return get(name, environ) == "1"
 
 
+def external(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """A variable that another tool defines (kaleido's ``BROWSER_PATH``): read here too, so that this module
+    stays the only reader of the environment."""
+    environ = os.environ if environ is None else environ
+    return (environ.get(name) or "").strip()
+
+
 def markdown_table() -> str:
     """README's settings table."""
     rows = ["| setting | default | what it does |", "|---|---|---|"]

@@ -7,13 +7,13 @@ the server by Plotly's own exporter (kaleido, which drives the Chromium the serv
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterable
 
 import plotly.graph_objects as go
 import streamlit as st
 
+from indicators import settings
 from indicators.outputs import chart_credits
 from ui import charts
 from ui.html import plot
@@ -43,7 +43,7 @@ def available() -> bool:
         import kaleido  # noqa: F401
     except ImportError:
         return False
-    return bool(os.environ.get("BROWSER_PATH") or any(shutil.which(n) for n in ("chromium", "google-chrome")))
+    return bool(settings.external("BROWSER_PATH") or any(shutil.which(n) for n in ("chromium", "google-chrome")))
 
 
 def image_bytes(fig: go.Figure, fmt: str) -> bytes:
