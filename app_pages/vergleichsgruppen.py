@@ -5,6 +5,7 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
+from indicators.domain import neighbours as neighbours_rule
 from ui import components, context, data, html, peer_group_widgets, state, user
 from ui import meeting as meeting_mode
 
@@ -84,11 +85,18 @@ with st.container(horizontal=True):
     )
     st.slider("Zahl der Nachbarn (k)", 3, 30, value=sel.k, key="_k", on_change=keep_neighbour_settings)
 
+matching = state.neighbour_variables(sel)
+if sel.indicator in sel.neighbour_vars:
+    st.caption(
+        f"„{html.md(labels.get(sel.indicator, sel.indicator))}“ ist der verglichene Indikator und wird bei der Suche "
+        "ausgelassen: Nachbarn, die nach genau diesem Wert ausgewählt sind, hätten ihn zwangsläufig ähnlich."
+    )
 neighbours = state.neighbours(store, v, sel)
 if neighbours.empty:
     st.info("Für den eigenen Kreis fehlen Werte der gewählten Variablen im gewählten Jahr.")
 else:
-    m = data.matrix(store, v, sel.neighbour_vars, sel.year)
+    m = data.matrix(store, v, matching, sel.year)
+    gaps = neighbours_rule.standardised_gaps(m, sel.home)
 
     def describe(vars_: list[str], ags: str) -> str:
         return "; ".join(
@@ -103,18 +111,23 @@ else:
             "Kreis": neighbours["ags"].map(names),
             "Land": neighbours["ags"].map(d["land_name"]),
             "Abstand": [fmt.number(d, 2) for d in neighbours["distance"]],
-            "ähnlich bei": [describe(s, a) for s, a in zip(neighbours["similar_on"], neighbours["ags"], strict=True)],
+            "warum Nachbar": [
+                neighbours_rule.reason(neighbours_rule.closest_variables(gaps, a), m, sel.home, a, labels, units)
+                for a in neighbours["ags"]
+            ],
             "unterscheidet sich bei": [
                 describe(s, a) or "–" for s, a in zip(neighbours["differs_on"], neighbours["ags"], strict=True)
             ],
         }
     )
-    st.dataframe(table, hide_index=True)
+    st.dataframe(table, hide_index=True, column_config={"warum Nachbar": st.column_config.TextColumn(width="large")})
     st.button(
         "Statistische Nachbarn verwenden", on_click=use_group, args=("nachbarn",), disabled=sel.peer_kind == "nachbarn"
     )
     st.caption(
-        "Abstand 0 = identisch; „ähnlich bei“: standardisierte Differenz unter 0,5; „unterscheidet sich bei“: ab 1,0."
+        "Abstand 0 = identisch; „warum Nachbar“: die drei Variablen, bei denen der Kreis dem eigenen am nächsten "
+        "liegt (gemessen in Standardabweichungen über alle Kreise); „unterscheidet sich bei“: ab einer "
+        "Standardabweichung Unterschied."
     )
 
 st.subheader("Eigene Gruppen")

@@ -14,6 +14,7 @@ import streamlit as st
 
 from indicators import settings
 from indicators.domain import benchmark
+from indicators.domain import neighbours as neighbours_rule
 from indicators.warehouse.store import Store
 from ui import data, html
 
@@ -176,8 +177,13 @@ def current() -> Selection:
     )
 
 
+def neighbour_variables(sel: Selection) -> tuple[str, ...]:
+    """The variables the neighbour search matches on: the chosen ones without the compared indicator."""
+    return neighbours_rule.matching_variables(sel.neighbour_vars, sel.indicator)
+
+
 def neighbours(s: Store, v: str, sel: Selection) -> pd.DataFrame:
-    m = data.matrix(s, v, sel.neighbour_vars, sel.year)
+    m = data.matrix(s, v, neighbour_variables(sel), sel.year)
     if sel.home not in m.index:
         return pd.DataFrame(columns=["ags", "distance", "similar_on", "differs_on"])
     return benchmark.statistical_neighbours(m, sel.home, sel.k)
