@@ -7,7 +7,7 @@ import streamlit as st
 from indicators.domain import formatting as fmt
 from indicators.domain.targets import plausibility_warnings
 from indicators.outputs import report
-from ui import components, context, data, html, insight, user
+from ui import chart_export, components, context, data, html, insight, user
 from ui import meeting as meeting_mode
 from ui import target_widgets as tw
 from ui.permissions import can_edit, edit_hint
@@ -112,9 +112,12 @@ else:
                 for warning in plausibility_warnings(t, a.unit, entered):
                     st.warning(f"**Bitte prüfen:** {html.md(warning)}", icon="⚠️")
             with right:
-                st.plotly_chart(
+                chart_export.show(
                     tw.target_chart(a, tw.kreis_series(store, v, sel.home, t.indicator, sel.year), kreis),
-                    key=f"ziel{t.id}_chart",
+                    f"ziel_{t.id}_{t.indicator}_{sel.home}",
+                    [meta.loc[t.indicator, "source"]] if t.indicator in meta.index else [],
+                    ctx.built,
+                    key=f"ziel{t.id}",
                 )
             insight.target_outlook(store, v, a, sel.home, sel.year, kreis)
             history = ud.target_history(t.id)

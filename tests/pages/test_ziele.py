@@ -118,6 +118,30 @@ def test_add_target_through_the_form(ud, store):
     assert f"<b>Ist-Wert:</b> {shown} % (2023)" in card
 
 
+def test_an_implausible_share_for_a_past_year_is_stored_with_a_warning(ud):
+    """The issue's case: 1.234,5 % for 2020 typed today; a RAK may agree on anything, so it is kept, but flagged."""
+    at = open_ziele()
+    at.selectbox(key="ziel_neu_indicator").set_value("jugend_alq")
+    at.text_input(key="ziel_neu_target_value").input("1.234,5")
+    at.text_input(key="ziel_neu_target_year").input("2020")
+    at.button(key="ziel_neu_submit").click()
+    at.run()
+    assert not at.exception
+    [stored] = ud.targets(HOME)
+    assert (stored.target_value, stored.target_year) == (1234.5, 2020)
+    warnings = texts(at.warning)
+    this_year = dt.date.today().year  # the year of the change the history records (UTC; not run at New Year)
+    assert (
+        "**Bitte prüfen:** Zielwert 1.234,5 % liegt über 100 %: ein Anteil kann nicht größer als 100 % sein."
+        in warnings
+    )
+    assert (
+        f"**Bitte prüfen:** Das Zieljahr 2020 lag bei der Eingabe ({this_year}) schon in der Vergangenheit." in warnings
+    )
+    assert not any("lokal:" in c for c in texts(at.caption))
+    assert any(c.startswith("Zuletzt geändert von anna am ") for c in texts(at.caption))
+
+
 def test_duplicate_target_is_refused_with_the_store_message(ud):
     ud.add_target(Target(None, HOME, "alq", 6.0, 2027), "kollegin")
     at = open_ziele()
@@ -293,5 +317,6 @@ def test_without_edit_permission_only_reading_and_export(ud, monkeypatch):
     keys = {w.key for w in at.text_input}
     assert not any(k and k.startswith("ziel") for k in keys) and "editor_name" not in keys
     assert len(at.file_uploader) == 0
-    assert [b.key for b in at.get("download_button")] == ["ziele_export"]
+    # reading: the targets' CSV and each target chart as picture (ziel1_png, ziel1_svg)
+    assert [b.key for b in at.get("download_button")] == ["ziel1_png", "ziel1_svg", "ziele_export"]
     assert any('class="rm-badge' in m for m in htmls(at))
