@@ -3,8 +3,9 @@
 import streamlit as st
 
 from indicators.domain import benchmark
-from indicators.outputs import exports
-from ui import choropleth, components, context, data, html, state
+from indicators.domain import formatting as fmt
+from indicators.outputs import chart_credits, exports
+from ui import chart_export, choropleth, components, context, data, html, state
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -59,7 +60,13 @@ event = st.pydeck_chart(
 state.select_kreis(choropleth.clicked_kreis(event, names), "karte")
 html.render(choropleth.legend_html(stats, unit, polarity))
 components.source_caption(meta["source"], meta["licence"])
-st.caption(
-    f"Geometrie (VG2500): {html.md(exports.map_attribution(store.manifest) or '© GeoBasis-DE / BKG')}. "
-    "Ein Klick auf einen Kreis wählt ihn für alle Seiten aus."
+bkg = exports.map_attribution(store.manifest) or "© GeoBasis-DE / BKG"
+median_text = f"Median {fmt.value(stats['median'], unit)}; " if stats.get("median") is not None else ""
+credit = [f"{median_text}{choropleth.legend_note(polarity)} Rot umrandet: {names.get(sel.home, sel.home)}."]
+credit += chart_credits.credit_lines(values["source"], ctx.built) + [f"Karte: {bkg.split(', ')[0]}"]
+chart_export.image_buttons(
+    choropleth.picture(features, sel.home, f"{meta['label']} {year} – {peer_label}", credit),
+    f"karte_{sel.indicator}_{year}_{sel.home}",
+    "karte",
 )
+st.caption(f"Geometrie (VG2500): {html.md(bkg)}. Ein Klick auf einen Kreis wählt ihn für alle Seiten aus.")

@@ -55,3 +55,55 @@ def test_downloaded_pictures_hold_title_source_and_stand(real_warehouse, shared_
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width = int.from_bytes(png[16:20], "big")
     assert width == chart_export.WIDTH * chart_export.PNG_SCALE
+
+
+def square(ags: str, x0: float, fill: list[int]) -> dict:
+    ring = [[x0, 50.0], [x0 + 1, 50.0], [x0 + 1, 51.0], [x0, 51.0], [x0, 50.0]]
+    return {
+        "type": "Feature",
+        "properties": {"ags": ags, "fill": fill},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+
+
+def test_map_picture_fills_each_kreis_in_its_colour_and_outlines_the_home_kreis():
+    from ui import choropleth
+
+    features = [square("01001", 10.0, [33, 102, 172]), square("15087", 11.0, [179, 88, 6])]
+    fig = choropleth.picture(
+        features, "15087", "Quote 2023", ["Quelle: Amt, Stand 01.02.2024", "Karte: © GeoBasis-DE / BKG (2023)"]
+    )
+    shapes = {s.fillcolor: s for s in fig.layout.shapes}
+    assert set(shapes) == {"rgb(33,102,172)", "rgb(179,88,6)"}
+    assert shapes["rgb(179,88,6)"].line.width == 3 and shapes["rgb(33,102,172)"].line.width < 1
+    # longitudes shrink with cos(51°): x of the first square's corner is 10 * 0.629
+    assert shapes["rgb(33,102,172)"].path.startswith("M 6.2900,50.0000 L 6.9190,50.0000")
+    assert fig.layout.title.text == "Quote 2023"
+    assert fig.layout.title.subtitle.text == "Quelle: Amt, Stand 01.02.2024<br>Karte: © GeoBasis-DE / BKG (2023)"
+
+
+@pytest.mark.integration
+def test_downloaded_map_names_bkg_with_the_year_of_the_boundaries(real_warehouse, shared_data):
+    import shapefile
+
+    from indicators.outputs import exports
+    from ui import choropleth
+
+    if not chart_export.available():
+        skip_or_fail("picture export needs kaleido and Chromium (requirements.txt, Debian package chromium)")
+    with shapefile.Reader(str(shared_data / "bkg_vg2500" / "VG2500_KRS.shp")) as reader:
+        at = [f[0] for f in reader.fields[1:]].index("BEGINN")
+        year = max(r[at] for r in reader.iterRecords()).year
+    store = Store(real_warehouse)
+    features = choropleth.colour_features(
+        store.geometry("kreise")["features"],
+        store.values("alq", 2023),
+        {},
+        "%",
+        -1,
+        {"median": 5.0, "min": 2.0, "max": 14.6},
+    )
+    credit = [f"Karte: {exports.map_attribution(store.manifest).split(', ')[0]}"]
+    svg = chart_export.image_bytes(choropleth.picture(features, "15087", "ALQ 2023", credit), "svg").decode("utf-8")
+    assert f"Karte: © GeoBasis-DE / BKG ({year})" in svg
+    assert svg.count('fill="rgb(') + svg.count("fill: rgb(") >= 400

@@ -57,6 +57,11 @@ def show(fig: go.Figure, name: str, sources: Iterable[object], built: str = "", 
     picture = stamped(fig, chart_credits.credit_lines(sources, built))
     key = key or name
     st.plotly_chart(picture, config=charts.download_config(name), key=f"{key}_chart")
+    image_buttons(picture, name, key)
+
+
+def image_buttons(picture: go.Figure, name: str, key: str) -> None:
+    """The PNG and SVG buttons for a figure that already carries its sources (rendered only when clicked)."""
     can = available()
     with st.container(horizontal=True, gap="small"):
         for fmt in ("png", "svg"):

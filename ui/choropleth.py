@@ -12,14 +12,15 @@ import copy
 import json
 
 import pandas as pd
+import plotly.graph_objects as go
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from indicators import settings
 from indicators.domain import formatting as fmt
 from ui import html
-from ui.components import diverging_colour
-from ui.html import Markup
+from ui.components import HOME_COLOUR, diverging_colour
+from ui.html import Markup, plot
 
 LAYER_KREISE = "kreise"
 
@@ -121,6 +122,15 @@ def deck(
     )
 
 
+def legend_note(polarity: int) -> str:
+    """What the colours mean, in words (on the page under the map and in the downloaded picture)."""
+    if polarity == 0:
+        return "Kontextindikator: neutrale Farbskala (hell = niedrig, dunkel = hoch), keine Wertung."
+    if polarity < 0:
+        return "Blau = günstiger als der Median (niedriger), Orange = ungünstiger (höher). Mitte = Median der Vergleichsgruppe."
+    return "Blau = günstiger als der Median (höher), Orange = ungünstiger (niedriger). Mitte = Median der Vergleichsgruppe."
+
+
 def legend_html(stats: dict, unit: str, polarity: int) -> Markup:
     """Legend with colour boxes and value ranges; the favourable end is named, not just coloured."""
     if stats.get("median") is None:
@@ -132,12 +142,7 @@ def legend_html(stats: dict, unit: str, polarity: int) -> Markup:
         r, g, b = diverging_colour(value, median, low, high, polarity)
         box = html.element("div", style=f"width:70px;height:18px;background:rgb({r},{g},{b});border:1px solid #999")
         boxes.append(html.element("div", box, fmt.value(value, unit), style="text-align:center;font-size:0.8rem"))
-    if polarity == 0:
-        note = "Kontextindikator: neutrale Farbskala (hell = niedrig, dunkel = hoch), keine Wertung."
-    elif polarity < 0:
-        note = "Blau = günstiger als der Median (niedriger), Orange = ungünstiger (höher). Mitte = Median der Vergleichsgruppe."
-    else:
-        note = "Blau = günstiger als der Median (höher), Orange = ungünstiger (niedriger). Mitte = Median der Vergleichsgruppe."
+    note = legend_note(polarity)
     return html.join(
         [
             html.element("div", *boxes, style="display:flex;gap:0.4rem;align-items:flex-end"),
@@ -148,3 +153,62 @@ def legend_html(stats: dict, unit: str, polarity: int) -> Markup:
             ),
         ]
     )
+
+
+def _rings(geometry: dict) -> list[list]:
+    if geometry.get("type") == "Polygon":
+        return list(geometry["coordinates"])
+    if geometry.get("type") == "MultiPolygon":
+        return [ring for polygon in geometry["coordinates"] for ring in polygon]
+    return []
+
+
+#: Longitudes shrink with the cosine of the latitude; at Germany's middle (51° N) a degree east is 0.63 of one north.
+_EAST = 0.629
+
+
+def picture(features: list[dict], home: str | None, title: str, credit: list[str]) -> go.Figure:
+    """The coloured map as a Plotly figure for the PNG and SVG downloads (the page draws it with deck.gl): each
+    Kreis a filled path in its own colour, the home Kreis outlined; drawn on plain axes (no map tiles or world
+    outlines to fetch)."""
+    shapes = []
+    xs, ys = [], []
+    for feature in sorted(features, key=lambda f: f["properties"].get("ags") == home):
+        props = feature["properties"]
+        is_home = props.get("ags") == home
+        for ring in _rings(feature.get("geometry") or {}):
+            points = [(lon * _EAST, lat) for lon, lat, *_ in ring]
+            if len(points) < 3:
+                continue
+            xs += [p[0] for p in points]
+            ys += [p[1] for p in points]
+            path = "M " + " L ".join(f"{x:.4f},{y:.4f}" for x, y in points) + " Z"
+            shapes.append(
+                dict(
+                    type="path",
+                    path=path,
+                    fillcolor="rgb({},{},{})".format(*props.get("fill", [220, 220, 220])[:3]),
+                    line=dict(color=HOME_COLOUR if is_home else "white", width=3 if is_home else 0.3),
+                    layer="above",
+                )
+            )
+    fig = go.Figure(
+        go.Scatter(
+            x=[min(xs, default=0), max(xs, default=1)],
+            y=[min(ys, default=0), max(ys, default=1)],
+            mode="markers",
+            marker=dict(opacity=0),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    fig.update_layout(
+        shapes=shapes,
+        title=dict(text=plot(title), subtitle=dict(text="<br>".join(plot(c) for c in credit), font=dict(size=11))),
+        height=1000,
+        plot_bgcolor="white",
+        margin=dict(l=10, r=10, t=70 + 16 * len(credit), b=10),
+    )
+    return fig
