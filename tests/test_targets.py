@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from indicators.domain.targets import (
     STATUS_RANK,
+    FieldError,
     Target,
     benchmark_hint,
     format_de,
+    parse_date,
     parse_decimal,
     projection_line,
     status,
@@ -22,6 +25,7 @@ from indicators.domain.targets import (
     tolerance_width,
     trajectory,
     validate_target,
+    validate_target_fields,
 )
 
 INDICATORS = {"alq", "sgb2_quote"}
@@ -569,3 +573,304 @@ def test_status_gap_is_finite_for_finite_inputs(actual, polarity, target_value):
     assume(abs(actual - target_value) < 1e300)
     result = status(make(target_value, 0.1, "relativ"), actual, polarity)
     assert result.gap is not None and math.isfinite(result.gap)
+
+
+# --- exact texts, borders and fields (these kill the mutants python -m tests.mutation found alive) ------------
+
+_TEN = make(10.0)
+_RISING = [(2018, 4.0), (2019, 5.0), (2020, 6.0), (2021, 7.0), (2022, 8.0)]  # slope 1, 2030: 8 + 8 = 16
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "polarity", "reason"),
+    [
+        (None, 5.0, 1, "kein Ziel vereinbart"),
+        (_TEN, 5.0, None, "Polarität des Indikators unbekannt: keine Bewertung"),
+        (_TEN, 5.0, float("nan"), "Polarität des Indikators unbekannt: keine Bewertung"),
+        (_TEN, 5.0, pd.NA, "Polarität des Indikators unbekannt: keine Bewertung"),
+        (_TEN, 5.0, 0, "Kontextindikator (Polarität 0): keine Bewertung"),
+        (make(float("nan")), 5.0, 1, "Zielwert fehlt oder ist keine Zahl"),
+        (_TEN, None, 1, "kein aktueller Wert vorhanden"),
+        # lower is better: 9 beats 10 by 1
+        (_TEN, 9.0, -1, "Ist-Wert 9 erreicht den Zielwert 10 (niedriger ist besser, Abstand 1)"),
+        # 12 misses 10 by 2, more than the agreed 0,5
+        (
+            make(10.0, 0.5),
+            12.0,
+            -1,
+            "Ist-Wert 12 verfehlt den Zielwert 10 um 2 (niedriger ist besser), mehr als die Toleranz von 0,5",
+        ),
+    ],
+)
+def test_status_reason_word_for_word(target, actual, polarity, reason):
+    assert status(target, actual, polarity).reason == reason
+
+
+def test_float_noise_is_one_billionth_of_the_larger_value_at_least_of_one():
+    # below 1 the bound is 1e-9 itself: a difference of exactly 1e-9 is noise, 1.5e-9 is not
+    assert status(make(0.0), 1e-9, -1).code == "erreicht"
+    assert status(make(0.0), 1.5e-9, -1).code == "verfehlt"
+    assert status(make(0.0), 5e-10, -1).code == "erreicht"
+    # above 1 the bound grows with the larger of the two values (found by search: the difference lies between
+    # one billionth of the smaller and of the larger value)
+    for actual, target_value, polarity in ((206.555995330854, 206.55599553740998, 1), (458.3114902405156, 458.3114897822041, -1)):  # fmt: skip
+        difference = abs(actual - target_value)
+        assert 1e-9 * min(actual, target_value) < difference <= 1e-9 * max(actual, target_value)
+        assert status(make(target_value), actual, polarity).code == "erreicht"
+    # a millionth of 1,000,000 is still noise
+    assert status(make(1_000_000.0), 1_000_000.0001, -1).gap == 0.0
+
+
+@pytest.mark.parametrize(
+    ("target", "series", "expected"),
+    [
+        (
+            _TEN,
+            _RISING,
+            (
+                "auf_kurs",
+                "●",
+                "positive",
+                16.0,
+                1.0,
+                "Trend 2018–2022 ergibt für 2030 voraussichtlich 16: Zielwert 10 erreicht",
+            ),  # fmt: skip
+        ),
+        (
+            make(20.0),
+            _RISING,
+            (
+                "richtige_richtung_zu_langsam",
+                "◐",
+                "warning",
+                16.0,
+                1.0,
+                "Trend 2018–2022 ergibt für 2030 voraussichtlich 16, Zielwert 20 würde verfehlt",
+            ),
+        ),  # fmt: skip
+        (
+            _TEN,
+            [(y, 12.0 - v) for y, v in _RISING],  # 8, 7, ..., 4: 2030 gives 4 - 8 = -4
+            (
+                "entfernt_sich",
+                "○",
+                "negative",
+                -4.0,
+                -1.0,
+                "Trend 2018–2022 ergibt für 2030 voraussichtlich -4, Zielwert 10 würde verfehlt "
+                "(Trend zeigt vom Ziel weg oder stagniert)",
+            ),
+        ),  # fmt: skip
+        (
+            make(10.0, year=2020),
+            _RISING,
+            (
+                "keine_bewertung",
+                "–",
+                "neutral",
+                None,
+                None,
+                "Zieljahr 2020 liegt nicht nach dem letzten Datenjahr 2022: maßgeblich ist der Status",
+            ),
+        ),  # fmt: skip
+        (None, _RISING, ("keine_bewertung", "–", "neutral", None, None, "kein Ziel vereinbart")),
+    ],
+)
+def test_trajectory_word_for_word(target, series, expected):
+    t = trajectory(target, series, 1)
+    assert (t.code, t.icon, t.tone, t.projected_value, t.slope, t.reason) == expected
+
+
+def test_trajectory_and_line_use_the_last_five_years_by_default_and_two_values_suffice():
+    # 2016 and 2017 lie outside the default window of five calendar years (2018-2022)
+    series = [(2016, 100.0), (2017, 100.0)] + _RISING
+    assert trajectory(_TEN, series, 1).reason.startswith("Trend 2018–2022 ")
+    assert projection_line(series)[0] == (2018, 4.0)
+    assert trajectory(_TEN, _RISING[:2], 1).code == "auf_kurs"  # 4, 5: 2030 gives 5 + 11 = 16
+    assert trajectory(_TEN, _RISING, 1, n_years=2).reason.startswith("Trend 2021–2022 ")
+    assert projection_line(_RISING[-2:]) == [(2021, 7.0), (2022, 8.0)]
+    with pytest.raises(ValueError, match="^n_years muss mindestens 2 sein$"):
+        trajectory(_TEN, _RISING, 1, n_years=1)
+
+
+def test_projection_line_ends_at_the_last_data_year_unless_asked_for_later():
+    # values far above the years: a mix-up of year and value would show
+    series = [(2018, 4000.0), (2019, 4001.0), (2020, 4002.0)]
+    assert projection_line(series, until_year=2000) == series
+    assert projection_line(series) == series
+    assert projection_line(series, until_year=2021)[-1] == (2021, 4003.0)
+
+
+def test_a_slope_within_float_noise_is_flat():
+    # values below 1: the noise bound is 1e-9; a rise of exactly 1e-9 a year is flat, 1.5e-9 is not
+    assert trajectory(make(1.0), [(2021, 0.0), (2022, 1e-9)], 1).slope == 0.0
+    assert trajectory(make(1.0), [(2021, 0.0), (2022, 1.5e-9)], 1).slope == pytest.approx(1.5e-9, rel=1e-12)
+    # around 1,000,000 a ten-thousandth a year is below one billionth of the values: flat
+    series = [(2020, 1e6), (2021, 1e6 + 1e-4), (2022, 1e6 + 2e-4)]
+    assert trajectory(make(2e6), series, 1).slope == 0.0
+
+
+@pytest.mark.parametrize(("percentile", "hint"), [(100.0, "günstigstes Viertel"), (100.5, "keine Einordnung")])
+def test_benchmark_hint_at_the_top_border(percentile, hint):
+    assert benchmark_hint(percentile, 1) == hint
+
+
+def _errors(**overrides) -> list[tuple[str, str, str]]:
+    target, errors = validate_target_fields(valid_fields(**overrides), INDICATORS, KREISE)
+    assert (target is None) == bool(errors)
+    return [(e.field, e.label, e.message) for e in errors]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        (
+            {"ags": "1508"},
+            (
+                "ags",
+                "Kreis (AGS)",
+                "erwartet wird ein fünfstelliger Kreisschlüssel wie „01001“, eingegeben wurde „1508“ (fehlt die führende Null?)",
+            ),  # fmt: skip
+        ),
+        (
+            {"ags": "150870"},
+            (
+                "ags",
+                "Kreis (AGS)",
+                "erwartet wird ein fünfstelliger Kreisschlüssel wie „01001“, eingegeben wurde „150870“",
+            ),  # fmt: skip
+        ),
+        (
+            {"ags": None},
+            ("ags", "Kreis (AGS)", "erwartet wird ein fünfstelliger Kreisschlüssel wie „01001“, eingegeben wurde „“"),
+        ),
+        (
+            {"indicator": ""},
+            ("indicator", "Indikator", "erwartet wird die Kennung eines Indikators, das Feld ist leer"),
+        ),
+        (
+            {"indicator": "x" * 60},
+            ("indicator", "Indikator", f"erwartet wird ein bekannter Indikator, „{'x' * 60}“ ist unbekannt"),
+        ),
+        (  # more than 60 characters: the first 57 and "..."
+            {"indicator": "y" * 61},
+            ("indicator", "Indikator", f"erwartet wird ein bekannter Indikator, „{'y' * 57}...“ ist unbekannt"),
+        ),
+        (
+            {"target_value": "fünf"},
+            ("target_value", "Zielwert", "erwartet wird eine endliche Zahl (z. B. 12,5), eingegeben wurde „fünf“"),
+        ),
+        (
+            {"baseline_value": "viel"},
+            (
+                "baseline_value",
+                "Ausgangswert",
+                "erwartet wird eine endliche Zahl (z. B. 14,2), eingegeben wurde „viel“",
+            ),  # fmt: skip
+        ),
+        (
+            {"tolerance": "wenig"},
+            ("tolerance", "Toleranz", "erwartet wird eine endliche Zahl (z. B. 0,5), eingegeben wurde „wenig“"),
+        ),
+        (
+            {"tolerance": "1,5"},
+            (
+                "tolerance",
+                "Toleranz",
+                "bei relativer Toleranz erwartet wird ein Anteil zwischen 0 und 1 (z. B. 0,05 für 5 %), "
+                "eingegeben wurde „1,5“",
+            ),
+        ),  # fmt: skip
+        (
+            {"target_year": ""},
+            ("target_year", "Zieljahr", "erwartet wird ein Jahr zwischen 2000 und 2100, das Feld ist leer"),
+        ),
+        (
+            {"baseline_year": ""},
+            ("baseline_year", "Ausgangsjahr", "erwartet wird das Jahr des Ausgangswerts, das Feld ist leer"),
+        ),
+        (
+            {"baseline_value": ""},
+            ("baseline_value", "Ausgangswert", "erwartet wird der Ausgangswert für 2022, das Feld ist leer"),
+        ),
+        # a baseline value that is no number is reported once, not again as missing
+        (
+            {"baseline_value": "abc"},
+            (
+                "baseline_value",
+                "Ausgangswert",
+                "erwartet wird eine endliche Zahl (z. B. 14,2), eingegeben wurde „abc“",
+            ),  # fmt: skip
+        ),
+        ({"id": "x"}, ("id", "Nr.", "erwartet wird eine ganze Zahl ab 1, eingegeben wurde „x“")),
+        ({"id": "0"}, ("id", "Nr.", "erwartet wird eine ganze Zahl ab 1, eingegeben wurde „0“")),
+        ({"version": "1,5"}, ("version", "Version", "erwartet wird eine ganze Zahl ab 1, eingegeben wurde „1,5“")),
+        ({"version": -3}, ("version", "Version", "erwartet wird eine ganze Zahl ab 1, eingegeben wurde „-3“")),
+    ],
+)
+def test_each_field_error_word_for_word(overrides, error):
+    assert _errors(**overrides) == [error]
+
+
+def test_free_text_is_checked_with_its_own_label():
+    [(field, label, message)] = _errors(note="Hallo <script>alert(1)</script>")
+    assert (field, label) == ("note", "Notiz")
+    assert message.startswith("erwartet wird Notiz ohne HTML-Auszeichnung (")
+    [(field, label, message)] = _errors(agreed_by="<img src=x onerror=alert(1)>")
+    assert (field, label) == ("agreed_by", "Vereinbart von")
+    assert message.startswith("erwartet wird Vereinbart von ohne HTML-Auszeichnung (")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "value"),
+    [
+        ({"id": "7"}, "id", 7),
+        ({"id": "1"}, "id", 1),
+        ({"id": ""}, "id", None),
+        ({"version": "3"}, "version", 3),
+        ({"version": 1.0}, "version", 1),
+        ({"version": None}, "version", 1),
+        ({"target_year": 2030.0}, "target_year", 2030),
+        ({"target_year": "2030,0"}, "target_year", 2030),
+        ({"target_year": "2100"}, "target_year", 2100),
+        ({"tolerance": "1"}, "tolerance", 1.0),  # relative: the whole target value is still a share
+        ({"note": "x" * 2000}, "note", "x" * 2000),
+        ({"note": None}, "note", ""),
+        ({"note": float("nan")}, "note", ""),
+        ({"agreed_by": None}, "agreed_by", ""),
+    ],
+)
+def test_accepted_field_values(overrides, field, value):
+    target, errors = validate_target_fields(valid_fields(**overrides), INDICATORS, KREISE)
+    assert errors == []
+    assert getattr(target, field) == value
+
+
+def test_field_error_keeps_field_label_and_message():
+    error = FieldError("note", "zu lang")
+    assert (error.field, error.label, error.message, str(error)) == ("note", "Notiz", "zu lang", "Notiz: zu lang")
+    other = FieldError("spalte_x", "fehlt")
+    assert (other.field, other.label, str(other)) == ("spalte_x", "spalte_x", "spalte_x: fehlt")
+
+
+@pytest.mark.parametrize(("text", "value"), [("1\u202f234,5", 1234.5), ("1 234,5", 1234.5), ("1,5e3", 1500.0)])
+def test_parse_decimal_spaces_and_exponent_with_comma(text, value):
+    assert parse_decimal(text) == value
+
+
+@pytest.mark.parametrize("raw", ["abc", "1,2,3", float("inf"), 10**400])
+def test_parse_errors_carry_the_input(raw):
+    with pytest.raises(ValueError) as error:
+        parse_decimal(raw)
+    assert error.value.args == (raw,)
+    with pytest.raises(ValueError) as error:
+        parse_date("14/03/2024")
+    assert error.value.args == ("14/03/2024",)
+
+
+def test_record_without_baseline_note_or_author_round_trips():
+    record = {"id": 3, "ags": "15087", "indicator": "alq", "target_value": "5.5", "target_year": 2027}
+    record |= {"baseline_value": None, "baseline_year": None, "tolerance": 0, "tolerance_kind": "absolut"}
+    record |= {"agreed_by": None, "agreed_on": None, "note": None, "version": 2}
+    assert target_from_record(record) == Target(3, "15087", "alq", 5.5, 2027, version=2)
+    assert target_from_record(record | {"baseline_value": "7.25", "baseline_year": 2022}).baseline_value == 7.25
