@@ -633,7 +633,7 @@ def test_float_noise_is_one_billionth_of_the_larger_value_at_least_of_one():
                 "positive",
                 16.0,
                 1.0,
-                "Trend 2018–2022 ergibt für 2030 voraussichtlich 16: Zielwert 10 erreicht",
+                "Trend 2018–2022, geradlinig fortgeschrieben, ergibt für 2030 16: Zielwert 10 erreicht",
             ),  # fmt: skip
         ),
         (
@@ -645,7 +645,7 @@ def test_float_noise_is_one_billionth_of_the_larger_value_at_least_of_one():
                 "warning",
                 16.0,
                 1.0,
-                "Trend 2018–2022 ergibt für 2030 voraussichtlich 16, Zielwert 20 würde verfehlt",
+                "Trend 2018–2022, geradlinig fortgeschrieben, ergibt für 2030 16, Zielwert 20 würde verfehlt",
             ),
         ),  # fmt: skip
         (
@@ -657,7 +657,7 @@ def test_float_noise_is_one_billionth_of_the_larger_value_at_least_of_one():
                 "negative",
                 -4.0,
                 -1.0,
-                "Trend 2018–2022 ergibt für 2030 voraussichtlich -4, Zielwert 10 würde verfehlt "
+                "Trend 2018–2022, geradlinig fortgeschrieben, ergibt für 2030 -4, Zielwert 10 würde verfehlt "
                 "(Trend zeigt vom Ziel weg oder stagniert)",
             ),
         ),  # fmt: skip
@@ -684,10 +684,10 @@ def test_trajectory_word_for_word(target, series, expected):
 def test_trajectory_and_line_use_the_last_five_years_by_default_and_two_values_suffice():
     # 2016 and 2017 lie outside the default window of five calendar years (2018-2022)
     series = [(2016, 100.0), (2017, 100.0)] + _RISING
-    assert trajectory(_TEN, series, 1).reason.startswith("Trend 2018–2022 ")
+    assert trajectory(_TEN, series, 1).reason.startswith("Trend 2018–2022, ")
     assert projection_line(series)[0] == (2018, 4.0)
     assert trajectory(_TEN, _RISING[:2], 1).code == "auf_kurs"  # 4, 5: 2030 gives 5 + 11 = 16
-    assert trajectory(_TEN, _RISING, 1, n_years=2).reason.startswith("Trend 2021–2022 ")
+    assert trajectory(_TEN, _RISING, 1, n_years=2).reason.startswith("Trend 2021–2022, ")
     assert projection_line(_RISING[-2:]) == [(2021, 7.0), (2022, 8.0)]
     with pytest.raises(ValueError, match="^n_years muss mindestens 2 sein$"):
         trajectory(_TEN, _RISING, 1, n_years=1)
