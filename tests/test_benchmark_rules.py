@@ -365,3 +365,22 @@ def test_neighbours_keep_tied_kreise_in_matrix_order_when_the_matrix_is_not_sort
     x = [0.0] + [1.0 if i % 3 else 5.0 for i in range(1, 40)]  # 26 Kreise tied at the same distance, interleaved
     tied = [n for n, v in zip(names, x, strict=True) if v == 1.0]
     assert list(benchmark.statistical_neighbours(pd.DataFrame({"x": x}, index=names), "R00", k=26)["ags"]) == tied
+
+
+def test_ranks_of_a_whole_column_count_the_more_favourable_values():
+    values = np.array([3.0, 1.0, 2.0, 2.0, 5.0])
+    # higher is better: 5 is first; the two 2s share rank 3 (two values above them); 1 is last
+    assert benchmark.ranks(values, 1).tolist() == [2, 5, 3, 3, 1]
+    # lower is better: 1 is first, the two 2s share rank 2
+    assert benchmark.ranks(values, -1).tolist() == [4, 1, 2, 2, 5]
+    # context indicators count like higher-is-better, as polarity_rank does
+    assert benchmark.ranks(values, 0).tolist() == [2, 5, 3, 3, 1]
+    assert benchmark.ranks(values, 1).dtype == np.int64
+    assert benchmark.ranks([7], -1).tolist() == [1]
+
+
+def test_percentile_of_an_array_of_ranks():
+    np.testing.assert_allclose(benchmark.percentile(np.array([1, 3, 5]), 5), [100.0, 50.0, 0.0])
+    # one peer or none: every rank is the best, as for a single rank
+    np.testing.assert_array_equal(benchmark.percentile(np.array([1, 1]), 1), [100.0, 100.0])
+    assert benchmark.percentile(np.array([[1]]), 0).shape == (1, 1)

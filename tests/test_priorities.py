@@ -10,6 +10,7 @@ import pytest
 from indicators.domain import benchmark, priorities
 
 N = 400
+NAN = float("nan")
 
 
 def _profile(rows: list[dict]) -> pd.DataFrame:
@@ -574,3 +575,32 @@ def test_as_frame_columns_and_an_item_without_rank():
         }
     )
     pd.testing.assert_frame_equal(priorities.as_frame([item, bare]), expected)
+
+
+def test_download_frame_holds_numbers_and_the_unit_apart():
+    item = priorities.PriorityItem(
+        "schwerpunkt", "q", "Quote Q", "Arbeitsmarkt", "%", -1, 2023, 12.0, 10.0, 25.0, 301, 401, 0.5, 2.0,
+        "schlechter", "schlechter", 75.0, "im ungünstigsten Viertel der Vergleichsgruppe", "Satz Q.",
+    )  # fmt: skip
+    bare = dataclasses.replace(
+        item, label="Quote R", topic="", unit="", year=2022, value=None, rank=None, n=None, median=None,
+        change_1y=None, change_5y=-1.3, score=42.5, explanation="Satz R.",
+    )  # fmt: skip
+    expected = pd.DataFrame(
+        {
+            "Punkte": pd.Series([75.0, 42.5], dtype="float64"),
+            "Indikator": ["Quote Q", "Quote R"],
+            "Thema": ["Arbeitsmarkt", ""],
+            "Einheit": ["%", ""],
+            "Jahr": pd.Series([2023, 2022], dtype="Int64"),
+            "Wert": pd.Series([12.0, NAN], dtype="float64"),
+            "Rang": pd.Series([301, None], dtype="Int64"),
+            "von": pd.Series([401, None], dtype="Int64"),
+            "Median": pd.Series([10.0, NAN], dtype="float64"),
+            "Δ 5 Jahre": pd.Series([2.0, -1.3], dtype="float64"),
+            "Δ Vorjahr": pd.Series([0.5, NAN], dtype="float64"),
+            "Begründung": ["Satz Q.", "Satz R."],
+        }
+    )
+    pd.testing.assert_frame_equal(priorities.download_frame([item, bare]), expected)
+    assert priorities.download_frame([]).columns.tolist() == expected.columns.tolist()

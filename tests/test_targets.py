@@ -18,6 +18,7 @@ from indicators.domain.targets import (
     format_de,
     parse_date,
     parse_decimal,
+    plausibility_warnings,
     projection_line,
     status,
     target_from_record,
@@ -874,3 +875,30 @@ def test_record_without_baseline_note_or_author_round_trips():
     record |= {"agreed_by": None, "agreed_on": None, "note": None, "version": 2}
     assert target_from_record(record) == Target(3, "15087", "alq", 5.5, 2027, version=2)
     assert target_from_record(record | {"baseline_value": "7.25", "baseline_year": 2022}).baseline_value == 7.25
+
+
+@pytest.mark.parametrize(
+    ("target", "unit", "entered_in", "warnings"),
+    [
+        (make(-0.5), "%", None, ["Zielwert -0,5 % ist negativ: Werte in „%“ sind nie negativ."]),
+        (make(0.0), "%", None, []),  # zero is possible
+        (make(100.5), "%", None, ["Zielwert 100,5 % liegt über 100 %: ein Anteil kann nicht größer als 100 % sein."]),
+        (make(-3.0), "", None, []),  # no unit: a change or a balance may be negative
+        (make(-3.0), "Jahre", None, ["Zielwert -3 Jahre ist negativ: Werte in „Jahre“ sind nie negativ."]),
+        (make(-3.0), "je km²", None, ["Zielwert -3 je km² ist negativ: Werte in „je km²“ sind nie negativ."]),
+        (make(-3.0), "km²", None, ["Zielwert -3 km² ist negativ: Werte in „km²“ sind nie negativ."]),
+        (make(-3.0), "je 100", None, ["Zielwert -3 je 100 ist negativ: Werte in „je 100“ sind nie negativ."]),
+        (make(-3.0), "EUR", None, ["Zielwert -3 EUR ist negativ: Werte in „EUR“ sind nie negativ."]),
+        (make(float("nan")), "%", None, []),  # no number, nothing to judge
+        (make(5.0, year=2026), "%", 2026, []),  # agreed in the target year itself: not in the past
+        (make(5.0, year=2025), "%", 2026, ["Das Zieljahr 2025 lag bei der Eingabe (2026) schon in der Vergangenheit."]),
+        (
+            Target(None, "15087", "alq", 5.0, 2030, baseline_value=-1.0, baseline_year=2020),
+            "%",
+            None,
+            ["Ausgangswert -1 % ist negativ: Werte in „%“ sind nie negativ."],
+        ),
+    ],
+)
+def test_plausibility_warning_word_for_word(target, unit, entered_in, warnings):
+    assert plausibility_warnings(target, unit, entered_in) == warnings
