@@ -384,3 +384,9 @@ def test_percentile_of_an_array_of_ranks():
     # one peer or none: every rank is the best, as for a single rank
     np.testing.assert_array_equal(benchmark.percentile(np.array([1, 1]), 1), [100.0, 100.0])
     assert benchmark.percentile(np.array([[1]]), 0).shape == (1, 1)
+
+
+def test_percentile_keeps_the_shape_it_was_given():
+    assert isinstance(benchmark.percentile(1, 1), float) and benchmark.percentile(1, 1) == 100.0
+    assert benchmark.percentile(np.array([1, 1]), 1).shape == (2,)
+    assert benchmark.percentile(np.array([2, 1]), 0).tolist() == [100.0, 100.0]

@@ -604,3 +604,10 @@ def test_download_frame_holds_numbers_and_the_unit_apart():
     )
     pd.testing.assert_frame_equal(priorities.download_frame([item, bare]), expected)
     assert priorities.download_frame([]).columns.tolist() == expected.columns.tolist()
+
+
+def test_download_frame_keeps_number_columns_numeric_even_when_empty():
+    frame = priorities.download_frame([])
+    numbers = ["Punkte", "Wert", "Median", "Δ 5 Jahre", "Δ Vorjahr"]
+    assert [str(frame[c].dtype) for c in numbers] == ["float64"] * 5
+    assert [str(frame[c].dtype) for c in ("Jahr", "Rang", "von")] == ["Int64"] * 3

@@ -902,3 +902,12 @@ def test_record_without_baseline_note_or_author_round_trips():
 )
 def test_plausibility_warning_word_for_word(target, unit, entered_in, warnings):
     assert plausibility_warnings(target, unit, entered_in) == warnings
+
+
+def test_plausibility_skips_what_is_no_number_and_checks_the_rest():
+    no_number = Target(None, "15087", "alq", float("nan"), 2030, baseline_value=-1.0, baseline_year=2020)
+    assert plausibility_warnings(no_number, "%", None) == [
+        "Ausgangswert -1 % ist negativ: Werte in „%“ sind nie negativ."
+    ]
+    assert plausibility_warnings(make(float("inf")), "%", None) == []
+    assert plausibility_warnings(make(100.0), "%", None) == []  # exactly 100 % is possible
