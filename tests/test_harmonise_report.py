@@ -23,6 +23,7 @@ def _after() -> pd.DataFrame:
         ("alq", 2020, NAN, True, True, True),  # suppressed: no value, so neither harmonised nor estimated
         ("alq", 2021, 7.0, True, False, False),
         ("bev", 2021, NAN, False, False, True),
+        ("gdp", 2020, 3.0, False, False, False),  # a value only after, neither harmonised nor suppressed
     ]
     return pd.DataFrame(rows, columns=["indicator", "year", "value", "harmonised", "estimated", "suppressed"])
 
@@ -38,6 +39,7 @@ def test_report_counts_each_kind_of_cell_per_indicator_and_year():
             ("bev", 2020, 1, 0, 0, 0, 0, 0),
             ("bev", 2021, 0, 0, 0, 0, 1, 0),
             ("bev", 2022, 0, 0, 0, 0, 0, 1),  # lost only: the year still shows
+            ("gdp", 2020, 0, 1, 0, 0, 0, 0),
         ],
         columns=[*COLUMNS, "lost"],
     )
@@ -49,5 +51,8 @@ def test_report_without_the_lost_cells_says_unknown_not_zero():
     report = harmonisation_report(_before(), _after())
     assert list(report.columns) == [*COLUMNS, "lost"]
     assert report["lost"].dtype == "Int64" and report["lost"].isna().all()
-    assert report[["indicator", "year"]].to_numpy().tolist() == [["alq", 2020], ["alq", 2021], ["bev", 2020], ["bev", 2021]]  # fmt: skip
-    assert report["cells_before"].tolist() == [2, 1, 1, 0] and report["suppressed"].tolist() == [1, 0, 0, 1]
+    keys = [["alq", 2020], ["alq", 2021], ["bev", 2020], ["bev", 2021], ["gdp", 2020]]
+    assert report[["indicator", "year"]].to_numpy().tolist() == keys
+    assert report["cells_before"].tolist() == [2, 1, 1, 0, 0] and report["suppressed"].tolist() == [1, 0, 0, 1, 0]
+    assert report["cells_after"].tolist() == [2, 1, 0, 0, 1]
+    assert [str(report[c].dtype) for c in COLUMNS[2:]] == ["int64"] * 5
