@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -175,7 +175,16 @@ def test_person_names_who_changed_a_target_in_words_for_people(stored, shown):
         (-0.5, {"sign": True}, "-0,5"),
         (0.25, {"sign": True}, "+0,25"),
         (1_000_000.0, {"sign": True}, "+1.000.000"),
+        (10, {"max_decimals": 0}, "10"),  # no decimal comma: the zeros of the number stay
+        (0.0, {"sign": True}, "±0"),
     ],
 )
 def test_exact_keeps_every_digit_that_matters_in_german_notation(value, kwargs, shown):
     assert fmt.exact(value, **kwargs) == shown
+
+
+def test_german_datetime_of_datetime_objects_and_nothing():
+    assert fmt.german_datetime(None) == "unbekannt"
+    assert fmt.german_datetime(datetime(2026, 1, 15, 6, 5, tzinfo=UTC)) == "15.01.2026 07:05"
+    assert fmt.german_datetime(datetime(2026, 1, 15, 6, 5)) == "15.01.2026 06:05"
+    assert fmt.german_datetime(datetime(2026, 1, 15, 6, 5), with_time=False) == "15.01.2026"
