@@ -67,17 +67,13 @@ def change(delta, unit: str = "", sign: bool = True) -> str:
 
 
 def german_date(d: date | datetime | str | None) -> str:
+    """A day, ``21.11.2026`` (``–`` when there is none); a stored timestamp counts in German local time."""
     if d is None or d == "":
         return "–"
-    if isinstance(d, str):
-        try:
-            d = datetime.fromisoformat(d)
-        except ValueError:
-            return d
-    return d.strftime("%d.%m.%Y")
+    return german_datetime(d, with_time=False)
 
 
-def german_datetime(moment: datetime | str | None, with_time: bool = True) -> str:
+def german_datetime(moment: date | datetime | str | None, with_time: bool = True) -> str:
     """A stored timestamp in German local time, ``21.11.2026 09:58``; one without time zone is shown as it is,
     text that is no timestamp is shown unchanged (``unbekannt`` when empty)."""
     if moment is None or moment == "":
@@ -87,7 +83,7 @@ def german_datetime(moment: datetime | str | None, with_time: bool = True) -> st
             moment = datetime.fromisoformat(moment)
         except ValueError:
             return moment
-    if moment.tzinfo is not None:
+    if isinstance(moment, datetime) and moment.tzinfo is not None:
         moment = moment.astimezone(LOCAL_TZ)
     return moment.strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
 
