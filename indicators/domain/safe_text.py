@@ -101,3 +101,17 @@ def _free_text_rules(text: str, what: str, allow_newlines: bool, markup: re.Patt
         rule = "spitze Klammer vor Buchstaben oder /" if markup is _MARKUP else "HTML-Element, Ereignis oder Skript"
         return f"{what} ohne HTML-Auszeichnung ({rule}), gefunden: „{_shown(text[start : start + 40])}“"
     return None
+
+
+# --- spreadsheet cells -----------------------------------------------------------------------------------------
+
+#: Signs with which Excel and LibreOffice start a formula, also in their full-width forms (OWASP CSV injection).
+FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+#: Leading characters a spreadsheet skips before it looks for a formula sign.
+BLANKS = " \u00a0\t\r\n"
+
+
+def runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet would run this cell: it starts with a tab or line break, or with a formula sign after
+    leading blanks. Every CSV we write prefixes such text with an apostrophe (the one rule for all downloads)."""
+    return bool(text) and (text[0] in "\t\r\n" or text.lstrip(BLANKS)[:1] in FORMULA_START)

@@ -31,7 +31,7 @@ from datetime import datetime
 import pandas as pd
 
 from indicators.domain import formatting as fmt
-from indicators.domain import registry
+from indicators.domain import registry, safe_text
 from indicators.domain.ags import GERMANY
 from indicators.importers.base import slug
 
@@ -83,7 +83,6 @@ LICENCE_TEXTS = {
     "dl-de/zero-2-0": "Datenlizenz Deutschland – Zero – Version 2.0 (dl-de/zero-2-0, https://www.govdata.de/dl-de/zero-2-0)",
 }
 
-_FORMULA_START = set("=+-@\uff1d\uff0b\uff0d\uff20")
 _STAND = re.compile(r",\s*Stand\s+(.+?)\s*$")
 
 ZIP_SUFFIX = {"csv_de": "csv-excel", "csv": "csv", "parquet": "parquet"}
@@ -116,7 +115,7 @@ def neutralise(text: object) -> object:
     """Prefix text a spreadsheet would run as a formula with an apostrophe; other values pass unchanged."""
     if not isinstance(text, str) or not text:
         return text
-    if text[0] in "\t\r\n" or text.lstrip(" \u00a0\t\r\n")[:1] in _FORMULA_START:
+    if safe_text.runs_as_formula(text):
         return "'" + text
     return text
 
@@ -388,7 +387,9 @@ def number_text(value: object, decimal: str = ",") -> str:
 def neutralise_series(series: pd.Series) -> pd.Series:
     """:func:`neutralise` over a column of text (missing cells become ``""``)."""
     text = series.astype("string").fillna("")
-    risky = text.str[:1].isin(["\t", "\r", "\n"]) | text.str.lstrip(" \u00a0\t\r\n").str[:1].isin(_FORMULA_START)
+    risky = text.str[:1].isin(["\t", "\r", "\n"]) | text.str.lstrip(safe_text.BLANKS).str[:1].isin(
+        safe_text.FORMULA_START
+    )  # safe_text.runs_as_formula over a whole column
     return text.where(~risky, "'" + text).astype(object)
 
 

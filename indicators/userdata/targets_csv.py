@@ -11,15 +11,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
+from indicators.domain import safe_text
 from indicators.domain.targets import FIELD_LABELS, Target, target_to_record, validate_target_fields
 from indicators.userdata import targets
 from indicators.userdata.database import Connection
 from indicators.userdata.history import local_date
 from indicators.userdata.records import ImportReport, TargetRecord
 
-#: Cells Excel would run as a formula, also after leading spaces or with full-width signs; a leading
-#: apostrophe makes them text (OWASP CSV injection).
-_FORMULA = re.compile(r"^'*[ \u00a0]*[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]")
 _EXPORT_FIELDS = list(FIELD_LABELS)
 _EXPORT_INFO = ["Zuletzt geändert von", "Zuletzt geändert am"]
 _TEXT_FIELDS = {"ags", "indicator", "agreed_by", "note", "tolerance_kind"}
@@ -41,11 +39,13 @@ def export(records: Iterable[TargetRecord]) -> bytes:
 
 
 def _neutralise(text: str) -> str:
-    return "'" + text if _FORMULA.match(text) else text
+    """An apostrophe before text a spreadsheet would run as a formula, also before one the text already has, so
+    that the import takes exactly one off again."""
+    return "'" + text if safe_text.runs_as_formula(text.lstrip("'")) else text
 
 
 def _unneutralise(text: str) -> str:
-    return text[1:] if text.startswith("'") and _FORMULA.match(text[1:]) else text
+    return text[1:] if text.startswith("'") and safe_text.runs_as_formula(text[1:].lstrip("'")) else text
 
 
 def _decimal_de(value: float) -> str:
