@@ -55,7 +55,9 @@ def publish(source: Path, out: Path, version: int) -> None:
 def shown_versions(run) -> tuple[int | None, int | None]:
     """(version in the page header, version in the sidebar's Kreis picker) of one Methodik run."""
     header = next(
-        (re.search(r"Datenbestand vom 01\.01\.2030 10:(\d\d)", t) for t in run.texts if "Datenbestand" in t), None
+        # built at 10:MM UTC, shown in Berlin time: 11:MM in January (CET = UTC+1)
+        (re.search(r"Datenbestand vom 01\.01\.2030 11:(\d\d)", t) for t in run.texts if "Datenbestand" in t),
+        None,
     )
     picker = run.widgets["kreis"].options
     marker = next((re.search(r"Mansfeld-Südharz Stand (\d+)", o) for o in picker if "Mansfeld-Südharz" in o), None)
