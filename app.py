@@ -25,9 +25,9 @@ if not auth.may_read():  # sign-in required (REGIOMONITOR_REQUIRE_LOGIN / requir
     st.stop()
 
 data.pin_snapshot()  # one snapshot for the whole run, even if a rebuild switches the pointer now
-store = data.store()
+wh = data.warehouse()
 
-if store is None:
+if wh is None:
     setup = st.Page("app_pages/einrichtung.py", title="Einrichtung", icon=":material/build:", default=True)
     first_import = st.Page("app_pages/datenimport.py", title="Import", icon=":material/upload_file:")
     page = st.navigation([setup, first_import])
@@ -36,11 +36,10 @@ if store is None:
     page.run()
     st.stop()
 
-v = data.version(store)
-districts = data.districts(store, v)
-indicators = data.indicators(store, v)
+districts = data.districts(wh)
+indicators = data.indicators(wh)
 groups = user.custom_groups()
-state.load_from_url(store, v, list(groups))
+state.load_from_url(wh, list(groups))
 state.keep_selection()
 meeting = bool(st.session_state.get("sitzung"))
 
@@ -70,9 +69,9 @@ pages = {
 page = st.navigation(pages, position="top" if meeting else "hidden")
 
 names = dict(zip(districts["ags"], districts["display_name"] + " (" + districts["land_name"] + ")", strict=True))
-picker = data.picker_labels(store, v)
-indicator_order = data.indicator_order(store, v)
-years = sorted(data.all_years(store, v), reverse=True)
+picker = data.picker_labels(wh)
+indicator_order = data.indicator_order(wh)
+years = sorted(data.all_years(wh), reverse=True)
 
 
 def kreis_label(ags: str) -> str:
@@ -80,13 +79,13 @@ def kreis_label(ags: str) -> str:
 
 
 def year_label(year: int) -> str:
-    return state.year_label(store, v, st.session_state.get("indikator", state.DEFAULT_INDICATOR), year)
+    return state.year_label(wh, st.session_state.get("indikator", state.DEFAULT_INDICATOR), year)
 
 
 if meeting:
     html.render(meeting_mode.CSS)
-    peers, _ = state.peers(store, v, state.current(), groups)
-    order = meeting_mode.agenda_order(store, v, st.session_state["kreis"], tuple(peers), st.session_state["jahr"])
+    peers, _ = state.peers(wh, state.current(), groups)
+    order = meeting_mode.agenda_order(wh, st.session_state["kreis"], tuple(peers), st.session_state["jahr"])
     meeting_mode.controls(districts, years, order, picker, kreis_label, year_label)
 else:
     with st.sidebar:
@@ -130,7 +129,7 @@ if sel.peer_kind == "eigene" and sel.peer_name not in groups:
     sel = state.current()
 state.write_to_url(sel)
 
-components.demo_banner(store)
+components.demo_banner(wh)
 since.snapshot_banner()
 state.link_notices()
 page.run()

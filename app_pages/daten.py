@@ -9,9 +9,9 @@ from ui import components, context, data, downloads, html
 from ui import meeting as meeting_mode
 
 ctx = context.page()
-store, v, sel, d, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.districts, ctx.peers, ctx.peer_label
+wh, sel, d, peers, peer_label = ctx.wh, ctx.sel, ctx.districts, ctx.peers, ctx.peer_label
 districts = d.reset_index()
-indicators = data.indicators(store, v)
+indicators = data.indicators(wh)
 labels = indicators.set_index("id")["label"].to_dict()
 home_name = d.loc[sel.home, "display_name"]
 
@@ -111,7 +111,7 @@ else:
 
 # -- 3. Jahre ----------------------------------------------------------------------------------------------
 st.subheader("3. Jahre")
-all_years = data.all_years(store, v)
+all_years = data.all_years(wh)
 if not all_years:
     st.info("Der Datenbestand enthält noch keine Werte.")
     st.stop()
@@ -131,7 +131,7 @@ if with_references:
 if not chosen or not wanted:
     st.info("Bitte mindestens einen Kreis und einen Indikator wählen.")
     st.stop()
-selected = downloads.facts(store, v, tuple(regions), tuple(wanted), (int(years[0]), int(years[1])))
+selected = downloads.facts(wh, tuple(regions), tuple(wanted), (int(years[0]), int(years[1])))
 kreise_rows = selected[selected["region"].str.len() == 5]
 with st.container(horizontal=True):
     st.metric("Zeilen", fmt.number(len(selected), 0))
@@ -160,12 +160,12 @@ st.subheader("Herunterladen")
 layout = st.radio(
     "Tabellenform", list(exports.LAYOUTS), format_func=exports.LAYOUTS.get, horizontal=True, key="daten_tabellenform"
 )
-stem = exports.file_stem(chosen, wanted, years, layout, demo=store.is_demo)
+stem = exports.file_stem(chosen, wanted, years, layout, demo=wh.is_demo)
 with st.container(horizontal=True):
     # the plain CSV first: what most people want, opened with a double click
     st.download_button(
         "CSV für Excel",
-        data=downloads.deferred(store, selected, districts, indicators, "csv_de", layout, stem, bundled=False),
+        data=downloads.deferred(wh, selected, districts, indicators, "csv_de", layout, stem, bundled=False),
         file_name=exports.member_name(stem, "csv_de"),
         mime=exports.PLAIN_CSV["csv_de"],
         key="dl_csv_de_plain",
@@ -183,9 +183,7 @@ with st.container(horizontal=True):
     for format_id, label in button_labels.items():
         too_big = format_id == "xlsx" and len(selected) + 1 > exports.XLSX_MAX_ROWS
         # built only when clicked: most page views download nothing
-        content = (
-            b"" if too_big else downloads.deferred(store, selected, districts, indicators, format_id, layout, stem)
-        )
+        content = b"" if too_big else downloads.deferred(wh, selected, districts, indicators, format_id, layout, stem)
         st.download_button(
             label,
             data=content,
@@ -210,6 +208,6 @@ if len(selected) > 25_000:
     )
 
 with st.expander("Quellen und Lizenzen dieser Auswahl"):
-    st.dataframe(exports.sources_table(selected, indicators, store.manifest), hide_index=True)
-    for line in exports.attribution_lines(store.manifest, sorted(set(selected["source"].dropna()))):
+    st.dataframe(exports.sources_table(selected, indicators, wh.manifest), hide_index=True)
+    for line in exports.attribution_lines(wh.manifest, sorted(set(selected["source"].dropna()))):
         st.markdown(f"- {html.md(line)}")

@@ -10,13 +10,13 @@ from indicators.domain import formatting as fmt
 from ui import chart_export, charts, components, context, data, html, insight, published
 
 ctx = context.page()
-store, v, sel, peers, peer_label, meta = ctx.store, ctx.v, ctx.sel, ctx.peers, ctx.peer_label, ctx.meta
+wh, sel, peers, peer_label, meta = ctx.wh, ctx.sel, ctx.peers, ctx.peer_label, ctx.meta
 districts = ctx.districts.reset_index()
 names = ctx.names
 lands = ctx.districts["land_name"].to_dict()
 unit = meta["unit"] or ""
 polarity = int(meta["polarity"])
-years = data.years(store, v, sel.indicator)
+years = data.years(wh, sel.indicator)
 year = ctx.indicator_year
 
 components.header(
@@ -44,7 +44,7 @@ with st.popover("ℹ️ Metadaten: Definition, Quelle, Lizenz"):
     st.markdown(f"**Verfügbare Jahre:** {', '.join(map(str, years))}")
     st.caption(f"Kennung: `{sel.indicator}`")
 
-values = data.values(store, v, sel.indicator, year)
+values = data.values(wh, sel.indicator, year)
 home_row = values[values["region"] == sel.home]
 home_value = home_row["value"].iloc[0] if len(home_row) else None
 home_label = home_row["value_label"].iloc[0] if len(home_row) else None
@@ -67,8 +67,8 @@ if meta["scale"] != "ratio":
     )
     st.stop()
 
-stats = data.reference_statistics(store, v, sel.indicator, year, tuple(peers))
-ranking = data.ranking(store, v, sel.indicator, year, tuple(peers), polarity)
+stats = data.reference_statistics(wh, sel.indicator, year, tuple(peers))
+ranking = data.ranking(wh, sel.indicator, year, tuple(peers), polarity)
 mine = ranking[ranking["region"] == sel.home]
 rank_text = f"{int(mine['rank'].iloc[0])} von {int(mine['n'].iloc[0])}" if len(mine) else "–"
 assessment = benchmark.assess(mine["percentile"].iloc[0] if len(mine) else None, polarity)
@@ -91,7 +91,7 @@ with left:
     st.markdown("**Referenzwerte der Vergleichsgruppe**")
     ref = components.reference_frame({**stats, "value": home_value, "unit": unit}, names[sel.home])
     st.table(ref.set_index(""))
-    published.show_for_indicator(data.published_reference(store, v, sel.indicator), sel.home, names[sel.home])
+    published.show_for_indicator(data.published_reference(wh, sel.indicator), sel.home, names[sel.home])
 with right:
     chart_export.show(
         charts.distribution(
@@ -102,12 +102,12 @@ with right:
         ctx.built,
     )
 
-insight.expectation_section(store, v, sel.indicator, year, sel.home, names)
+insight.expectation_section(wh, sel.indicator, year, sel.home, names)
 
 st.subheader("Zeitreihe")
-band = data.band(store, v, sel.indicator, tuple(peers))
+band = data.band(wh, sel.indicator, tuple(peers))
 show_peers = len(peers) <= 40
-series = data.series(store, v, sel.indicator, tuple(peers) if show_peers else (sel.home,))
+series = data.series(wh, sel.indicator, tuple(peers) if show_peers else (sel.home,))
 chart_export.show(
     charts.time_series(
         band,
@@ -117,7 +117,7 @@ chart_export.show(
         f"{meta['label']}: {names[sel.home]} und Vergleichsgruppe",
         unit,
         show_peers,
-        data.breaks(store, v, sel.indicator),
+        data.breaks(wh, sel.indicator),
     ),
     f"{sel.indicator}_zeitreihe_{sel.home}",
     [meta["source"]],
@@ -131,7 +131,7 @@ if not show_peers:
 
 st.subheader("Rangliste")
 only_peers = st.toggle("nur Vergleichsgruppe", value=sel.peer_kind != "alle")
-full = data.ranking(store, v, sel.indicator, year, tuple(peers) if only_peers else tuple(districts["ags"]), polarity)
+full = data.ranking(wh, sel.indicator, year, tuple(peers) if only_peers else tuple(districts["ags"]), polarity)
 value_column = f"Wert ({unit})" if unit else "Wert"
 table = pd.DataFrame(
     {

@@ -9,9 +9,8 @@ from ui import chart_export, choropleth, components, context, data, html, state
 from ui import meeting as meeting_mode
 
 ctx = context.page()
-store, v, sel, peers, peer_label, meta, names = (
-    ctx.store,
-    ctx.v,
+wh, sel, peers, peer_label, meta, names = (
+    ctx.wh,
     ctx.sel,
     ctx.peers,
     ctx.peer_label,
@@ -32,22 +31,22 @@ meeting_mode.key_figures(ctx)
 if ctx.thin_year_note:
     st.warning(ctx.thin_year_note, icon=":material/info:")
 
-geo = data.geometry(store, v, "kreise")
+geo = data.geometry(wh, "kreise")
 if not geo:
     st.info(
         "Für dieses Warehouse liegt keine Kreisgeometrie vor. BKG VG2500 (Shapefile) in den Rohdatenordner legen und neu bauen."
     )
     st.stop()
-if store.is_demo:
+if wh.is_demo:
     st.caption("Schematische Karte (Demodaten): Kästchen je Kreis, gruppiert nach Ländern, keine echten Grenzen.")
 
-values = data.values(store, v, sel.indicator, year)
-stats = data.reference_statistics(store, v, sel.indicator, year, tuple(peers))
+values = data.values(wh, sel.indicator, year)
+stats = data.reference_statistics(wh, sel.indicator, year, tuple(peers))
 if meta["scale"] != "ratio":
     stats = {"median": None}
 features = choropleth.colour_features(geo["features"], values, names, unit, polarity, stats)
 home = next((f for f in geo["features"] if f["properties"].get("ags") == sel.home), None)
-laender = data.geometry(store, v, "laender")
+laender = data.geometry(wh, "laender")
 
 
 event = st.pydeck_chart(
@@ -60,7 +59,7 @@ event = st.pydeck_chart(
 state.select_kreis(choropleth.clicked_kreis(event, names), "karte")
 html.render(choropleth.legend_html(stats, unit, polarity))
 components.source_caption(meta["source"], meta["licence"])
-bkg = exports.map_attribution(store.manifest) or "© GeoBasis-DE / BKG"
+bkg = exports.map_attribution(wh.manifest) or "© GeoBasis-DE / BKG"
 median_text = f"Median {fmt.value(stats['median'], unit)}; " if stats.get("median") is not None else ""
 credit = [f"{median_text}{choropleth.legend_note(polarity)} Rot umrandet: {names.get(sel.home, sel.home)}."]
 credit += chart_credits.credit_lines(values["source"], ctx.built) + [f"Karte: {bkg.split(', ')[0]}"]

@@ -6,20 +6,21 @@ import datetime as dt
 import streamlit as st
 
 from indicators.domain import formatting as fmt
+from indicators.domain.targets import STATUS_ORDER, STATUS_TEXT
 from indicators.outputs import report, report_pdf
 from ui import components, context, data, html, insight, report_figures, user
 from ui import meeting as meeting_mode
 from ui import target_widgets as tw
 
 ctx = context.page()
-store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
-indicators = data.indicators(store, v)
+wh, sel, kreis, peers, peer_label = ctx.wh, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
+indicators = data.indicators(wh)
 labels = dict(zip(indicators["id"], indicators["label"], strict=True))
-profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
+profile = data.profile(wh, sel.home, tuple(peers), sel.year)
 
 components.header(
     f"Lagebild Arbeitsmarkt: {html.md(kreis['display_name'])}",
-    ("DEMODATEN – synthetische Werte, keine amtlichen Zahlen · " if store.is_demo else "")
+    ("DEMODATEN – synthetische Werte, keine amtlichen Zahlen · " if wh.is_demo else "")
     + f"{html.md(kreis['display_name'])} ({sel.home}), {html.md(kreis['land_name'])} · Jahr {sel.year} · "
     f"Vergleichsgruppe: {html.md(peer_label)} ({len(peers)} Kreise) · Stand {dt.date.today():%d.%m.%Y}",
 )
@@ -38,7 +39,7 @@ with controls.expander("Kennzahlen auswählen", icon=":material/tune:"):
         help="Voreingestellt sind die Leitindikatoren des Katalogs.",
     )
 
-assessments = tw.kreis_assessments(store, v, user.userdata(), sel.home, sel.year)
+assessments = tw.kreis_assessments(wh, user.userdata(), sel.home, sel.year)
 summary = report.landrat_summary(
     profile,
     assessments,
@@ -50,11 +51,11 @@ summary = report.landrat_summary(
     peer_label=peer_label,
     n_peers=len(peers),
     headline_ids=headline_ids,
-    demo=store.is_demo,
-    built_at=store.manifest.get("built_at"),
-    gebietsstand=store.manifest.get("gebietsstand", ""),
+    demo=wh.is_demo,
+    built_at=wh.manifest.get("built_at"),
+    gebietsstand=wh.manifest.get("gebietsstand", ""),
     today=dt.date.today(),
-    odds=insight.odds_texts(store, v, assessments, sel.home, sel.year),
+    odds=insight.odds_texts(wh, assessments, sel.home, sel.year),
 )
 summary = dataclasses.replace(
     summary,
@@ -104,8 +105,8 @@ if targets.total == 0:
     st.page_link("app_pages/ziele.py", label="Ziele anlegen", icon=":material/flag:")
 else:
     with st.container(horizontal=True):
-        for code in report.STATUS_ORDER:
-            icon, label = report.STATUS_TEXT[code]
+        for code in STATUS_ORDER:
+            icon, label = STATUS_TEXT[code]
             st.metric(f"{icon} {label}", targets.counts[code], border=True)
     if targets.missed:
         st.markdown("**Verfehlte Ziele:**\n\n" + "\n".join(f"- {html.md(line.sentence)}" for line in targets.missed))

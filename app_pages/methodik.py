@@ -13,10 +13,10 @@ from ui import components, context, data, html, insight, since
 from ui import meeting as meeting_mode
 
 ctx = context.page()
-store, v, sel = ctx.store, ctx.v, ctx.sel
-indicators = data.indicators(store, v)
-coverage = data.coverage(store, v).set_index("indicator")
-manifest = store.manifest
+wh, sel = ctx.wh, ctx.sel
+indicators = data.indicators(wh)
+coverage = data.coverage(wh).set_index("indicator")
+manifest = wh.manifest
 n_kreise = len(ctx.districts)
 
 components.header(
@@ -147,7 +147,7 @@ with catalogue_tab:
 
 # -- Datenqualität -----------------------------------------------------------------------------------------
 with quality_tab:
-    quality = store.quality()
+    quality = wh.store.quality()
     if quality.empty:
         st.info("Für diesen Datenbestand liegt keine Qualitätstabelle vor.")
     else:
@@ -195,7 +195,7 @@ with quality_tab:
             "(. x / *). Harmonisiert = von früheren Gebietsständen auf die heutigen Kreise umgerechnet (BBSR-Umsteigeschlüssel). "
             "Geschätzt = Deutschland- oder Landeswert aus den Kreiswerten abgeleitet. Reihenbruch = ab diesem Jahr andere Quelle."
         )
-    report = store.quality_report()
+    report = wh.store.quality_report()
     if report:
         with st.expander("Vollständiger Datenqualitätsbericht"):
             # written by the build, which escapes the labels and file names it quotes (warehouse/files.py)
@@ -212,8 +212,8 @@ with quality_tab:
 
 # -- Modelle und Prüfung (Erwartungswert, Zielprognose) ----------------------------------------------------
 with models_tab:
-    insight.methodik_models(store, v)
-    since.revisions_section(store, v)
+    insight.methodik_models(wh)
+    since.revisions_section(wh)
 
 # -- Quellen und Lizenzen ----------------------------------------------------------------------------------
 with sources_tab:

@@ -6,8 +6,8 @@ from ui import components, context, data, html, insight, profile_table, publishe
 from ui import meeting as meeting_mode
 
 ctx = context.page()
-store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
-profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
+wh, sel, kreis, peers, peer_label = ctx.wh, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
+profile = data.profile(wh, sel.home, tuple(peers), sel.year)
 
 components.header(
     f"Kreisprofil: {html.md(kreis['display_name'])}",
@@ -20,7 +20,7 @@ if profile.empty:
     st.info("Für diesen Kreis liegen bis zum gewählten Jahr keine Werte vor.")
     st.stop()
 
-catalogued_ids = set(data.indicators(store, v).query("catalogued")["id"])
+catalogued_ids = set(data.indicators(wh).query("catalogued")["id"])
 core = profile[profile["indicator"].isin(catalogued_ids)]
 bad = core[core["assessment"] == "unguenstig"]
 good = core[core["assessment"] == "guenstig"]
@@ -59,7 +59,7 @@ for topic, group in shown.groupby("topic", sort=True):
     st.subheader(html.md(topic))
     html.render(profile_table.rows_html(group))
 
-published.show_for_profile(data.published_reference(store, v), profile, sel.home, kreis["display_name"])
+published.show_for_profile(data.published_reference(wh), profile, sel.home, kreis["display_name"])
 
 st.caption(
     "Rang 1 = günstigster Wert in der Vergleichsgruppe (bei Kontextindikatoren: höchster Wert). "
@@ -70,4 +70,4 @@ st.caption(
 if shown.empty:
     st.info("Keine Indikatoren entsprechen dem Filter.")
 
-insight.expectation_profile(store, v, sel.home, sel.year, ctx.names)
+insight.expectation_profile(wh, sel.home, sel.year, ctx.names)

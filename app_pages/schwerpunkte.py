@@ -8,8 +8,8 @@ from ui import components, context, data, html, insight
 from ui import meeting as meeting_mode
 
 ctx = context.page()
-store, v, sel, kreis, peers, peer_label = ctx.store, ctx.v, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
-profile = data.profile(store, v, sel.home, tuple(peers), sel.year)
+wh, sel, kreis, peers, peer_label = ctx.wh, ctx.sel, ctx.kreis, ctx.peers, ctx.peer_label
+profile = data.profile(wh, sel.home, tuple(peers), sel.year)
 
 components.header(
     f"Handlungsschwerpunkte: {html.md(kreis['display_name'])}",
@@ -86,7 +86,7 @@ with right:
     for n, item in enumerate(strong, start=1):
         item_card(n, item, f"staerke_{item.indicator}")
 
-insight.break_alerts_section(store, v, sel.home, sel.year, kreis["display_name"])
+insight.break_alerts_section(wh, sel.home, sel.year, kreis["display_name"])
 
 table = priorities.download_frame(weak + strong)
 if not table.empty:

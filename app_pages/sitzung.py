@@ -9,7 +9,7 @@ from ui import meeting as meeting_mode
 
 ctx = context.page()
 sel, names = ctx.sel, ctx.names
-order = meeting_mode.agenda_order(ctx.store, ctx.v, sel.home, tuple(ctx.peers), sel.year)
+order = meeting_mode.agenda_order(ctx.wh, sel.home, tuple(ctx.peers), sel.year)
 if not order:
     components.header(
         "Sitzung", components.selection_caption(ctx.kreis["display_name"], sel.year, ctx.peer_label, len(ctx.peers))
@@ -17,7 +17,7 @@ if not order:
     st.info("Für den Kreis liegen keine Werte vor.")
     st.stop()
 current = sel.indicator if sel.indicator in order else order[0]
-profile = data.profile(ctx.store, ctx.v, sel.home, tuple(ctx.peers), sel.year)
+profile = data.profile(ctx.wh, sel.home, tuple(ctx.peers), sel.year)
 row = profile.set_index("indicator").loc[current]
 unit = row["unit"] or ""
 year = int(row["year"])
@@ -64,10 +64,10 @@ with st.container(horizontal=True):
     for label, key in (("Mittelwert", "mean"), ("Minimum", "min"), ("Maximum", "max"), ("Deutschland", "germany")):
         st.metric(label, fmt.value(row[key], unit))
 # below the figures, so that value, median and verdict stay above the fold on a projector
-since.since_last_meeting(ctx.store, ctx.v, sel.home, ctx.kreis["display_name"], expanded=current == order[0])
+since.since_last_meeting(ctx.wh, sel.home, ctx.kreis["display_name"], expanded=current == order[0])
 
-band = data.band(ctx.store, ctx.v, current, tuple(ctx.peers))
-series = data.series(ctx.store, ctx.v, current, (sel.home,))
+band = data.band(ctx.wh, current, tuple(ctx.peers))
+series = data.series(ctx.wh, current, (sel.home,))
 chart_export.show(
     charts.time_series(
         band,
@@ -77,7 +77,7 @@ chart_export.show(
         f"{row['label']} im Zeitverlauf",
         unit,
         show_peers=False,
-        breaks=data.breaks(ctx.store, ctx.v, current),
+        breaks=data.breaks(ctx.wh, current),
     ),
     f"{current}_zeitreihe_{sel.home}",
     [row["source"]],

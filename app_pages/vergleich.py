@@ -13,8 +13,8 @@ from ui import meeting as meeting_mode
 from ui.permissions import can_edit, edit_hint
 
 ctx = context.page()
-store, v, sel, d = ctx.store, ctx.v, ctx.sel, ctx.districts
-indicators = data.indicators(store, v)
+wh, sel, d = ctx.wh, ctx.sel, ctx.districts
+indicators = data.indicators(wh)
 picker = agenda.picker_labels(indicators)
 numeric = indicators[indicators["scale"] == "ratio"]
 
@@ -51,15 +51,15 @@ if len(chosen) < 2 or not wanted:
 rows, series = [], {}
 for ind in wanted:
     meta = indicators.set_index("id").loc[ind]
-    years = [y for y in data.years(store, v, ind) if y <= sel.year]
+    years = [y for y in data.years(wh, ind) if y <= sel.year]
     if not years:
         continue
-    values = data.values(store, v, ind, max(years)).set_index("region")["value"]
+    values = data.values(wh, ind, max(years)).set_index("region")["value"]
     row = {"Indikator": f"{meta['label']} ({meta['unit']})" if meta["unit"] else meta["label"], "Jahr": str(max(years))}
     for a in chosen:
         row[str(d.loc[a, "display_name"])] = fmt.value(values.get(a), meta["unit"] or "", with_unit=False)
     rows.append(row)
-    series[ind] = data.series(store, v, ind, tuple(chosen))
+    series[ind] = data.series(wh, ind, tuple(chosen))
 st.subheader("Tabelle")
 st.dataframe(rows, hide_index=True)
 st.caption("Werte in deutschem Zahlenformat; – = kein Wert im Jahr. Der eigene Kreis ist fett in den Diagrammen.")

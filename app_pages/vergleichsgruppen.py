@@ -10,9 +10,8 @@ from ui import components, context, data, html, peer_group_widgets, state, user
 from ui import meeting as meeting_mode
 
 ctx = context.page()
-store, v, sel, d, names, peers, peer_label = (
-    ctx.store,
-    ctx.v,
+wh, sel, d, names, peers, peer_label = (
+    ctx.wh,
     ctx.sel,
     ctx.districts,
     ctx.names,
@@ -20,8 +19,8 @@ store, v, sel, d, names, peers, peer_label = (
     ctx.peer_label,
 )
 districts = d.reset_index()
-labels = data.indicators(store, v).set_index("id")["label"].to_dict()
-units = data.indicators(store, v).set_index("id")["unit"].to_dict()
+labels = data.indicators(wh).set_index("id")["label"].to_dict()
+units = data.indicators(wh).set_index("id")["unit"].to_dict()
 
 components.header(
     "Vergleichsgruppen",
@@ -73,7 +72,7 @@ def keep_neighbour_settings() -> None:
     st.session_state["k"] = st.session_state["_k"]
 
 
-ratio_ids = [i for i, s in data.indicators(store, v).set_index("id")["scale"].items() if s == "ratio"]
+ratio_ids = [i for i, s in data.indicators(wh).set_index("id")["scale"].items() if s == "ratio"]
 with st.container(horizontal=True):
     st.multiselect(
         "Kontextvariablen",
@@ -91,11 +90,11 @@ if sel.indicator in sel.neighbour_vars:
         f"„{html.md(labels.get(sel.indicator, sel.indicator))}“ ist der verglichene Indikator und wird bei der Suche "
         "ausgelassen: Nachbarn, die nach genau diesem Wert ausgewählt sind, hätten ihn zwangsläufig ähnlich."
     )
-neighbours = state.neighbours(store, v, sel)
+neighbours = state.neighbours(wh, sel)
 if neighbours.empty:
     st.info("Für den eigenen Kreis fehlen Werte der gewählten Variablen im gewählten Jahr.")
 else:
-    m = data.matrix(store, v, matching, sel.year)
+    m = data.matrix(wh, matching, sel.year)
     gaps = neighbours_rule.standardised_gaps(m, sel.home)
 
     def describe(vars_: list[str], ags: str) -> str:

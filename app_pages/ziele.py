@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from indicators.domain import formatting as fmt
-from indicators.domain.targets import plausibility_warnings
+from indicators.domain.targets import STATUS_ORDER, STATUS_TEXT, plausibility_warnings
 from indicators.outputs import report
 from ui import chart_export, components, context, data, html, insight, user
 from ui import meeting as meeting_mode
@@ -13,26 +13,26 @@ from ui import target_widgets as tw
 from ui.permissions import can_edit, edit_hint
 
 ctx = context.page()
-store, v, sel = ctx.store, ctx.v, ctx.sel
+wh, sel = ctx.wh, ctx.sel
 districts = ctx.districts.reset_index()
 names = dict(zip(districts["ags"], districts["display_name"], strict=True))
-indicators = data.indicators(store, v)
+indicators = data.indicators(wh)
 meta = indicators.set_index("id")
 labels = dict(zip(indicators["id"], indicators["label"], strict=True))
 known_indicators, known_ags = set(indicators["id"]), set(districts["ags"])
 ud = user.userdata()
 editable = can_edit()
-kreis = names[sel.home]
+kreis_name = names[sel.home]
 
 components.header(
-    f"Zielvereinbarungen: {html.md(kreis)}",
-    f"{html.md(kreis)} ({sel.home}) · Ist-Werte: letzter Wert bis {sel.year} · "
+    f"Zielvereinbarungen: {html.md(kreis_name)}",
+    f"{html.md(kreis_name)} ({sel.home}) · Ist-Werte: letzter Wert bis {sel.year} · "
     "Status: erreicht / knapp verfehlt (innerhalb der Toleranz) / verfehlt, je nach Polarität des Indikators",
 )
 meeting_mode.key_figures(ctx)
 tw.show_flash()
 
-assessments = tw.kreis_assessments(store, v, ud, sel.home, sel.year)
+assessments = tw.kreis_assessments(wh, ud, sel.home, sel.year)
 records = ud.target_records(ags=sel.home)
 updated = {r.target.id: (r.updated_by, r.updated_at) for r in records}
 
@@ -66,8 +66,8 @@ if not assessments:
 else:
     counts = report.summarise_targets(assessments).counts
     with st.container(horizontal=True):
-        for code in report.STATUS_ORDER:
-            icon, label = report.STATUS_TEXT[code]
+        for code in STATUS_ORDER:
+            icon, label = STATUS_TEXT[code]
             st.metric(f"{icon} {label}", counts[code], border=True)
 
     options = tw.status_filter_options()
@@ -113,13 +113,13 @@ else:
                     st.warning(f"**Bitte prüfen:** {html.md(warning)}", icon="⚠️")
             with right:
                 chart_export.show(
-                    tw.target_chart(a, tw.kreis_series(store, v, sel.home, t.indicator, sel.year), kreis),
+                    tw.target_chart(a, tw.kreis_series(wh, sel.home, t.indicator, sel.year), kreis_name),
                     f"ziel_{t.id}_{t.indicator}_{sel.home}",
                     [meta.loc[t.indicator, "source"]] if t.indicator in meta.index else [],
                     ctx.built,
                     key=f"ziel{t.id}",
                 )
-            insight.target_outlook(store, v, a, sel.home, sel.year, kreis)
+            insight.target_outlook(wh, a, sel.home, sel.year, kreis_name)
             history = ud.target_history(t.id)
             with st.expander(f"Verlauf ({len(history)} {'Version' if len(history) == 1 else 'Versionen'})"):
                 st.dataframe(tw.history_frame(history), hide_index=True, key=f"ziel{t.id}_history")

@@ -11,8 +11,8 @@ from ui import chart_export, charts, components, context, data
 from ui import meeting as meeting_mode
 
 ctx = context.page()
-store, v, sel = ctx.store, ctx.v, ctx.sel
-indicators = data.indicators(store, v)
+wh, sel = ctx.wh, ctx.sel
+indicators = data.indicators(wh)
 numeric = indicators[indicators["scale"] == "ratio"]
 order = agenda.ordered(numeric, [i.id for i in load_catalogue() if i.headline])
 picker = agenda.picker_labels(indicators)
@@ -38,8 +38,8 @@ with st.container(horizontal=True):
 
 
 def latest(ind: str):
-    years = [y for y in data.years(store, v, ind) if y <= sel.year]
-    return (max(years), data.values(store, v, ind, max(years))) if years else (None, None)
+    years = [y for y in data.years(wh, ind) if y <= sel.year]
+    return (max(years), data.values(wh, ind, max(years))) if years else (None, None)
 
 
 (x_year, xs), (y_year, ys) = latest(x_id), latest(y_id)

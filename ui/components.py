@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from indicators.domain import formatting as fmt
-from indicators.warehouse.store import Store
 from ui import html
+from ui.data import Warehouse
 from ui.html import Markup
 
 #: Colour-blind safe diverging palette (blue = favourable, orange = unfavourable) and a neutral sequence.
@@ -50,8 +50,8 @@ PRINT_CSS = html.stylesheet("""
 """)
 
 
-def demo_banner(s: Store) -> None:
-    if s.is_demo:
+def demo_banner(wh: Warehouse) -> None:
+    if wh.is_demo:
         st.warning(
             "**DEMODATEN** – Alle Werte sind synthetisch erzeugt und keine amtlichen Zahlen. "
             "Amtliche Daten lassen sich unter *Daten › Import* oder mit `python -m indicators build` laden.",

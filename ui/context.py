@@ -8,14 +8,12 @@ from functools import cached_property
 import pandas as pd
 
 from indicators.domain import formatting as fmt
-from indicators.warehouse.store import Store
 from ui import data, state, user
 
 
 @dataclass
 class PageContext:
-    store: Store
-    v: str
+    wh: data.Warehouse
     sel: state.Selection
     districts: pd.DataFrame  # indexed by AGS
     peers: list[str]
@@ -32,12 +30,12 @@ class PageContext:
     @cached_property
     def meta(self) -> pd.Series:
         """Metadata of the globally selected indicator."""
-        return data.indicators(self.store, self.v).set_index("id").loc[self.sel.indicator]
+        return data.indicators(self.wh).set_index("id").loc[self.sel.indicator]
 
     @cached_property
     def coverage(self) -> pd.DataFrame:
         """Kreise with a value per year of the selected indicator, and whether the year covers Germany."""
-        return data.year_coverage(self.store, self.v, self.sel.indicator).set_index("year")
+        return data.year_coverage(self.wh, self.sel.indicator).set_index("year")
 
     @cached_property
     def indicator_year(self) -> int:
@@ -45,16 +43,16 @@ class PageContext:
         (indicators are published with delays, and a year a handful of Kreise have is no "latest year")."""
         if self.sel.year in self.coverage.index:
             return self.sel.year
-        latest = data.latest_year(self.store, self.v, self.sel.indicator, self.sel.year)
+        latest = data.latest_year(self.wh, self.sel.indicator, self.sel.year)
         if latest is not None:
             return latest
-        years = data.years(self.store, self.v, self.sel.indicator)
+        years = data.years(self.wh, self.sel.indicator)
         return years[0] if years else self.sel.year
 
     @property
     def built(self) -> str:
         """Date the warehouse was built (German), named in a chart whose sources give no Stand."""
-        return fmt.german_datetime(self.store.manifest.get("built_at", ""), with_time=False)
+        return fmt.german_datetime(self.wh.manifest.get("built_at", ""), with_time=False)
 
     @property
     def thin_year_note(self) -> str | None:
@@ -70,8 +68,7 @@ class PageContext:
 
 
 def page() -> PageContext:
-    store = data.store()
-    v = data.version(store)
+    wh = data.warehouse()
     sel = state.current()
-    peers, label = state.peers(store, v, sel, user.custom_groups())
-    return PageContext(store, v, sel, data.districts(store, v).set_index("ags"), peers, label)
+    peers, label = state.peers(wh, sel, user.custom_groups())
+    return PageContext(wh, sel, data.districts(wh).set_index("ags"), peers, label)

@@ -34,7 +34,7 @@ def shared(max_entries: int) -> Callable:
     """
 
     def decorate(func: Callable) -> Callable:
-        cached = st.cache_resource(ttl=TTL, max_entries=max_entries, show_spinner=False)(func)
+        cached = st.cache_resource(ttl=TTL, max_entries=max_entries, show_spinner=False, hash_funcs=HASH_FUNCS)(func)
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
@@ -61,9 +61,36 @@ def raw_path() -> Path:
 SNAPSHOT_KEY = "datenstand"
 
 
+class Warehouse:
+    """One data snapshot as the pages see it: its store and its version (path and build time).
+
+    Cached functions take a ``Warehouse`` and key it by its version only (:data:`HASH_FUNCS`): a rebuild or a
+    switch of the Datenstand gives a new version, so no stale result is served, and the store itself (arrays and a
+    DuckDB connection) is never hashed.
+    """
+
+    __slots__ = ("store", "version")
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.version = f"{store.path}|{store.manifest.get('built_at', '')}"
+
+    @property
+    def manifest(self) -> dict:
+        return self.store.manifest
+
+    @property
+    def is_demo(self) -> bool:
+        return self.store.is_demo
+
+
+#: ``hash_funcs`` of every cache that takes a :class:`Warehouse`.
+HASH_FUNCS = {Warehouse: lambda wh: wh.version}
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _store(path: str, stamp: float) -> Store:
-    return Store(path)
+def _warehouse(path: str, stamp: float) -> Warehouse:
+    return Warehouse(Store(path))
 
 
 #: Session key of the snapshot folder the current script run reads (set by :func:`pin_snapshot`).
@@ -84,8 +111,8 @@ def _folder() -> Path:
     return snapshots.resolve(warehouse_path(), st.session_state.get(SNAPSHOT_KEY))
 
 
-def store() -> Store | None:
-    """The shared store of the current data snapshot (or of the one chosen for this session), or ``None`` when
+def warehouse() -> Warehouse | None:
+    """The shared warehouse of the current data snapshot (or of the one chosen for this session), or ``None`` when
     no warehouse exists yet. The pointer file is read at the start of every run, so a rebuild is picked up by the
     next run."""
     path = _folder()
@@ -95,53 +122,49 @@ def store() -> Store | None:
     except FileNotFoundError:
         return None
     try:
-        return _store(str(path), stamp)
+        return _warehouse(str(path), stamp)
     except WarehouseMissing:
         return None
 
 
-def version(s: Store) -> str:
-    return f"{s.path}|{s.manifest.get('built_at', '')}"
+@shared(max_entries=4)
+def districts(wh: Warehouse) -> pd.DataFrame:
+    return wh.store.districts()
 
 
 @shared(max_entries=4)
-def districts(_s: Store, v: str) -> pd.DataFrame:
-    return _s.districts()
+def indicators(wh: Warehouse) -> pd.DataFrame:
+    return wh.store.indicators()
 
 
 @shared(max_entries=4)
-def indicators(_s: Store, v: str) -> pd.DataFrame:
-    return _s.indicators()
-
-
-@shared(max_entries=4)
-def picker_labels(_s: Store, v: str) -> dict[str, str]:
+def picker_labels(wh: Warehouse) -> dict[str, str]:
     """The indicator picker's labels (``Thema › Bezeichnung``), once per warehouse instead of once per run."""
-    return agenda.picker_labels(indicators(_s, v))
+    return agenda.picker_labels(indicators(wh))
 
 
 @shared(max_entries=4)
-def indicator_order(_s: Store, v: str) -> list[str]:
+def indicator_order(wh: Warehouse) -> list[str]:
     """The indicator picker's order (headline indicators first, as in the catalogue), once per warehouse."""
-    return agenda.ordered(indicators(_s, v), [i.id for i in load_catalogue()])
+    return agenda.ordered(indicators(wh), [i.id for i in load_catalogue()])
 
 
 @shared(max_entries=256)
-def years(_s: Store, v: str, indicator: str) -> list[int]:
-    return _s.years(indicator)
+def years(wh: Warehouse, indicator: str) -> list[int]:
+    return wh.store.years(indicator)
 
 
 @shared(max_entries=256)
-def year_coverage(_s: Store, v: str, indicator: str) -> pd.DataFrame:
-    return _s.year_coverage(indicator)
+def year_coverage(wh: Warehouse, indicator: str) -> pd.DataFrame:
+    return wh.store.year_coverage(indicator)
 
 
 @shared(max_entries=256)
-def year_labels(_s: Store, v: str, indicator: str) -> dict[int, str]:
+def year_labels(wh: Warehouse, indicator: str) -> dict[int, str]:
     """The year selector's label of every year the indicator has: a year covered only thinly says how many Kreise
     it holds (computed once per indicator, not once per option and run)."""
-    coverage = _s.year_coverage(indicator)
-    n_kreise = len(_s.districts())
+    coverage = wh.store.year_coverage(indicator)
+    n_kreise = len(wh.store.districts())
     return {
         int(year): str(year) if covering else f"{year} (nur {int(kreise)} von {n_kreise} Kreisen)"
         for year, kreise, covering in zip(coverage["year"], coverage["kreise"], coverage["covering"], strict=True)
@@ -149,72 +172,72 @@ def year_labels(_s: Store, v: str, indicator: str) -> dict[int, str]:
 
 
 @shared(max_entries=256)
-def latest_year(_s: Store, v: str, indicator: str, up_to: int | None = None) -> int | None:
-    return _s.latest_year(indicator, up_to)
+def latest_year(wh: Warehouse, indicator: str, up_to: int | None = None) -> int | None:
+    return wh.store.latest_year(indicator, up_to)
 
 
 @shared(max_entries=256)
-def breaks(_s: Store, v: str, indicator: str) -> pd.DataFrame:
-    return _s.breaks(indicator)
+def breaks(wh: Warehouse, indicator: str) -> pd.DataFrame:
+    return wh.store.breaks(indicator)
 
 
 @shared(max_entries=256)
-def published_reference(_s: Store, v: str, indicator: str | None = None) -> pd.DataFrame:
-    return _s.published_reference(indicator)
+def published_reference(wh: Warehouse, indicator: str | None = None) -> pd.DataFrame:
+    return wh.store.published_reference(indicator)
 
 
 @shared(max_entries=8)
-def all_years(_s: Store, v: str) -> list[int]:
+def all_years(wh: Warehouse) -> list[int]:
     """Every year from the first to the last with a value (min/max only: cheaper than the coverage per indicator)."""
-    span = _s.year_range()
+    span = wh.store.year_range()
     if span is None:
         return []
     return list(range(span[0], span[1] + 1))
 
 
 @shared(max_entries=256)
-def profile(_s: Store, v: str, home: str, peers: tuple[str, ...], year: int) -> pd.DataFrame:
-    return benchmark.enrich_profile(_s.profile(home, list(peers), year), indicators(_s, v))
+def profile(wh: Warehouse, home: str, peers: tuple[str, ...], year: int) -> pd.DataFrame:
+    return benchmark.enrich_profile(wh.store.profile(home, list(peers), year), indicators(wh))
 
 
 @shared(max_entries=256)
-def ranking(_s: Store, v: str, indicator: str, year: int, regions: tuple[str, ...], polarity: int) -> pd.DataFrame:
-    return _s.ranking(indicator, year, list(regions), polarity)
+def ranking(wh: Warehouse, indicator: str, year: int, regions: tuple[str, ...], polarity: int) -> pd.DataFrame:
+    return wh.store.ranking(indicator, year, list(regions), polarity)
 
 
 @shared(max_entries=256)
-def reference_statistics(_s: Store, v: str, indicator: str, year: int, regions: tuple[str, ...]) -> dict:
-    return _s.reference_statistics(indicator, year, list(regions))
+def reference_statistics(wh: Warehouse, indicator: str, year: int, regions: tuple[str, ...]) -> dict:
+    return wh.store.reference_statistics(indicator, year, list(regions))
 
 
 @shared(max_entries=256)
-def band(_s: Store, v: str, indicator: str, regions: tuple[str, ...]) -> pd.DataFrame:
-    return _s.band(indicator, list(regions))
+def band(wh: Warehouse, indicator: str, regions: tuple[str, ...]) -> pd.DataFrame:
+    return wh.store.band(indicator, list(regions))
 
 
 @shared(max_entries=256)
-def series(_s: Store, v: str, indicator: str, regions: tuple[str, ...]) -> pd.DataFrame:
-    return _s.series(indicator, list(regions))
+def series(wh: Warehouse, indicator: str, regions: tuple[str, ...]) -> pd.DataFrame:
+    return wh.store.series(indicator, list(regions))
 
 
 @shared(max_entries=64)
-def values(_s: Store, v: str, indicator: str, year: int) -> pd.DataFrame:
-    return _s.values(indicator, year)
+def values(wh: Warehouse, indicator: str, year: int) -> pd.DataFrame:
+    return wh.store.values(indicator, year)
 
 
 @shared(max_entries=64)
-def matrix(_s: Store, v: str, variables: tuple[str, ...], year: int) -> pd.DataFrame:
-    kreise = districts(_s, v)["ags"].tolist()
-    return _s.matrix(list(variables), year, kreise)
+def matrix(wh: Warehouse, variables: tuple[str, ...], year: int) -> pd.DataFrame:
+    kreise = districts(wh)["ags"].tolist()
+    return wh.store.matrix(list(variables), year, kreise)
 
 
-@st.cache_resource(ttl=TTL, max_entries=4, show_spinner=False)
-def geometry(_s: Store, v: str, level: str) -> dict | None:
+@st.cache_resource(ttl=TTL, max_entries=4, show_spinner=False, hash_funcs=HASH_FUNCS)
+def geometry(wh: Warehouse, level: str) -> dict | None:
     """The GeoJSON, shared and read-only: a cache_data hit would unpickle 0.5 MB of coordinates on every run
     (about 10 ms on the map page). Callers copy a feature before changing it (see ui.choropleth)."""
-    return _s.geometry(level)
+    return wh.store.geometry(level)
 
 
 @shared(max_entries=4)
-def coverage(_s: Store, v: str) -> pd.DataFrame:
-    return _s.coverage()
+def coverage(wh: Warehouse) -> pd.DataFrame:
+    return wh.store.coverage()

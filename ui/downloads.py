@@ -11,20 +11,18 @@ import pandas as pd
 import streamlit as st
 
 from indicators.outputs import exports
-from indicators.warehouse.store import Store
+from ui.data import HASH_FUNCS, Warehouse
 
 TTL = 3600
 
 
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def facts(
-    _s: Store, v: str, regions: tuple[str, ...], indicators: tuple[str, ...], years: tuple[int, int]
-) -> pd.DataFrame:
-    return _s.facts(list(regions), list(indicators), years)
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False, hash_funcs=HASH_FUNCS)
+def facts(wh: Warehouse, regions: tuple[str, ...], indicators: tuple[str, ...], years: tuple[int, int]) -> pd.DataFrame:
+    return wh.store.facts(list(regions), list(indicators), years)
 
 
 def deferred(
-    s: Store,
+    wh: Warehouse,
     selected: pd.DataFrame,
     districts: pd.DataFrame,
     indicators: pd.DataFrame,
@@ -36,6 +34,6 @@ def deferred(
     """A callable that builds the file only when the button is clicked (``st.download_button(data=...)``)."""
 
     def build() -> bytes:
-        return exports.export(selected, districts, indicators, s.manifest, fmt, layout, stem, bundled=bundled).data
+        return exports.export(selected, districts, indicators, wh.manifest, fmt, layout, stem, bundled=bundled).data
 
     return build

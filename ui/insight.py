@@ -16,10 +16,10 @@ from indicators.domain import formatting as fmt
 from indicators.domain import trend_break as tb
 from indicators.outputs import report
 from indicators.outputs.report import TargetAssessment
-from indicators.warehouse.store import Store
 from ui import data, html
 from ui.charts import LAYOUT, add_band
 from ui.components import FAVOURABLE, HOME_COLOUR, NEUTRAL, PEER_COLOUR, UNFAVOURABLE
+from ui.data import Warehouse
 
 TTL = data.TTL
 
@@ -41,9 +41,9 @@ CODE_ICON = {"ueber": ":material/arrow_upward:", "unter": ":material/arrow_downw
 POSITION_TEXT = {"ueber": "über Erwartung", "unter": "unter Erwartung", "im_rahmen": "im erwarteten Rahmen"}
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner="Erwartungswert wird berechnet …")
-def expectation(_s: Store, v: str, indicator: str, year: int):
-    return insight.expectation_model(_s, indicator, year)
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner="Erwartungswert wird berechnet …", hash_funcs=data.HASH_FUNCS)
+def expectation(wh: Warehouse, indicator: str, year: int):
+    return insight.expectation_model(wh.store, indicator, year)
 
 
 def _position_label(code: str, polarity: int) -> str:
@@ -126,13 +126,13 @@ def expectation_chart(
     return fig
 
 
-def expectation_section(s: Store, v: str, indicator: str, year: int, home: str, names: dict[str, str]) -> None:
+def expectation_section(wh: Warehouse, indicator: str, year: int, home: str, names: dict[str, str]) -> None:
     """Indikator page: is the value unusual for a Kreis with this structure? (only said outside the interval)"""
-    meta = data.indicators(s, v).set_index("id").loc[indicator]
+    meta = data.indicators(wh).set_index("id").loc[indicator]
     if meta["scale"] != "ratio":
         return
     st.subheader("Fairer Vergleich: Erwartungswert für Kreise mit dieser Struktur")
-    model, frame = expectation(s, v, indicator, int(year))
+    model, frame = expectation(wh, indicator, int(year))
     if model is None:
         st.info(
             f"Für {year} liegen nicht genug Kreise mit Wert und vollständiger Struktur vor "
@@ -173,16 +173,16 @@ def model_variables_frame(model: ex.ExpectationModel, frame: pd.DataFrame, unit:
     )
 
 
-def expectation_profile(s: Store, v: str, home: str, year: int, names: dict[str, str]) -> None:
+def expectation_profile(wh: Warehouse, home: str, year: int, names: dict[str, str]) -> None:
     """Kreisprofil: the headline indicators against their expected value, the residual made visible."""
-    meta = data.indicators(s, v).set_index("id")
+    meta = data.indicators(wh).set_index("id")
     headline = [i for i in meta.index[meta["headline"]] if meta.loc[i, "scale"] == "ratio"]
     rows = []
     for indicator in headline:
-        years = [y for y in data.years(s, v, indicator) if y <= year]
+        years = [y for y in data.years(wh, indicator) if y <= year]
         if not years:
             continue
-        model, _ = expectation(s, v, indicator, max(years))
+        model, _ = expectation(wh, indicator, max(years))
         row = model.row(home) if model is not None else None
         if row is None:
             continue
@@ -209,18 +209,18 @@ def expectation_profile(s: Store, v: str, home: str, year: int, names: dict[str,
     st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner="Modellgüte wird berechnet …")
-def model_quality(_s: Store, v: str) -> pd.DataFrame:
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner="Modellgüte wird berechnet …", hash_funcs=data.HASH_FUNCS)
+def model_quality(wh: Warehouse) -> pd.DataFrame:
     """Methodik: per headline indicator the latest year's R² out of fold, interval coverage and variables."""
-    meta = _s.indicators().set_index("id")
+    meta = wh.store.indicators().set_index("id")
     rows = []
     for indicator in meta.index[meta["headline"]]:
         if meta.loc[indicator, "scale"] != "ratio":
             continue
-        years = _s.years(indicator)
+        years = wh.store.years(indicator)
         if not years:
             continue
-        model, _ = insight.expectation_model(_s, indicator, max(years))
+        model, _ = insight.expectation_model(wh.store, indicator, max(years))
         if model is None:
             continue
         rows.append(
@@ -237,10 +237,10 @@ def model_quality(_s: Store, v: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def methodik_models(s: Store, v: str) -> None:
+def methodik_models(wh: Warehouse) -> None:
     st.markdown("### Erwartungswert (fairer Vergleich)")
     st.markdown(EXPLANATION)
-    quality = model_quality(s, v)
+    quality = model_quality(wh)
     if quality.empty:
         st.info("Mit diesen Daten lässt sich kein Erwartungswert schätzen.")
         return
@@ -250,17 +250,19 @@ def methodik_models(s: Store, v: str) -> None:
         "selbst bestimmt wurden (Ziel: 90 % ± 3 Prozentpunkte). Die vollständige Prüfung (alle Jahre, "
         "Rückrechnung der Prognosen) schreibt `python -m indicators validate` nach docs/validation.md."
     )
-    methodik_forecast(s, v)
+    methodik_forecast(wh)
 
 
-@st.cache_data(ttl=TTL, max_entries=2, show_spinner="Rückrechnung läuft (etwa eine Minute) …")
-def backtest(_s: Store, v: str) -> pd.DataFrame:
+@st.cache_data(
+    ttl=TTL, max_entries=2, show_spinner="Rückrechnung läuft (etwa eine Minute) …", hash_funcs=data.HASH_FUNCS
+)
+def backtest(wh: Warehouse) -> pd.DataFrame:
     from indicators.outputs import validation
 
-    return validation.backtest_table(_s, insight.kreise(_s), _s.indicators().set_index("id"))
+    return validation.backtest_table(wh.store, insight.kreise(wh.store), wh.store.indicators().set_index("id"))
 
 
-def methodik_forecast(s: Store, v: str) -> None:
+def methodik_forecast(wh: Warehouse) -> None:
     from indicators.outputs import validation
 
     st.markdown("### Zielprognose und Trendbruch")
@@ -280,11 +282,11 @@ def methodik_forecast(s: Store, v: str) -> None:
     )
     if not st.toggle("Rückrechnung mit den aktuellen Daten berechnen", key="methodik_rueckrechnung"):
         return
-    events = backtest(s, v)
+    events = backtest(wh)
     if events.empty:
         st.info("Die Zeitreihen sind für eine Rückrechnung zu kurz.")
         return
-    labels = data.indicators(s, v).set_index("id")["label"]
+    labels = data.indicators(wh).set_index("id")["label"]
     rows = []
     for (indicator, year), group in events.groupby(["indicator", "target_year"]):
         score = validation.scores(group)
@@ -329,16 +331,16 @@ ODDS_EXPLANATION = (
 )
 
 
-@st.cache_resource(ttl=TTL, max_entries=64, show_spinner="Prognose wird berechnet …")
-def forecaster(_s: Store, v: str, indicator: str, until: int) -> fc.Forecaster:
+@st.cache_resource(ttl=TTL, max_entries=64, show_spinner="Prognose wird berechnet …", hash_funcs=data.HASH_FUNCS)
+def forecaster(wh: Warehouse, indicator: str, until: int) -> fc.Forecaster:
     """Shared read-only forecaster of one indicator from the data up to ``until``."""
-    return insight.forecaster(_s, indicator, until)
+    return insight.forecaster(wh.store, indicator, until)
 
 
-def odds_for(s: Store, v: str, a: TargetAssessment, home: str, until: int) -> fc.Odds:
+def odds_for(wh: Warehouse, a: TargetAssessment, home: str, until: int) -> fc.Odds:
     if a.polarity not in (1, -1):
         return fc.no_odds("Kontextindikator: keine Zielprognose")
-    return forecaster(s, v, a.target.indicator, int(until)).odds(
+    return forecaster(wh, a.target.indicator, int(until)).odds(
         home, a.target.target_value, a.target.target_year, a.polarity
     )
 
@@ -349,11 +351,11 @@ def odds_text(odds: fc.Odds) -> str:
     return f"{fc.ODDS_ICON[odds.code]} {odds.label} ({fmt.number(odds.probability * 100, 0)} %)"
 
 
-def odds_texts(s: Store, v: str, assessments: list[TargetAssessment], home: str, until: int) -> dict[int, str]:
+def odds_texts(wh: Warehouse, assessments: list[TargetAssessment], home: str, until: int) -> dict[int, str]:
     """Target id -> "◐ Zielerreichung offen (48 %)" for the Landrat summary (targets with a forecast only)."""
     out = {}
     for a in assessments:
-        odds = odds_for(s, v, a, home, until)
+        odds = odds_for(wh, a, home, until)
         if odds.probability is not None and a.target.id is not None:
             out[a.target.id] = odds_text(odds)
     return out
@@ -404,10 +406,10 @@ def fan_chart(a: TargetAssessment, points: list[tuple[int, float]], odds: fc.Odd
 
 
 def target_odds(
-    s: Store, v: str, a: TargetAssessment, points: list[tuple[int, float]], home: str, until: int, kreis_name: str
+    wh: Warehouse, a: TargetAssessment, points: list[tuple[int, float]], home: str, until: int, kreis_name: str
 ) -> None:
     """Ziele card: the chance of meeting the target, why, and the fan chart (folded)."""
-    odds = odds_for(s, v, a, home, until)
+    odds = odds_for(wh, a, home, until)
     if odds.probability is None:
         st.caption(f"Zielprognose: {html.md(odds.reason)}.")
         return
@@ -429,17 +431,17 @@ def target_odds(
 # --- break-away alerts (Ziele, Handlungsschwerpunkte) -----------------------------------------------------
 
 
-@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def departures(_s: Store, v: str, indicator: str, until: int) -> pd.DataFrame:
-    return insight.departures(_s, indicator, until)
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False, hash_funcs=data.HASH_FUNCS)
+def departures(wh: Warehouse, indicator: str, until: int) -> pd.DataFrame:
+    return insight.departures(wh.store, indicator, until)
 
 
-def break_alert(s: Store, v: str, home: str, indicator: str, until: int, kreis_name: str) -> None:
+def break_alert(wh: Warehouse, home: str, indicator: str, until: int, kreis_name: str) -> None:
     """A warning when the Kreis's series has left its trend relative to Germany (nothing otherwise)."""
-    meta = data.indicators(s, v).set_index("id")
+    meta = data.indicators(wh).set_index("id")
     if indicator not in meta.index or meta.loc[indicator, "scale"] != "ratio":
         return
-    found = tb.departure(departures(s, v, indicator, int(until)), home)
+    found = tb.departure(departures(wh, indicator, int(until)), home)
     if found is None:
         return
     row = meta.loc[indicator]
@@ -447,9 +449,9 @@ def break_alert(s: Store, v: str, home: str, indicator: str, until: int, kreis_n
     st.warning(f"**Trendbruch:** {html.md(text)}", icon=":material/timeline:")
 
 
-def alert_candidates(s: Store, v: str) -> list[str]:
+def alert_candidates(wh: Warehouse) -> list[str]:
     """Judged numeric indicators with a history long enough for the break-away test."""
-    meta = data.indicators(s, v)
+    meta = data.indicators(wh)
     span = meta["last_year"].astype("Int64") - meta["first_year"].astype("Int64") + 1
     chosen = meta[
         meta["catalogued"] & (meta["polarity"] != 0) & (meta["scale"] == "ratio") & (span >= tb.WINDOW + tb.RECENT)
@@ -457,13 +459,13 @@ def alert_candidates(s: Store, v: str) -> list[str]:
     return list(chosen.sort_values("label")["id"])
 
 
-def break_alerts_section(s: Store, v: str, home: str, until: int, kreis_name: str) -> None:
+def break_alerts_section(wh: Warehouse, home: str, until: int, kreis_name: str) -> None:
     """Handlungsschwerpunkte: every indicator whose recent years left the Kreis's trend relative to Germany."""
-    meta = data.indicators(s, v).set_index("id")
+    meta = data.indicators(wh).set_index("id")
     found = []
     with st.spinner("Trendbrüche werden geprüft …"):
-        for indicator in alert_candidates(s, v):
-            departure = tb.departure(departures(s, v, indicator, int(until)), home)
+        for indicator in alert_candidates(wh):
+            departure = tb.departure(departures(wh, indicator, int(until)), home)
             if departure is not None:
                 found.append((indicator, departure))
     st.subheader(f"Trendbrüche gegenüber Deutschland ({len(found)})")
@@ -493,13 +495,13 @@ def _open_indicator(indicator: str) -> None:
     st.session_state["indikator"] = indicator
 
 
-def target_outlook(s: Store, v: str, a: TargetAssessment, home: str, until: int, kreis_name: str) -> None:
+def target_outlook(wh: Warehouse, a: TargetAssessment, home: str, until: int, kreis_name: str) -> None:
     """Ziele card, below the chart: the target odds and, if there is one, the break-away alert."""
-    points = report.series_up_to(zip(*_series(s, v, a.target.indicator, home), strict=True), until)
-    target_odds(s, v, a, points, home, until, kreis_name)
-    break_alert(s, v, home, a.target.indicator, until, kreis_name)
+    points = report.series_up_to(zip(*_series(wh, a.target.indicator, home), strict=True), until)
+    target_odds(wh, a, points, home, until, kreis_name)
+    break_alert(wh, home, a.target.indicator, until, kreis_name)
 
 
-def _series(s: Store, v: str, indicator: str, home: str) -> tuple[list, list]:
-    frame = data.series(s, v, indicator, (home,))
+def _series(wh: Warehouse, indicator: str, home: str) -> tuple[list, list]:
+    frame = data.series(wh, indicator, (home,))
     return list(frame["year"]), list(frame["value"])

@@ -32,11 +32,11 @@ h1 {font-size: 2.1rem !important; padding: 0.2rem 0 0.1rem 0 !important;}
 """)
 
 
-def agenda_order(store, v: str, home: str, peers: tuple[str, ...], year: int) -> list[str]:
+def agenda_order(wh: data.Warehouse, home: str, peers: tuple[str, ...], year: int) -> list[str]:
     """The meeting's indicators for this Kreis: catalogued, numeric, with a value up to ``year``."""
-    profile = data.profile(store, v, home, peers, year)
+    profile = data.profile(wh, home, peers, year)
     with_value = profile.loc[profile["value"].notna(), "indicator"] if not profile.empty else []
-    return agenda.meeting_order(data.indicators(store, v), with_value, [i.id for i in load_catalogue()])
+    return agenda.meeting_order(data.indicators(wh), with_value, [i.id for i in load_catalogue()])
 
 
 def controls(
@@ -84,7 +84,7 @@ def controls(
 
 def key_figures_when_data() -> None:
     """Key figures on a page that also works without a warehouse (Import)."""
-    if st.session_state.get("sitzung") and data.store() is not None:
+    if st.session_state.get("sitzung") and data.warehouse() is not None:
         key_figures(context.page())
 
 
@@ -92,7 +92,7 @@ def key_figures(ctx) -> None:
     """Under a page's headline in meeting mode: the indicator, the Kreis's value, the median and the verdict."""
     if not ctx.sel.meeting:
         return
-    profile = data.profile(ctx.store, ctx.v, ctx.sel.home, tuple(ctx.peers), ctx.sel.year)
+    profile = data.profile(ctx.wh, ctx.sel.home, tuple(ctx.peers), ctx.sel.year)
     rows = profile[profile["indicator"] == ctx.sel.indicator] if not profile.empty else profile
     meta = ctx.meta
     unit = meta["unit"] or ""

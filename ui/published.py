@@ -80,12 +80,12 @@ def profile_rows(published: pd.DataFrame, profile: pd.DataFrame, home: str) -> p
             own = "–"
         else:
             own = ONLY_PUBLISHED
-        kreis = [r for r in rows if r["statistic"] == "kommune" and r["region"] == home]
+        home_rows = [r for r in rows if r["statistic"] == "kommune" and r["region"] == home]
         out.append(
             {
                 "Indikator": str(first["label"]),
                 "Unser Wert (Jahr)": own,
-                "Kreis (veröffentlicht)": _record_cell(kreis, unit),
+                "Kreis (veröffentlicht)": _record_cell(home_rows, unit),
                 **{
                     name: _record_cell([r for r in rows if r["statistic"] == key], unit)
                     for key, name in STATISTICS.items()

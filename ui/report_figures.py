@@ -11,8 +11,8 @@ def trends(ctx, rows) -> list[Trend]:
     """The first three headline rows with a value: the Kreis's series and the peers' median per year."""
     out = []
     for row in [r for r in rows if r.year is not None][:3]:
-        band = data.band(ctx.store, ctx.v, row.indicator, tuple(ctx.peers))
-        series = data.series(ctx.store, ctx.v, row.indicator, (ctx.sel.home,))
+        band = data.band(ctx.wh, row.indicator, tuple(ctx.peers))
+        series = data.series(ctx.wh, row.indicator, (ctx.sel.home,))
         mine = dict(zip(series["year"], series["value"], strict=True))
         median = dict(zip(band["year"], band["median"], strict=True)) if not band.empty else {}
         years = sorted(y for y in set(mine) | set(median) if y <= row.year)
@@ -23,13 +23,13 @@ def trends(ctx, rows) -> list[Trend]:
 
 def region_map(ctx, row) -> RegionMap | None:
     """The Kreise of the home Kreis's Land coloured by ``row``'s indicator, centred on the peers' median."""
-    geo = data.geometry(ctx.store, ctx.v, "kreise")
+    geo = data.geometry(ctx.wh, "kreise")
     if not geo or row is None or row.year is None:
         return None
     land = ctx.sel.home[:2]
     features = [f for f in geo["features"] if str(f["properties"].get("ags", "")).startswith(land)]
-    values = data.values(ctx.store, ctx.v, row.indicator, row.year)
-    stats = data.reference_statistics(ctx.store, ctx.v, row.indicator, row.year, tuple(ctx.peers))
+    values = data.values(ctx.wh, row.indicator, row.year)
+    stats = data.reference_statistics(ctx.wh, row.indicator, row.year, tuple(ctx.peers))
     coloured = choropleth.colour_features(features, values, ctx.names, row.unit, row.polarity, stats)
     shapes = []
     for f in coloured:

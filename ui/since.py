@@ -15,6 +15,7 @@ import streamlit as st
 
 from indicators.domain import changes as ch
 from indicators.domain import formatting as fmt
+from indicators.domain import targets
 from indicators.domain.targets import target_from_record
 from indicators.outputs import report
 from indicators.userdata import UserData
@@ -22,9 +23,13 @@ from indicators.userdata.errors import UserDataError
 from indicators.warehouse import snapshots
 from indicators.warehouse.store import Store
 from ui import data, html, user
+from ui.data import Warehouse
 from ui.permissions import can_edit
 
-STATUS_TEXT = {"neu": "neu angelegt", **{code: f"{icon} {label}" for code, (icon, label) in report.STATUS_TEXT.items()}}
+STATUS_TEXT = {
+    "neu": "neu angelegt",
+    **{code: f"{icon} {label}" for code, (icon, label) in targets.STATUS_TEXT.items()},
+}
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
@@ -202,7 +207,7 @@ def _links(items: list[tuple[str, str]], key: str, page: str) -> None:
                 st.switch_page(page)
 
 
-def since_last_meeting(s: Store, v: str, home: str, kreis_name: str, expanded: bool = True) -> None:
+def since_last_meeting(wh: Warehouse, home: str, kreis_name: str, expanded: bool = True) -> None:
     """Sitzung page: what is new since the last meeting (or a chosen date), each item with a link."""
     ud = user.userdata()
     try:
@@ -219,7 +224,7 @@ def since_last_meeting(s: Store, v: str, home: str, kreis_name: str, expanded: b
             if meetings:
                 st.caption("Gespeicherte Sitzungen: " + ", ".join(fmt.german_date(m.held_on) for m in meetings[:6]))
         snapshot_id = last.snapshot if last and last.held_on == day else None
-        found = since_report(s, ud, home, day, snapshot_id)
+        found = since_report(wh.store, ud, home, day, snapshot_id)
         st.markdown(f"**{html.md(kreis_name)} seit {fmt.german_date(day)}:** {found.count_text}")
         if found.baseline is None:
             st.info(
@@ -283,7 +288,7 @@ def revisions(older: str, newer: str) -> pd.DataFrame:
     return ch.revisions(_snapshot_store(older).facts(), _snapshot_store(newer).facts())
 
 
-def revisions_section(s: Store, v: str) -> None:
+def revisions_section(wh: Warehouse) -> None:
     st.markdown("### Datenstände und Revisionen")
     found = snapshots.available(data.warehouse_path())
     st.markdown(
@@ -312,11 +317,11 @@ def revisions_section(s: Store, v: str) -> None:
     if cells.empty:
         st.success(f"Keine Werte geändert zwischen {labels[older]} und {labels[newer]}.")
         return
-    meta = data.indicators(s, v).set_index("id")
+    meta = data.indicators(wh).set_index("id")
     summary = ch.revision_summary(cells)
     summary.insert(0, "Indikator", [meta["label"].get(i, i) for i in summary["indicator"]])
     st.dataframe(summary.drop(columns=["indicator"]), hide_index=True)
-    names = data.districts(s, v).set_index("ags")["display_name"].to_dict()
+    names = data.districts(wh).set_index("ags")["display_name"].to_dict()
     shown = cells.assign(abs=cells["difference"].abs()).sort_values("abs", ascending=False).head(200)
     st.dataframe(
         pd.DataFrame(

@@ -15,8 +15,8 @@ import streamlit as st
 from indicators import settings
 from indicators.domain import benchmark
 from indicators.domain import neighbours as neighbours_rule
-from indicators.warehouse.store import Store
 from ui import data, html
+from ui.data import Warehouse
 
 DEFAULT_HOME = settings.get("REGIOMONITOR_HOME_KREIS")
 DEFAULT_INDICATOR = "alq"
@@ -48,42 +48,42 @@ def peer_option_label(option: str) -> str:
     return benchmark.PEER_GROUP_KINDS.get(option, option)
 
 
-def default_year(s: Store, v: str, indicator: str = DEFAULT_INDICATOR) -> int:
+def default_year(wh: Warehouse, indicator: str = DEFAULT_INDICATOR) -> int:
     """The latest year that covers Germany (>= 90 % of Kreise) for the indicator, not one a few Kreise have."""
-    year = data.latest_year(s, v, indicator)
+    year = data.latest_year(wh, indicator)
     if year is None:
-        yrs = data.all_years(s, v)
+        yrs = data.all_years(wh)
         return int(max(yrs)) if yrs else 2023
     return int(year)
 
 
-def year_label(s: Store, v: str, indicator: str, year: int) -> str:
+def year_label(wh: Warehouse, indicator: str, year: int) -> str:
     """A year in the selector; a year the indicator covers only thinly says how many Kreise it holds."""
-    return data.year_labels(s, v, indicator).get(int(year), f"{year} (für diesen Indikator keine Werte)")
+    return data.year_labels(wh, indicator).get(int(year), f"{year} (für diesen Indikator keine Werte)")
 
 
-def load_from_url(s: Store, v: str, custom_names: list[str]) -> None:
+def load_from_url(wh: Warehouse, custom_names: list[str]) -> None:
     """Fill the session's selection from the query parameters once, validating every value."""
     if st.session_state.get("_url_loaded"):
         return
     st.session_state["_url_loaded"] = True
     q = st.query_params
-    ags = set(data.districts(s, v)["ags"])
+    ags = set(data.districts(wh)["ags"])
     home = q.get("kreis", DEFAULT_HOME)
     st.session_state["kreis"] = home if home in ags else (DEFAULT_HOME if DEFAULT_HOME in ags else sorted(ags)[0])
     if home not in ags:
         st.session_state["_unknown_kreis"] = home
-    inds = set(data.indicators(s, v)["id"])
+    inds = set(data.indicators(wh)["id"])
     ind = q.get("indikator", DEFAULT_INDICATOR)
     st.session_state["indikator"] = (
         ind if ind in inds else (DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds else sorted(inds)[0])
     )
-    years = data.all_years(s, v)
+    years = data.all_years(wh)
     try:
         year = int(q.get("jahr", ""))
     except ValueError:
         year = None
-    st.session_state["jahr"] = year if year in years else default_year(s, v, st.session_state["indikator"])
+    st.session_state["jahr"] = year if year in years else default_year(wh, st.session_state["indikator"])
     gruppe = q.get("gruppe", "alle")
     st.session_state["gruppe"] = gruppe if gruppe in peer_options(custom_names) else "alle"
     st.session_state["sitzung"] = q.get("modus", "") == "sitzung"
@@ -135,8 +135,8 @@ def link_notices() -> None:
     """Say once what the link asked for that could not be shown."""
     raw = st.session_state.pop("_unknown_kreis", None)
     if raw is not None:
-        sel, s = current(), data.store()
-        d = data.districts(s, data.version(s)).set_index("ags")
+        sel = current()
+        d = data.districts(data.warehouse()).set_index("ags")
         name = d["display_name"].get(sel.home, sel.home)
         st.warning(unknown_kreis_notice(raw, f"{html.md(name)} ({sel.home})"), icon=":material/help:")
 
@@ -182,19 +182,19 @@ def neighbour_variables(sel: Selection) -> tuple[str, ...]:
     return neighbours_rule.matching_variables(sel.neighbour_vars, sel.indicator)
 
 
-def neighbours(s: Store, v: str, sel: Selection) -> pd.DataFrame:
-    m = data.matrix(s, v, neighbour_variables(sel), sel.year)
+def neighbours(wh: Warehouse, sel: Selection) -> pd.DataFrame:
+    m = data.matrix(wh, neighbour_variables(sel), sel.year)
     if sel.home not in m.index:
         return pd.DataFrame(columns=["ags", "distance", "similar_on", "differs_on"])
     return benchmark.statistical_neighbours(m, sel.home, sel.k)
 
 
-def peers(s: Store, v: str, sel: Selection, custom_groups: dict[str, list[str]]) -> tuple[list[str], str]:
+def peers(wh: Warehouse, sel: Selection, custom_groups: dict[str, list[str]]) -> tuple[list[str], str]:
     """Members and German label of the selected peer group."""
-    districts = data.districts(s, v)
+    districts = data.districts(wh)
     custom = None
     if sel.peer_kind == "nachbarn":
-        custom = neighbours(s, v, sel)["ags"].tolist()
+        custom = neighbours(wh, sel)["ags"].tolist()
     elif sel.peer_kind == "eigene":
         custom = custom_groups.get(sel.peer_name, [])
     members = benchmark.peer_members(districts, sel.home, sel.peer_kind, custom)

@@ -18,6 +18,8 @@ import streamlit as st
 from indicators.domain import formatting as fmt
 from indicators.domain.targets import (
     FIELD_LABELS,
+    STATUS_ORDER,
+    STATUS_TEXT,
     Target,
     format_de,
     projection_line,
@@ -25,7 +27,7 @@ from indicators.domain.targets import (
     validate_target_fields,
 )
 from indicators.outputs import report
-from indicators.outputs.report import STATUS_ORDER, STATUS_TEXT, TargetAssessment, target_value_text, tolerance_text
+from indicators.outputs.report import TargetAssessment, target_value_text, tolerance_text
 from indicators.userdata import (
     ConflictError,
     ImportReport,
@@ -34,9 +36,9 @@ from indicators.userdata import (
     UserDataError,
     ValidationError,
 )
-from indicators.warehouse.store import Store
 from ui import components, data, html, user
 from ui.charts import LAYOUT
+from ui.data import Warehouse
 from ui.html import Markup
 
 #: Fields a person types in the form, in the order shown.
@@ -60,20 +62,20 @@ _HIDDEN_HISTORY_FIELDS = {"id", "version"}
 # --- data ----------------------------------------------------------------------------------------------
 
 
-def kreis_series(s: Store, v: str, home: str, indicator: str, up_to_year: int) -> list[tuple[int, float]]:
+def kreis_series(wh: Warehouse, home: str, indicator: str, up_to_year: int) -> list[tuple[int, float]]:
     """The Kreis's facts of one indicator up to the selected year, as ``(year, value)``."""
-    frame = data.series(s, v, indicator, (home,))
+    frame = data.series(wh, indicator, (home,))
     return report.series_up_to(zip(frame["year"], frame["value"], strict=True), up_to_year)
 
 
-def kreis_assessments(s: Store, v: str, ud: UserData, home: str, up_to_year: int) -> list[TargetAssessment]:
+def kreis_assessments(wh: Warehouse, ud: UserData, home: str, up_to_year: int) -> list[TargetAssessment]:
     """Every active target of ``home`` judged on its latest value up to ``up_to_year``; missed first."""
-    meta = data.indicators(s, v).set_index("id")
+    meta = data.indicators(wh).set_index("id")
     found = []
     for record in ud.target_records(ags=home):
         ind = record.target.indicator
         row = meta.loc[ind].to_dict() if ind in meta.index else {}
-        found.append(report.assess_target(record.target, kreis_series(s, v, home, ind, up_to_year), row, up_to_year))
+        found.append(report.assess_target(record.target, kreis_series(wh, home, ind, up_to_year), row, up_to_year))
     return report.display_order(found)
 
 

@@ -82,6 +82,10 @@ _TRAJECTORY = {
     "entfernt_sich": ("entfernt sich vom Ziel", "○", "negative"),
     "keine_bewertung": ("keine Bewertung", "–", "neutral"),
 }
+#: Order of statuses for display and counting: missed targets first.
+STATUS_ORDER = ("verfehlt", "knapp_verfehlt", "erreicht", "keine_bewertung")
+#: Icon and label of each status, for lists and legends that show a status without a Status object.
+STATUS_TEXT = {code: (icon, label) for code, (label, icon, _tone) in _STATUS.items()}
 #: Higher rank = better; used to compare statuses.
 STATUS_RANK = {"keine_bewertung": -1, "verfehlt": 0, "knapp_verfehlt": 1, "erreicht": 2}
 _POLARITY_TEXT = {1: "höher ist besser", -1: "niedriger ist besser"}

@@ -506,12 +506,12 @@ def _figures(table: _Table, row: list[object], line: int, columns: dict[str, int
 
 def _complete_city_states(table: _Table) -> None:
     """Berlin and Hamburg are Land and Kreis at once: whichever row the file gives stands for both."""
-    for land, kreis in CITY_STATES.items():
-        if kreis in table.kreise and land not in table.aggregates:
-            table.aggregates[land] = dict(table.kreise[kreis].figures)
-        elif land in table.aggregates and kreis not in table.kreise:
-            table.kreise[kreis] = _Kreis(kreis, "", "Kreisfreie Stadt", None, dict(table.aggregates[land]))
-            table.problems.append(f"Land {land} ohne Kreiszeile: als Kreis {kreis} übernommen")
+    for land, ags in CITY_STATES.items():
+        if ags in table.kreise and land not in table.aggregates:
+            table.aggregates[land] = dict(table.kreise[ags].figures)
+        elif land in table.aggregates and ags not in table.kreise:
+            table.kreise[ags] = _Kreis(ags, "", "Kreisfreie Stadt", None, dict(table.aggregates[land]))
+            table.problems.append(f"Land {land} ohne Kreiszeile: als Kreis {ags} übernommen")
 
 
 # --------------------------------------------------------------------------------------------------

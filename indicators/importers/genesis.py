@@ -496,9 +496,9 @@ def _add_city_state_kreise(facts: pd.DataFrame) -> pd.DataFrame:
     """Berlin and Hamburg appear as Land rows only: repeat them as Kreis 11000 / 02000 unless present."""
     present = set(facts["region"].unique()) if len(facts) else set()
     copies = []
-    for land, kreis in CITY_STATES.items():
-        if land in present and kreis not in present:
-            copies.append(facts[facts["region"] == land].assign(region=kreis))
+    for land, ags in CITY_STATES.items():
+        if land in present and ags not in present:
+            copies.append(facts[facts["region"] == land].assign(region=ags))
     return pd.concat([facts, *copies], ignore_index=True) if copies else facts
 
 

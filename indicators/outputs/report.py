@@ -17,16 +17,17 @@ import pandas as pd
 
 from indicators.domain import formatting as fmt
 from indicators.domain import priorities as prio
-from indicators.domain.targets import Status, Target, Trajectory, status, tolerance_width, trajectory
+from indicators.domain.targets import (
+    STATUS_ORDER,
+    STATUS_TEXT,
+    Status,
+    Target,
+    Trajectory,
+    status,
+    tolerance_width,
+    trajectory,
+)
 
-#: Order of statuses for display and counting: missed targets first.
-STATUS_ORDER = ("verfehlt", "knapp_verfehlt", "erreicht", "keine_bewertung")
-STATUS_TEXT = {
-    "verfehlt": ("✖", "verfehlt"),
-    "knapp_verfehlt": ("≈", "knapp verfehlt"),
-    "erreicht": ("✔", "erreicht"),
-    "keine_bewertung": ("–", "keine Bewertung"),
-}
 DL_DE_BY = "Datenlizenz Deutschland – Namensnennung – Version 2.0"
 TREND_WORDS = {
     "besser": "verbessert",
