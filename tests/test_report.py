@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import shutil
 import subprocess
 
@@ -301,3 +302,57 @@ def test_figures_name_title_source_and_stand_and_escape_foreign_text():
     import xml.dom.minidom
 
     xml.dom.minidom.parseString(svg)  # well-formed
+
+
+def test_figure_texts_fit_their_picture_in_dejavu_sans():
+    """Long labels (real INKAR names) are set smaller instead of running past the picture's edge, where the PDF
+    cuts them off, or into the next panel. Measured with DejaVu's own advance widths (fontTools), not with the
+    estimate the figures use."""
+    import xml.etree.ElementTree as ET
+
+    from fontTools.ttLib import TTFont
+
+    from indicators.outputs import figures
+
+    folder = report_pdf.find_unicode_font()
+    if folder is None:
+        pytest.skip("no DejaVu Sans on this system to measure with")
+    fonts = {}
+    for weight, file in (("normal", "DejaVuSans.ttf"), ("bold", "DejaVuSans-Bold.ttf")):
+        font = TTFont(folder / file)
+        fonts[weight] = (font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm)
+
+    def extent(node) -> tuple[float, float]:
+        cmap, hmtx, upm = fonts[node.get("font-weight")]
+        width = sum(hmtx[cmap[ord(c)]][0] for c in node.text) / upm * float(node.get("font-size"))
+        x = float(node.get("x"))
+        return {"start": (x, x + width), "end": (x - width, x), "middle": (x - width / 2, x + width / 2)}[
+            node.get("text-anchor")
+        ]
+
+    long = "Arbeitslosenquote (alle zivilen Erwerbspersonen)"
+    trends = [
+        report.Trend("a", long, "%", ((1998, 20.0, 15.0), (2023, 9.9, 5.0))),
+        report.Trend("b", "Jugendarbeitslosenquote (15 bis unter 25 Jahre)", "%", ((2008, 17.0, 9.0),)),
+        report.Trend("c", "Beschäftigtenquote", "%", ((1997, 45.0, 50.0), (2021, 64.8, 64.2))),
+    ]
+    source = "Quelle: BBSR INKAR (Zusammenstellung GERDA): gerda_county_covariates_inkar_1995-2022, Stand 2024"
+    square = (((11.0, 51.4), (12.0, 51.4), (12.0, 52.4), (11.0, 52.4), (11.0, 51.4)),)
+    region = report.RegionMap(
+        f"{long} 2023 in Sachsen-Anhalt",
+        (("15087", square, (179, 88, 6), True),),
+        f"{long} 2023: Farbe zentriert auf den Median 5,0 %\nBlau = günstiger (niedriger), Orange = ungünstiger; "
+        "rot umrandet: Mansfeld-Südharz",
+    )
+    for svg in (
+        figures.trend_svg(trends, "Mansfeld-Südharz", f"Entwicklung: {long}", source),
+        figures.region_map_svg(region, f"© GeoBasis-DE / BKG 2026 · {source}"),
+    ):
+        root = ET.fromstring(svg)
+        width = float(root.get("width"))
+        texts = [n for n in root.iter("{http://www.w3.org/2000/svg}text")]
+        for node in texts:
+            left, right = extent(node)
+            assert 0 <= left and right <= width, (node.text, left, right, width)
+        labels = sorted(extent(n) for n in texts if n.get("font-weight") == "bold" and n.text.endswith("(%)"))
+        assert all(a[1] < b[0] for a, b in itertools.pairwise(labels)), labels  # panel labels do not overlap

@@ -1,7 +1,8 @@
 """The Landrat's figures as plain SVG: the trend of the three headline indicators and the map of the Kreis's Land.
 
-Pure functions, no plotting library: the same SVG goes into the PDF (fpdf2 draws SVG as vectors) and can be
-downloaded. Title, source and Stand are part of the picture; every text is XML-escaped.
+Pure functions, no plotting library: the same SVG goes into the PDF (WeasyPrint draws SVG as vectors) and can be
+downloaded. Title, source and Stand are part of the picture; every text is XML-escaped. A text too long for its
+room is set smaller (down to :data:`MIN_SIZE`) instead of running over the edge, where the picture ends.
 """
 
 from __future__ import annotations
@@ -18,14 +19,31 @@ MEDIAN = "#222222"
 FONT = "font-family='DejaVu Sans, Helvetica, Arial, sans-serif'"
 
 
-def for_pdf(svg: str, family: str) -> str:
-    """The SVG with the PDF's own font family (fpdf2 draws SVG text with fonts registered in the document)."""
-    return svg.replace(FONT, f"font-family='{family}'")
+#: Average advance of DejaVu Sans in em (regular, bold), measured over our German labels and sources (0.52-0.56
+#: and 0.59-0.62), with some room to spare: what a text of ``n`` characters needs.
+EM_WIDTH = {"normal": 0.6, "bold": 0.68}
+MIN_SIZE = 5.0
 
 
-def _text(x: float, y: float, text: str, size: float = 11, anchor: str = "start", weight: str = "normal") -> str:
+def fitted_size(text: str, size: float, room: float, weight: str = "normal") -> float:
+    """``size``, or smaller so that ``text`` fits into ``room`` pixels (never below :data:`MIN_SIZE`)."""
+    need = len(text) * size * EM_WIDTH[weight]
+    return size if need <= room else max(MIN_SIZE, room / (len(text) * EM_WIDTH[weight]))
+
+
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    size: float = 11,
+    anchor: str = "start",
+    weight: str = "normal",
+    room: float | None = None,
+) -> str:
+    if room is not None:
+        size = fitted_size(text, size, room, weight)
     return (
-        f"<text x='{x:.1f}' y='{y:.1f}' {FONT} font-size='{size}' text-anchor='{anchor}' font-weight='{weight}' "
+        f"<text x='{x:.1f}' y='{y:.1f}' {FONT} font-size='{size:.3g}' text-anchor='{anchor}' font-weight='{weight}' "
         f"fill='#111111'>{escape(text)}</text>"
     )
 
@@ -34,17 +52,19 @@ def _frame(width: int, height: int, title: str, footer: str, body: list[str]) ->
     return (
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' viewBox='0 0 {width} {height}'>"
         f"<rect width='{width}' height='{height}' fill='#ffffff'/>"
-        + _text(8, 18, title, 14, weight="bold")
+        + _text(8, 18, title, 14, weight="bold", room=width - 16)
         + "".join(body)
-        + _text(8, height - 8, footer, 9)
+        + _text(8, height - 8, footer, 9, room=width - 16)
         + "</svg>"
     )
 
 
-def _panel(trend: Trend, x0: float, y0: float, w: float, h: float) -> list[str]:
+def _panel(trend: Trend, x0: float, y0: float, w: float, h: float, room: float) -> list[str]:
+    """One indicator's panel; ``room`` is the width its label may take (up to the next panel)."""
     points = [(y, k, m) for y, k, m in trend.points]
     values = [v for _, k, m in points for v in (k, m) if v is not None]
-    out = [_text(x0, y0 - 8, trend.label + (f" ({trend.unit})" if trend.unit else ""), 10, weight="bold")]
+    label = trend.label + (f" ({trend.unit})" if trend.unit else "")
+    out = [_text(x0, y0 - 8, label, 10, weight="bold", room=room)]
     out.append(f"<rect x='{x0}' y='{y0}' width='{w}' height='{h}' fill='none' stroke='#999999' stroke-width='0.6'/>")
     if not values or len(points) < 1:
         return out + [_text(x0 + w / 2, y0 + h / 2, "keine Werte", 10, "middle")]
@@ -85,7 +105,7 @@ def trend_svg(trends: list[Trend] | tuple[Trend, ...], kreis_name: str, title: s
     w = (width - left - gap * (n - 1) - 16) / n
     body = []
     for i, trend in enumerate(trends):
-        body += _panel(trend, left + i * (w + gap), 48, w, 92)
+        body += _panel(trend, left + i * (w + gap), 48, w, 92, w + (gap - 12 if i < n - 1 else 12))
     body.append(f"<line x1='{left}' y1='168' x2='{left + 24}' y2='168' stroke='{HOME}' stroke-width='2.4'/>")
     body.append(_text(left + 30, 172, kreis_name, 9))
     body.append(
@@ -120,5 +140,8 @@ def region_map_svg(region: RegionMap, footer: str) -> str:
             body.append(f"<polygon points='{points}' fill='{colour}' stroke='#ffffff' stroke-width='0.6'/>")
             if is_home:
                 home.append(f"<polygon points='{points}' fill='none' stroke='{HOME}' stroke-width='2.6'/>")
-    legend = [_text(10, height - 62 + 12 * i, line, 9) for i, line in enumerate(region.legend.split("\n")[:3])]
+    legend = [
+        _text(10, height - 62 + 12 * i, line, 9, room=width - 20)
+        for i, line in enumerate(region.legend.split("\n")[:3])
+    ]
     return _frame(width, height, region.title, footer, body + home + legend)
