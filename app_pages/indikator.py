@@ -7,7 +7,7 @@ import streamlit as st
 
 from indicators.domain import benchmark
 from indicators.domain import formatting as fmt
-from ui import chart_export, charts, components, context, data, html, insight, published
+from ui import chart_export, charts, components, context, data, html, insight, published, time_series_panel
 
 ctx = context.page()
 wh, sel, peers, peer_label, meta = ctx.wh, ctx.sel, ctx.peers, ctx.peer_label, ctx.meta
@@ -105,23 +105,9 @@ with right:
 insight.expectation_section(wh, sel.indicator, year, sel.home, names)
 
 st.subheader("Zeitreihe")
-band = data.band(wh, sel.indicator, tuple(peers))
 show_peers = len(peers) <= 40
-series = data.series(wh, sel.indicator, tuple(peers) if show_peers else (sel.home,))
-chart_export.show(
-    charts.time_series(
-        band,
-        series,
-        sel.home,
-        names,
-        f"{meta['label']}: {names[sel.home]} und Vergleichsgruppe",
-        unit,
-        show_peers,
-        data.breaks(wh, sel.indicator),
-    ),
-    f"{sel.indicator}_zeitreihe_{sel.home}",
-    [meta["source"]],
-    ctx.built,
+time_series_panel.show(
+    ctx, sel.indicator, f"{meta['label']}: {names[sel.home]} und Vergleichsgruppe", unit, meta["source"], show_peers
 )
 st.caption("Lücken in der Linie: Jahre ohne Wert. Senkrechte Punktlinie: Reihenbruch (Grund beim Überfahren).")
 if not show_peers:

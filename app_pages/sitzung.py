@@ -4,7 +4,7 @@ import streamlit as st
 
 from indicators.domain import agenda, benchmark
 from indicators.domain import formatting as fmt
-from ui import chart_export, charts, components, context, data, html, since
+from ui import components, context, data, html, since, time_series_panel
 from ui import meeting as meeting_mode
 
 ctx = context.page()
@@ -66,21 +66,5 @@ with st.container(horizontal=True):
 # below the figures, so that value, median and verdict stay above the fold on a projector
 since.since_last_meeting(ctx.wh, sel.home, ctx.kreis["display_name"], expanded=current == order[0])
 
-band = data.band(ctx.wh, current, tuple(ctx.peers))
-series = data.series(ctx.wh, current, (sel.home,))
-chart_export.show(
-    charts.time_series(
-        band,
-        series,
-        sel.home,
-        names,
-        f"{row['label']} im Zeitverlauf",
-        unit,
-        show_peers=False,
-        breaks=data.breaks(ctx.wh, current),
-    ),
-    f"{current}_zeitreihe_{sel.home}",
-    [row["source"]],
-    ctx.built,
-)
+time_series_panel.show(ctx, current, f"{row['label']} im Zeitverlauf", unit, row["source"], show_peers=False)
 components.source_caption(row["source"])
