@@ -73,3 +73,35 @@ def test_schwerpunkte_lists_break_away_alerts(ud):
     at = open_page("app_pages/schwerpunkte.py")
     headers = [s.value for s in at.subheader]
     assert any(h.startswith("Trendbrüche gegenüber Deutschland (") for h in headers)
+
+
+def _picture_buttons(at: AppTest) -> set[str]:
+    """The keys of the PNG/SVG buttons on the page (the widget id ends with the key)."""
+    return {b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button") if b.proto.label.startswith("Grafik als")}
+
+
+def test_expected_value_and_forecast_charts_download_as_png_and_svg_with_their_sources(ud, real_warehouse):
+    at = open_page("app_pages/indikator.py", indikator="jugend_alq")
+    assert {"erwartung_jugend_alq_2023_png", "erwartung_jugend_alq_2023_svg"} <= _picture_buttons(at)
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    expected = next(s for s in charts if "Erwartungswert" in s and "Quelle:" in s)
+    assert "Datenbestand vom" in expected or "Stand" in expected
+
+    editor = Editor("test", "editor")
+    target = ud.add_target(Target(None, HOME, "jugend_alq", 2.0, 2027, 11.7, 2023, 0.5, "absolut"), editor)
+    ziele = open_page("app_pages/ziele.py")
+    ziele.toggle(key=f"ziel{target.id}_fan_on").set_value(True).run()
+    assert not ziele.exception, ziele.exception
+    assert {f"ziel{target.id}_fan_png", f"ziel{target.id}_fan_svg"} <= _picture_buttons(ziele)
+
+
+def test_every_chart_goes_through_the_picture_export():
+    """A chart drawn straight with st.plotly_chart would have no PNG/SVG buttons and no sources in its picture."""
+    root = Path(APP).parent
+    callers = sorted(
+        str(p.relative_to(root))
+        for folder in ("ui", "app_pages")
+        for p in (root / folder).glob("*.py")
+        if "st.plotly_chart(" in p.read_text(encoding="utf-8")
+    )
+    assert callers == ["ui/chart_export.py"]

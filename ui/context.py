@@ -7,7 +7,6 @@ from functools import cached_property
 
 import pandas as pd
 
-from indicators.domain import formatting as fmt
 from ui import data, state, user
 
 
@@ -52,7 +51,7 @@ class PageContext:
     @property
     def built(self) -> str:
         """Date the warehouse was built (German), named in a chart whose sources give no Stand."""
-        return fmt.german_datetime(self.wh.manifest.get("built_at", ""), with_time=False)
+        return self.wh.built
 
     @property
     def thin_year_note(self) -> str | None:

@@ -19,6 +19,7 @@ import streamlit as st
 
 from indicators import settings
 from indicators.domain import agenda, benchmark
+from indicators.domain import formatting as fmt
 from indicators.domain.catalog import load_catalogue
 from indicators.warehouse import snapshots
 from indicators.warehouse.store import Store, WarehouseMissing
@@ -82,6 +83,11 @@ class Warehouse:
     @property
     def is_demo(self) -> bool:
         return self.store.is_demo
+
+    @property
+    def built(self) -> str:
+        """Date the warehouse was built (German), named in a chart whose sources give no Stand."""
+        return fmt.german_datetime(self.manifest.get("built_at", ""), with_time=False)
 
 
 #: ``hash_funcs`` of every cache that takes a :class:`Warehouse`.

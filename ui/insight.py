@@ -16,7 +16,7 @@ from indicators.domain import formatting as fmt
 from indicators.domain import trend_break as tb
 from indicators.outputs import report
 from indicators.outputs.report import TargetAssessment
-from ui import data, html
+from ui import chart_export, data, html
 from ui.charts import LAYOUT, add_band
 from ui.components import FAVOURABLE, HOME_COLOUR, NEUTRAL, PEER_COLOUR, UNFAVOURABLE
 from ui.data import Warehouse
@@ -151,7 +151,15 @@ def expectation_section(wh: Warehouse, indicator: str, year: int, home: str, nam
             "Kreise):\n" + "\n".join(f"- {html.md(d)}" for d in said.drivers)
         )
         st.caption(html.md(said.detail))
-    st.plotly_chart(expectation_chart(model, home, names, unit, polarity), key=f"erwartung_{indicator}_{year}")
+    meta_all = data.indicators(wh).set_index("id")["source"]
+    sources = [meta["source"], *(meta_all.get(i) for i in ex.CONTEXT_INDICATORS)]
+    chart_export.show(
+        expectation_chart(model, home, names, unit, polarity),
+        f"{indicator}_erwartungswert_{year}_{home}",
+        sources,
+        wh.built,
+        key=f"erwartung_{indicator}_{year}",
+    )
     st.caption(
         "Punkte über der gestrichelten Linie liegen über ihrem Erwartungswert, darunter darunter. Im grauen Band "
         f"liegen die Kreise, deren Abstand zur Erwartung nicht größer ist als bei {round(model.level * 100)} % "
@@ -417,7 +425,14 @@ def target_odds(
     shown(f"**{odds_text(odds)}** – {html.md(odds.reason)}.")
     # drawn on request: a page with many targets stays quick
     if st.toggle(f"Prognosefächer bis {a.target.target_year} zeigen", key=f"ziel{a.target.id}_fan_on"):
-        st.plotly_chart(fan_chart(a, points, odds, kreis_name), key=f"ziel{a.target.id}_fan")
+        source = data.indicators(wh).set_index("id")["source"].get(a.target.indicator)
+        chart_export.show(
+            fan_chart(a, points, odds, kreis_name),
+            f"{a.target.indicator}_zielprognose_{home}",
+            [source],
+            wh.built,
+            key=f"ziel{a.target.id}_fan",
+        )
         if odds.extrapolated:
             st.caption(
                 "Für so viele Jahre voraus gibt es keine früheren Fehler: Die Spanne ist aus dem längsten geprüften "
