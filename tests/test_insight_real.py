@@ -69,3 +69,19 @@ def test_structure_explains_unemployment_out_of_sample(models):
     # a broken context (wrong join, a constant column) falls far below this; with the seven variables about 0.5
     assert models["alq"][0].r2_oof > 0.4
     assert models["jugend_alq"][0].r2_oof > 0.4
+
+
+def test_the_pages_break_test_for_any_year_is_the_test_on_the_data_up_to_that_year(store):
+    """The pages share one cached break-away test for every year after an indicator's last one; the answer must
+    stay the test on the data up to the selected year (here: computed afresh, without the page's cache)."""
+    from ui import data
+    from ui import insight as page_insight
+
+    wh = data.Warehouse(store)
+    last = int(store.indicators().set_index("id").loc["beschaeftigtenquote", "last_year"])
+    for until in (last - 3, last, last + 2):
+        fresh = insight.departures(store, "beschaeftigtenquote", until)
+        assert page_insight.departures(wh, "beschaeftigtenquote", until).equals(fresh), until
+    assert not insight.departures(store, "beschaeftigtenquote", last - 3).equals(
+        insight.departures(store, "beschaeftigtenquote", last)
+    )
