@@ -64,7 +64,7 @@ median_text = f"Median {fmt.value(stats['median'], unit)}; " if stats.get("media
 credit = [f"{median_text}{choropleth.legend_note(polarity)} Rot umrandet: {names.get(sel.home, sel.home)}."]
 credit += chart_credits.credit_lines(values["source"], ctx.built) + [f"Karte: {bkg.split(', ')[0]}"]
 chart_export.image_buttons(
-    choropleth.picture(features, sel.home, f"{meta['label']} {year} – {peer_label}", credit),
+    lambda: choropleth.picture(features, sel.home, f"{meta['label']} {year} – {peer_label}", credit),
     f"karte_{sel.indicator}_{year}_{sel.home}",
     "karte",
 )
