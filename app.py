@@ -69,18 +69,19 @@ pages = {
 # headings inside its list (axe-core: "list", "listitem", serious) and folds long menus behind an English "View more".
 page = st.navigation(pages, position="top" if meeting else "hidden")
 
-names = dict(zip(districts["ags"], districts["display_name"] + " (" + districts["land_name"] + ")", strict=True))
+kreis_labels = data.kreis_labels(wh)
 picker = data.picker_labels(wh)
 indicator_order = data.indicator_order(wh)
 years = sorted(data.all_years(wh), reverse=True)
+year_labels = state.year_labels(wh, st.session_state.get("indikator", state.DEFAULT_INDICATOR), years)
 
 
 def kreis_label(ags: str) -> str:
-    return f"{names.get(ags, ags)} – {ags}"
+    return kreis_labels.get(ags, ags)
 
 
 def year_label(year: int) -> str:
-    return state.year_label(wh, st.session_state.get("indikator", state.DEFAULT_INDICATOR), year)
+    return year_labels.get(int(year), str(year))
 
 
 if meeting:

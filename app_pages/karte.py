@@ -50,7 +50,12 @@ laender = data.geometry(wh, "laender")
 
 
 event = st.pydeck_chart(
-    choropleth.deck(features, laender["features"] if laender else None, home),
+    choropleth.deck(
+        features,
+        laender["features"] if laender else None,
+        home,
+        geometries={"kreise": data.geometry_json(wh, "kreise"), "laender": data.geometry_json(wh, "laender")},
+    ),
     height=540 if sel.meeting else 620,
     on_select="rerun",
     selection_mode="single-object",

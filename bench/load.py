@@ -417,6 +417,10 @@ def run(args: argparse.Namespace) -> dict:
             demo.write_demo(warehouse)
         store = Store(warehouse)
         warehouse_info = warehouse_facts(store, warehouse, args.warehouse is None)
+        if args.url and args.warehouse is None:  # the server reads its own; the demo only supplies Kreise and years
+            warehouse_info["path"] = (
+                "(unbekannt: der laufende Server liest sein eigenes; Kreise und Jahre aus Demodaten)"
+            )
         districts = store.districts()
         kreise = sorted(districts["ags"])
         years = sorted(store.years(SHARED_INDICATOR))[-5:] if hasattr(store, "years") else [2023]
@@ -501,12 +505,16 @@ def run(args: argparse.Namespace) -> dict:
 
 def summary(result: dict) -> str:
     m, w, rss = result["machine"], result["warehouse"], result.get("server_rss") or {}
+    known = (
+        f" ({'Demodaten' if w['demo'] else 'amtliche Daten'}), {str(w['size_mb']).replace('.', ',')} MB, "
+        f"{w['kreise']} Kreise, {w['indicators']} Indikatoren, " + f"{w['facts']:_} Werte".replace("_", ".")
+        if "demo" in w
+        else ""
+    )
     lines = [
         f"Rechner: {m['cores']} Kerne, {m['ram_gb']} GB RAM, Python {m['python']}, Streamlit {m['streamlit']}; "
         f"Systemlast (1/5/15 min) vorher {m['load_average_before']}, nachher {m['load_average_after']}",
-        f"Warehouse: {w['path']} ({'Demodaten' if w['demo'] else 'amtliche Daten'}), "
-        f"{str(w['size_mb']).replace('.', ',')} MB, {w['kreise']} Kreise, {w['indicators']} Indikatoren, "
-        f"{w['facts']:_} Werte".replace("_", "."),
+        f"Warehouse: {w['path']}{known}",
         f"Last: {result['sessions']} Sitzungen und {result['editors']} Bearbeiter-Prozesse, {result['duration_s']} s"
         + (f", Streamlit-Optionen {', '.join(result['streamlit_options'])}" if result["streamlit_options"] else ""),
         f"  Seitenläufe: {result['page_runs']} ({result['runs_per_s']} je Sekunde), Fehler: {result['error_count']}, "

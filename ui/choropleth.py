@@ -57,11 +57,35 @@ def colour_features(
 
 
 class Deck(pdk.Deck):
-    """pydeck's Deck, serialised by the C JSON encoder: pydeck indents its JSON, which forces Python's slow
-    encoder over every coordinate of every Kreis on every run (a tenth of the server's time under load)."""
+    """pydeck's Deck, serialised by the C JSON encoder (pydeck indents its JSON, which forces Python's slow encoder
+    over every coordinate), with layer data given as JSON already encoded spliced in: the boundaries of 400 Kreise
+    are encoded once per warehouse, not on every run (a twentieth of the server's time
+    under load; :func:`ui.data.geometry_json`)."""
+
+    __slots__ = ("_encoded",)  # a slot, not in __dict__: pydeck serialises the __dict__
+
+    def __init__(self, *args, encoded: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._encoded = encoded or {}
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        text = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        for token, encoded in self._encoded.items():
+            text = text.replace(json.dumps(token), encoded, 1)
+        return text
+
+
+def _collection_json(features: list[dict], geometries: list[str]) -> str:
+    """A GeoJSON FeatureCollection as JSON whose geometries were encoded before; only properties are encoded now."""
+    parts = [
+        '{"geometry":'
+        + geometry
+        + ',"properties":'
+        + json.dumps(f["properties"], sort_keys=True, default=default_serialize, separators=(",", ":"))
+        + ',"type":"Feature"}'
+        for f, geometry in zip(features, geometries, strict=True)
+    ]
+    return '{"features":[' + ",".join(parts) + '],"type":"FeatureCollection"}'
 
 
 ONLINE_BASEMAP_ENV = "REGIOMONITOR_ONLINE_BASEMAP"
@@ -75,13 +99,29 @@ def basemap(environ: dict | None = None) -> dict:
 
 
 def deck(
-    kreise: list[dict], laender: list[dict] | None, home_feature: dict | None, view: dict | None = None
+    kreise: list[dict],
+    laender: list[dict] | None,
+    home_feature: dict | None,
+    view: dict | None = None,
+    geometries: dict[str, list[str]] | None = None,
 ) -> pdk.Deck:
+    """The map; ``geometries`` (``{"kreise": …, "laender": …}`` from :func:`ui.data.geometry_json`) spares encoding
+    the boundaries again."""
+    geometries = geometries or {}
+    encoded: dict[str, str] = {}
+
+    def data(name: str, features: list[dict]) -> dict | str:
+        if len(geometries.get(name) or ()) != len(features):
+            return {"type": "FeatureCollection", "features": features}
+        token = f"\u00a7encoded:{name}\u00a7"
+        encoded[token] = _collection_json(features, geometries[name])
+        return token
+
     layers = [
         pdk.Layer(
             "GeoJsonLayer",
             id=LAYER_KREISE,
-            data={"type": "FeatureCollection", "features": kreise},
+            data=data("kreise", kreise),
             get_fill_color="properties.fill",
             get_line_color=[255, 255, 255],
             line_width_min_pixels=0.5,
@@ -94,7 +134,7 @@ def deck(
             pdk.Layer(
                 "GeoJsonLayer",
                 id="laender",
-                data={"type": "FeatureCollection", "features": laender},
+                data=data("laender", laender),
                 filled=False,
                 get_line_color=[40, 40, 40],
                 line_width_min_pixels=1.6,
@@ -115,6 +155,7 @@ def deck(
         )
     view = view or dict(latitude=51.2, longitude=10.4, zoom=5.0)
     return Deck(
+        encoded=encoded,
         layers=layers,
         initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
         **basemap(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -144,6 +145,16 @@ def indicators(wh: Warehouse) -> pd.DataFrame:
 
 
 @shared(max_entries=4)
+def kreis_labels(wh: Warehouse) -> dict[str, str]:
+    """The Kreis selector's labels (``Name (Land) – AGS``), once per warehouse instead of once per run."""
+    d = districts(wh)
+    return {
+        ags: f"{name} ({land}) – {ags}"
+        for ags, name, land in zip(d["ags"], d["display_name"], d["land_name"], strict=True)
+    }
+
+
+@shared(max_entries=4)
 def picker_labels(wh: Warehouse) -> dict[str, str]:
     """The indicator picker's labels (``Thema › Bezeichnung``), once per warehouse instead of once per run."""
     return agenda.picker_labels(indicators(wh))
@@ -242,6 +253,15 @@ def geometry(wh: Warehouse, level: str) -> dict | None:
     """The GeoJSON, shared and read-only: a cache_data hit would unpickle 0.5 MB of coordinates on every run
     (about 10 ms on the map page). Callers copy a feature before changing it (see ui.choropleth)."""
     return wh.store.geometry(level)
+
+
+@shared(max_entries=4)
+def geometry_json(wh: Warehouse, level: str) -> list[str]:
+    """The JSON of each feature's geometry, in the order of :func:`geometry`: the map sends the boundaries on
+    every run, and encoding them once per warehouse instead of once per run saves a twentieth of the server's
+    time under load (see ui.choropleth.Deck)."""
+    geo = geometry(wh, level)
+    return [json.dumps(f["geometry"], separators=(",", ":")) for f in geo["features"]] if geo else []
 
 
 @shared(max_entries=4)

@@ -57,9 +57,11 @@ def default_year(wh: Warehouse, indicator: str = DEFAULT_INDICATOR) -> int:
     return int(year)
 
 
-def year_label(wh: Warehouse, indicator: str, year: int) -> str:
-    """A year in the selector; a year the indicator covers only thinly says how many Kreise it holds."""
-    return data.year_labels(wh, indicator).get(int(year), f"{year} (für diesen Indikator keine Werte)")
+def year_labels(wh: Warehouse, indicator: str, years: list[int]) -> dict[int, str]:
+    """The year selector's labels, once per run: a year the indicator covers only thinly says how many Kreise it
+    holds, a year without values says so."""
+    known = data.year_labels(wh, indicator)
+    return {int(y): known.get(int(y), f"{y} (für diesen Indikator keine Werte)") for y in years}
 
 
 def load_from_url(wh: Warehouse, custom_names: list[str]) -> None:
