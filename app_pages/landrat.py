@@ -57,16 +57,22 @@ summary = report.landrat_summary(
     today=dt.date.today(),
     odds=insight.odds_texts(wh, assessments, sel.home, sel.year),
 )
-summary = dataclasses.replace(
-    summary,
-    trends=tuple(report_figures.trends(ctx, summary.headline)),
-    region_map=report_figures.region_map(ctx, next((r for r in summary.headline if r.year is not None), None)),
-)
+
+
+def pdf() -> bytes:
+    """The one-page PDF with its chart and map, drawn only when somebody clicks (not on every view of the page)."""
+    first = next((r for r in summary.headline if r.year is not None), None)
+    figures = {
+        "trends": tuple(report_figures.trends(ctx, summary.headline)),
+        "region_map": report_figures.region_map(ctx, first),
+    }
+    return report_pdf.landrat_pdf(dataclasses.replace(summary, **figures))
+
 
 with controls.container(horizontal=True):
     st.download_button(
         "Als PDF herunterladen",
-        data=lambda: report_pdf.landrat_pdf(summary),
+        data=pdf,
         file_name=f"lagebild_{summary.ags}_{summary.created:%Y-%m-%d}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",

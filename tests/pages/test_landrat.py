@@ -116,3 +116,24 @@ def test_headline_value_on_real_data_for_15087(real_warehouse, tmp_path, monkeyp
     assert f"Jahr {used}" in " ".join(texts(at.markdown))
     assert not any("DEMODATEN" in c for c in texts(at.caption))
     assert any("Datenlizenz Deutschland – Namensnennung – Version 2.0" in c for c in texts(at.caption))
+
+
+def test_pdf_download_from_the_page_carries_the_chart_and_the_map(real_warehouse, tmp_path, monkeypatch):
+    """The page draws chart and map only when the PDF is asked for; the file must still carry both as figures
+    whose alt text names the Kreis's Land (the map) and the indicators (the chart)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.pages.download_capture import capture_downloads
+    from tests.test_report_pdf_ua import struct_elements
+
+    files = capture_downloads(monkeypatch)
+    open_landrat(real_warehouse, tmp_path / "userdata.sqlite", monkeypatch)
+    name = next(n for n in files if n.startswith(f"lagebild_{HOME}_") and n.endswith(".pdf"))
+    reader = PdfReader(io.BytesIO(files[name]))
+    assert len(reader.pages) == 1
+    figures = [e for e in struct_elements(reader) if e["S"] == "/Figure"]
+    assert len(figures) == 2
+    alt = " ".join(str(f["Alt"]) for f in figures)
+    assert "Arbeitslosenquote" in alt and "Sachsen-Anhalt" in alt
