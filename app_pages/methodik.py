@@ -55,13 +55,20 @@ with catalogue_tab:
         text = (shown["label"] + " " + shown["id"] + " " + shown["definition"].fillna("")).str.lower()
         shown = shown[text.str.contains(needle, regex=False)]
 
+    covered = {
+        ind: (f"{first}–{last} ({n_years} Jahre)" if first != last else str(first), f"{kreise} von {n_kreise}")
+        for ind, first, last, n_years, kreise in zip(
+            coverage.index,
+            coverage["first_year"].astype(int),
+            coverage["last_year"].astype(int),
+            coverage["years"].astype(int),
+            coverage["kreise"].astype(int),
+            strict=True,
+        )
+    }
+
     def coverage_text(ind: str) -> tuple[str, str]:
-        if ind not in coverage.index:
-            return "–", "–"
-        row = coverage.loc[ind]
-        first, last = int(row["first_year"]), int(row["last_year"])
-        years = f"{first}–{last} ({int(row['years'])} Jahre)" if first != last else str(first)
-        return years, f"{int(row['kreise'])} von {n_kreise}"
+        return covered.get(ind, ("–", "–"))
 
     overview = pd.DataFrame(
         {
@@ -124,7 +131,8 @@ with catalogue_tab:
             st.markdown(f"##### {html.md(row['label'])} (`{chosen}`)")
             st.markdown("  \n".join(lines))
 
-    missing = [ind for ind in load_catalogue() if ind.id not in set(indicators["id"])]
+    present = set(indicators["id"])
+    missing = [ind for ind in load_catalogue() if ind.id not in present]
     if missing:
         with st.expander(f"Im Katalog beschrieben, aber ohne Daten im Datenbestand: {len(missing)} Indikatoren"):
             st.dataframe(

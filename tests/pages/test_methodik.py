@@ -57,3 +57,17 @@ def test_quality_and_sources_tabs(methodik_page):
     assert "Demodaten ohne Aussagekraft" in texts
     assert any("DEMODATEN" in w.value for w in at.warning)
     assert [b.label for b in at.download_button] == ["Qualitätsbericht herunterladen (Markdown)"]
+
+
+def test_overview_table_gives_years_and_kreise_of_every_indicator(methodik_page):
+    """Each row's coverage, counted from the facts file in plain Python, for every indicator of the warehouse."""
+    at, store = methodik_page
+    overview = next(d.value for d in at.dataframe if "Kreise mit Werten" in d.value.columns)
+    rows = overview.set_index("Kennung")
+    assert len(rows) == len(store.indicators())
+    for indicator in rows.index:
+        cov = independent.coverage(store.path, indicator)
+        first, last = cov["first_year"], cov["last_year"]
+        years = f"{first}–{last} ({cov['years']} Jahre)" if first != last else str(first)
+        assert rows.at[indicator, "Jahre"] == years, indicator
+        assert rows.at[indicator, "Kreise mit Werten"] == f"{cov['kreise']} von 400", indicator
