@@ -31,6 +31,18 @@ PRINT_CSS = html.stylesheet("""
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {content:"Datei wählen";}
 [data-testid="stFileUploaderDropzoneInstructions"] span {display:none;}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {content:"oder hierher ziehen"; font-size:0.875rem;}
+/* Keyboard focus is always visible (WCAG 2.4.7), a ring in the theme's primary colour: Streamlit shows none on
+   page links, the scrollable main area, the map (arrow keys pan it), tables and toggles/checkboxes (their input
+   is visually hidden), and only a 1-px border colour on select boxes, text and date fields
+   (tests/browser/test_keyboard.py). */
+a:focus-visible, summary:focus-visible {outline:3px solid #1f4e79 !important; outline-offset:2px;}
+[data-testid="stMain"]:focus-visible, [data-testid="stDeckGlJsonChart"] [tabindex]:focus-visible,
+[data-testid="stDataFrame"] canvas:focus-visible {outline:3px solid #1f4e79 !important; outline-offset:-3px;}
+:is([data-testid="stSelectbox"], [data-testid="stMultiSelect"]) [role="group"]:focus-within,
+[data-testid="stTextInputRootElement"]:focus-within, [data-testid="stDateInputField"]:focus-within
+  {box-shadow:0 0 0 2px #1f4e79 !important;}
+label:has(input:is([type="checkbox"], [type="radio"]):focus-visible) {outline:3px solid #1f4e79; outline-offset:2px;
+  border-radius:0.25rem;}
 .rm-badge {display:inline-block; padding:0.1rem 0.45rem; border-radius:0.3rem; border:1px solid #999;
            font-size:0.85rem; white-space:nowrap;}
 .rm-guenstig {background:#deebf7; border-color:#2166ac;}
