@@ -19,7 +19,7 @@ from pydeck.bindings.json_tools import default_serialize
 from indicators import settings
 from indicators.domain import formatting as fmt
 from ui import html
-from ui.components import HOME_COLOUR, diverging_colour
+from ui.components import MAP_HOME_OUTLINE, NO_VALUE, diverging_colour, rgb
 from ui.html import Markup, plot
 
 LAYER_KREISE = "kreise"
@@ -48,7 +48,7 @@ def colour_features(
         props["name"] = names.get(ags, props.get("name", ags))
         props["wert"] = fmt.value(value, unit, label if isinstance(label, str) else None)
         if median is None:
-            props["fill"] = [220, 220, 220]
+            props["fill"] = rgb(NO_VALUE)
         else:
             props["fill"] = diverging_colour(value, median, low, high, polarity)
         f["properties"] = props
@@ -148,7 +148,7 @@ def deck(
                 id="heimatkreis",
                 data={"type": "FeatureCollection", "features": [home_feature]},
                 filled=False,
-                get_line_color=[214, 39, 40],
+                get_line_color=rgb(MAP_HOME_OUTLINE),
                 line_width_min_pixels=4,
                 pickable=False,
             )
@@ -177,7 +177,10 @@ def legend_html(stats: dict, unit: str, polarity: int) -> Markup:
     if stats.get("median") is None:
         return html.Markup("")
     low, median, high = stats["min"], stats["median"], stats["max"]
-    steps = [low, (low + median) / 2, median, (median + high) / 2, high]
+    if polarity == 0:  # the context scale runs evenly from minimum to maximum, not from the median
+        steps = [low + (high - low) * i / 4 for i in range(5)]
+    else:
+        steps = [low, (low + median) / 2, median, (median + high) / 2, high]
     boxes = []
     for value in steps:
         r, g, b = diverging_colour(value, median, low, high, polarity)
@@ -228,8 +231,8 @@ def picture(features: list[dict], home: str | None, title: str, credit: list[str
                 dict(
                     type="path",
                     path=path,
-                    fillcolor="rgb({},{},{})".format(*props.get("fill", [220, 220, 220])[:3]),
-                    line=dict(color=HOME_COLOUR if is_home else "white", width=3 if is_home else 0.3),
+                    fillcolor="rgb({},{},{})".format(*props.get("fill", rgb(NO_VALUE))[:3]),
+                    line=dict(color=MAP_HOME_OUTLINE if is_home else "white", width=3 if is_home else 0.3),
                     layer="above",
                 )
             )

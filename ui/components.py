@@ -12,14 +12,33 @@ from ui import html
 from ui.data import Warehouse
 from ui.html import Markup
 
-#: Colour-blind safe diverging palette (blue = favourable, orange = unfavourable) and a neutral sequence.
+#: Colour-blind safe diverging palette (blue = favourable, orange = unfavourable) and a neutral sequence; checked
+#: for deuteranopia, protanopia and tritanopia by tests/test_colour_vision.py (change a colour here, nowhere else).
 FAVOURABLE = "#2166ac"
 UNFAVOURABLE = "#b35806"
 NEUTRAL = "#6b6b6b"
 HOME_COLOUR = "#d62728"
 PEER_COLOUR = "#1f77b4"
+#: Ends of the map's scale for context indicators (no verdict): light to dark purple.
+SEQUENTIAL = ("#f7f4f9", "#54278f")
+#: The median of the diverging map scale.
+MIDPOINT = "#f7f7f7"
+#: A Kreis without a value. Mid-grey: a light grey looked like the near-white median under every kind of vision.
+NO_VALUE = "#787878"
+#: Outline of the home Kreis on the map. Dark red: the chart red (HOME_COLOUR) vanished on the orange
+#: (unfavourable) fill for deuteranopes.
+MAP_HOME_OUTLINE = "#960000"
+#: Backgrounds of the status badges by tone (the border repeats the map colour); icon and label carry the status.
+BADGE_BACKGROUND = {"guenstig": "#9ecae1", "mittel": "#f0f0f0", "unguenstig": "#fdd0a2"}
 
-PRINT_CSS = html.stylesheet("""
+
+def rgb(hex_colour: str) -> list[int]:
+    """``#rrggbb`` as ``[r, g, b]`` (pydeck and the map's colour arithmetic take numbers)."""
+    return [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+PRINT_CSS = html.stylesheet(
+    """
 @media print {
   [data-testid="stSidebar"], header, [data-testid="stToolbar"], .stButton, .stDownloadButton {display: none !important;}
   .block-container {padding: 0 !important;}
@@ -45,9 +64,6 @@ label:has(input:is([type="checkbox"], [type="radio"]):focus-visible) {outline:3p
   border-radius:0.25rem;}
 .rm-badge {display:inline-block; padding:0.1rem 0.45rem; border-radius:0.3rem; border:1px solid #999;
            font-size:0.85rem; white-space:nowrap;}
-.rm-guenstig {background:#deebf7; border-color:#2166ac;}
-.rm-unguenstig {background:#fee6ce; border-color:#b35806; font-weight:600;}
-.rm-mittel, .rm-kontext, .rm-keine {background:#f0f0f0;}
 .rm-meeting-title {font-size:2.4rem; font-weight:700; line-height:1.2; margin:0.6rem 0 0.3rem 0;}
 .rm-meeting-sub {font-size:1.2rem; color:#444; margin-bottom:1rem;}
 .rm-cards {display:flex; flex-wrap:wrap; gap:0.8rem; margin:0.6rem 0 1rem 0;}
@@ -59,7 +75,11 @@ label:has(input:is([type="checkbox"], [type="radio"]):focus-visible) {outline:3p
 .rm-pos {position:relative; height:0.9rem; background:linear-gradient(90deg,#f0f0f0,#f0f0f0); border:1px solid #bbb;
          border-radius:0.45rem; min-width:70px;}
 .rm-pos span {position:absolute; top:-0.25rem; width:0.5rem; height:1.3rem; background:#1a1a1a; border-radius:0.2rem;}
-""")
+"""
+    f".rm-guenstig {{background:{BADGE_BACKGROUND['guenstig']}; border-color:{FAVOURABLE};}}\n"
+    f".rm-unguenstig {{background:{BADGE_BACKGROUND['unguenstig']}; border-color:{UNFAVOURABLE}; font-weight:600;}}\n"
+    f".rm-mittel, .rm-kontext, .rm-keine {{background:{BADGE_BACKGROUND['mittel']};}}\n"
+)
 
 
 def demo_banner(wh: Warehouse) -> None:
@@ -135,14 +155,14 @@ def source_caption(source: str | None, licence: str | None = None) -> None:
 
 
 def diverging_colour(value, median, low, high, polarity: int) -> list[int]:
-    """RGB for a map cell: favourable blue, unfavourable orange, centred on the median; grey-purple for context."""
+    """RGB for a map cell: favourable blue, unfavourable orange, centred on the median; light to dark purple for
+    context indicators; grey without a value."""
     if value is None or pd.isna(value):
-        return [220, 220, 220]
+        return rgb(NO_VALUE)
     if polarity == 0:
         span = (high - low) or 1.0
         t = (value - low) / span
-        base = (247, 244, 249)
-        top = (84, 39, 143)
+        base, top = rgb(SEQUENTIAL[0]), rgb(SEQUENTIAL[1])
         return [round(base[i] + (top[i] - base[i]) * t) for i in range(3)]
     if value >= median:
         t = 0 if high == median else (value - median) / (high - median)
@@ -151,8 +171,8 @@ def diverging_colour(value, median, low, high, polarity: int) -> list[int]:
         t = 0 if low == median else (median - value) / (median - low)
         direction = -1
     favourable = direction * polarity > 0
-    end = (33, 102, 172) if favourable else (179, 88, 6)
-    mid = (247, 247, 247)
+    end = rgb(FAVOURABLE if favourable else UNFAVOURABLE)
+    mid = rgb(MIDPOINT)
     t = max(0.0, min(1.0, t)) ** 0.8
     return [round(mid[i] + (end[i] - mid[i]) * t) for i in range(3)]
 

@@ -96,7 +96,7 @@ table.rm-profile th {text-align:left; border-bottom:2px solid #333; padding:0.3r
 table.rm-profile td {border-bottom:1px solid #ddd; padding:0.3rem; vertical-align:middle;}
 table.rm-profile td:nth-child(n+2):nth-child(-n+9) {text-align:right; white-space:nowrap;}
 table.rm-profile td:nth-child(n+12) {min-width:4.5rem;}
-table.rm-profile tr.rm-row-bad td:first-child {border-left:4px solid #b35806;}
 """
+    + f"table.rm-profile tr.rm-row-bad td:first-child {{border-left:4px solid {components.UNFAVOURABLE};}}\n"
     + f"@container (max-width: {NARROW_PX}px) {{table.rm-profile .rm-opt {{display:none;}}}}"
 )
