@@ -238,6 +238,237 @@ def test_large_input_is_vectorised() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# rules found by mutation testing (docs/mutation.md): each test breaks when the rule in its name is broken
+
+
+def _crosswalk(**columns) -> pd.DataFrame:
+    """CROSSWALK with some columns replaced (a value for every row) or dropped (``None``)."""
+    cw = CROSSWALK.copy()
+    for name, value in columns.items():
+        if value is None:
+            cw = cw.drop(columns=name)
+        else:
+            cw[name] = value
+    return cw
+
+
+def _rows(indicator: str, year: int, values: dict, territory_year: int | None = None) -> list[dict]:
+    ty = year if territory_year is None else territory_year
+    return [
+        dict(region=r, indicator=indicator, year=year, value=v, territory_year=ty, suppressed=np.isnan(v))
+        for r, v in values.items()
+    ]
+
+
+AREA_2010 = {"03152": 1117.0, "03156": 636.0, "16056": 104.0, "16063": 1307.0, "16066": 1210.0}
+
+
+def test_areas_are_shared_by_area_not_by_population() -> None:
+    rows = _rows("area", 2010, AREA_2010) + _rows("area", 2021, {"16056": 104.0, "16063": 1267.0})
+    out = harmonise(facts_frame(rows), CROSSWALK, {"area": "sum_area"})
+    # 97 % of the Wartburgkreis' area stays, 3 % goes to 16066 (its population shares are 96 and 4 %)
+    assert cell(out, "16063", "area")["value"] == pytest.approx(104 + 0.97 * 1307)
+    assert cell(out, "16066", "area")["value"] == pytest.approx(1210 + 0.03 * 1307)
+    assert cell(out, "03159", "area")["value"] == 1117 + 636
+    # after the newest sheet: Eisenach whole into the Wartburgkreis, which keeps all of its own area
+    assert cell(out, "16063", "area", 2021)["value"] == 104 + 1267
+
+
+def test_areas_fall_back_to_the_population_share_without_area_shares() -> None:
+    rows = _rows("area", 2010, AREA_2010)
+    for crosswalk in (_crosswalk(w_area=NAN), _crosswalk(w_area=None)):
+        out = harmonise(facts_frame(rows), crosswalk, {"area": "sum_area"})
+        assert cell(out, "16063", "area")["value"] == pytest.approx(104 + 0.96 * 1307)
+        assert cell(out, "16066", "area")["value"] == pytest.approx(1210 + 0.04 * 1307)
+
+
+@pytest.mark.parametrize("population", [None, NAN, 0.0], ids=["no column", "empty", "zero"])
+def test_rates_weighted_by_share_without_population(population) -> None:
+    out = harmonise(facts_2010(), _crosswalk(pop_old_1000=population), AGG)
+    assert cell(out, "03159", "rate_only")["value"] == pytest.approx((10 + 16) / 2)
+    # Eisenach whole (share 1) and 96 % of the Wartburgkreis
+    assert cell(out, "16063", "rate_only")["value"] == pytest.approx((1 * 10 + 0.96 * 5) / (1 + 0.96))
+    assert cell(out, "15087", "rate_only")["value"] == 10.0  # a 1:1 Kreis (weight 1) keeps its rate
+
+
+def test_population_weights_do_not_depend_on_their_unit() -> None:
+    """Populations in millions instead of thousands (weights below 1) weight the same."""
+    out = harmonise(facts_2010(), _crosswalk(pop_old_1000=CROSSWALK["pop_old_1000"] / 1000), AGG)
+    assert cell(out, "03159", "rate_only")["value"] == pytest.approx((250 * 10 + 75 * 16) / (250 + 75))
+    assert cell(out, "15087", "rate_only")["value"] == 10.0
+
+
+def test_rates_after_the_newest_sheet_are_weighted_by_its_populations() -> None:
+    rows = _rows("rate_only", 2021, {"16056": 10.0, "16063": 5.0})
+    out = harmonise(facts_frame(rows), CROSSWALK, AGG)
+    # the 2020 sheet: Eisenach 42, Wartburgkreis 119 thousand inhabitants
+    assert cell(out, "16063", "rate_only", 2021)["value"] == pytest.approx((42 * 10 + 119 * 5) / (42 + 119))
+
+
+def test_facts_without_older_kreise_pass_through_unchanged() -> None:
+    rows = [
+        dict(region="15", indicator="ue", year=2010, value=500.0, territory_year=2010),
+        dict(region="DG", indicator="ue", year=2010, value=9000.0, territory_year=2010),
+        dict(region="15087", indicator="ue", year=2010, value=70.0),  # already on today's Kreise
+        dict(region=None, indicator="ue", year=2010, value=1.0, territory_year=2010),  # no region: no Kreis
+    ]
+    out = harmonise(facts_frame(rows), CROSSWALK, AGG, RATES)  # no rate to recompute either
+    assert out["value"].tolist() == [500.0, 9000.0, 70.0, 1.0]
+    assert out["region"].tolist()[:3] == ["15", "DG", "15087"] and pd.isna(out["region"].iloc[3])
+    assert not out["harmonised"].any() and out.attrs["lost"].empty
+
+
+def test_a_tie_in_known_keys_keeps_the_sheet_of_the_data() -> None:
+    """A key that no sheet knows (99999) must not move the rest off its own Gebietsstand: both sheets know
+    Eisenach and the Wartburgkreis, the 2020 sheet comes first."""
+    rows = _rows("ue", 2020, {"16056": 5.0, "16063": 50.0, "99999": 1.0})
+    out = harmonise(facts_frame(rows), CROSSWALK, AGG)
+    assert cell(out, "16063", "ue", 2020)["value"] == 5 + 50  # not 5 + 0.96 * 50 by the 2010 shares
+    lost = out.attrs["lost"]
+    assert lost[["region", "reason"]].values.tolist() == [["99999", "Schlüssel im Gebietsstand nicht gefunden"]]
+
+
+def test_old_keys_alone_find_the_sheet_that_knows_them() -> None:
+    rows = _rows("pop", 2020, {"03152": 1000.0, "03156": 500.0})  # 30.06.2020 without any key of today
+    out = harmonise(facts_frame(rows), CROSSWALK, AGG)
+    assert cell(out, "03159", "pop", 2020)["value"] == 1500.0
+
+
+def test_only_keys_with_a_value_choose_the_sheet() -> None:
+    """An empty cell under today's key (03159) does not pull Göttingen onto the 2020 sheet, which does not
+    know it: on the 2010 sheet Göttingen lacks Osterode, so 03159 is incomplete (not an unknown key)."""
+    rows = _rows("pop", 2020, {"03152": 1000.0, "03159": NAN})
+    out = harmonise(facts_frame(rows), CROSSWALK, AGG)
+    lost = out.attrs["lost"]
+    assert lost[["region", "reason"]].values.tolist() == [["03159", "nicht alle Vorgängerkreise haben einen Wert"]]
+    assert lost["territory_year"].tolist() == [2020]
+    assert out.empty
+
+
+# Saxony 2008: Chemnitz kept its territory but changed its key 14161 -> 14511; an old Kreis 14181 (made up) is
+# split 70/30 between 14522 and 14524, so the newest sheet lists one old key twice
+SAXONY = pd.DataFrame(
+    [
+        (2007, "14161", "14511", 1, 1, 1, 221.0, 245.0),
+        (2007, "14181", "14522", 0.7, 0.7, 0.7, 700.0, 100.0),
+        (2007, "14181", "14524", 0.3, 0.3, 0.3, 700.0, 100.0),
+    ],
+    columns=CROSSWALK.columns,
+)
+
+
+def test_a_new_key_without_a_territory_change_keeps_class_and_count() -> None:
+    rows = [
+        dict(region="14161", indicator="typ", year=2007, value=1.0, value_label="Großstadt", territory_year=2007),
+        dict(region="14161", indicator="ue", year=2007, value=10000.0, territory_year=2007),
+        # after the newest sheet, a source still uses the old key
+        dict(region="14161", indicator="typ", year=2009, value=1.0, value_label="Großstadt", territory_year=2009),
+    ]
+    out = harmonise(facts_frame(rows), SAXONY, AGG)
+    for year in (2007, 2009):
+        chemnitz = cell(out, "14511", "typ", year)
+        assert chemnitz["value_label"] == "Großstadt" and chemnitz["harmonised"] and not chemnitz["estimated"]
+    count = cell(out, "14511", "ue", 2007)
+    assert count["value"] == 10000.0 and count["harmonised"] and not count["estimated"]
+    assert out.attrs["lost"].empty
+
+
+def test_a_kreis_that_did_not_change_is_not_flagged() -> None:
+    out = harmonise(facts_2010(), CROSSWALK, AGG, RATES)
+    for indicator in ("typ", "ue", "rate"):
+        assert not cell(out, "15087", indicator)["harmonised"]
+
+
+def test_a_cell_given_twice_counts_once() -> None:
+    twice = pd.concat([facts_2010(), facts_frame(_rows("pop", 2010, {"03152": 999.0}))], ignore_index=True)
+    out = harmonise(twice, CROSSWALK, AGG)
+    assert cell(out, "03159", "pop")["value"] == 1000 + 500  # the first of the two, not 1000 + 999 + 500
+
+
+def test_cells_without_a_source_are_harmonised_too() -> None:
+    rows = _rows("ue", 2020, {"16056": 5.0, "16063": 50.0}) + _rows("pop", 2020, {"03152": 1000.0, "03156": 500.0})
+    facts = facts_frame(rows)
+    facts["source"] = pd.array(["BA", "BA", None, None], dtype="string")
+    out = harmonise(facts, CROSSWALK, AGG)
+    assert cell(out, "16063", "ue", 2020)["value"] == 55.0
+    goe = cell(out, "03159", "pop", 2020)
+    assert goe["value"] == 1500.0 and pd.isna(goe["source"])
+
+
+def test_a_rate_is_recomputed_from_the_counts_that_are_kept() -> None:
+    """Today's 03159 population (1499) wins over the harmonised 1500, in the table and in the rate."""
+    today = facts_frame([dict(region="03159", indicator="pop", year=2010, value=1499.0)])
+    out = harmonise(pd.concat([facts_2010(), today], ignore_index=True), CROSSWALK, AGG, RATES)
+    assert cell(out, "03159", "pop")["value"] == 1499.0
+    assert cell(out, "03159", "rate")["value"] == pytest.approx(100 * (100 + 80) / 1499)
+
+
+def test_an_empty_cell_on_todays_kreis_gives_way_to_the_harmonised_value() -> None:
+    today = facts_frame([dict(region="03159", indicator="ue", year=2010, suppressed=True)])
+    out = harmonise(pd.concat([facts_2010(), today], ignore_index=True), CROSSWALK, AGG, RATES)
+    assert cell(out, "03159", "ue")["value"] == 100 + 80
+    assert cell(out, "03159", "rate")["value"] == pytest.approx(100 * (100 + 80) / (1000 + 500))
+
+
+def test_a_rate_over_counts_that_sum_to_zero_keeps_the_weighted_rate() -> None:
+    rows = (
+        _rows("trainees", 2010, {"03152": 0.0, "03156": 0.0})
+        + _rows("women", 2010, {"03152": 0.0, "03156": 0.0})
+        + _rows("share", 2010, {"03152": 0.0, "03156": 0.0})
+    )
+    aggregation = {"trainees": "sum", "women": "sum", "share": "mean"}
+    out = harmonise(facts_frame(rows), CROSSWALK, aggregation, {"share": ("women", "trainees", 100.0)})
+    assert cell(out, "03159", "share")["value"] == 0.0  # (250 * 0 + 75 * 0) / 325, not 0 / 0
+
+
+def test_a_rate_from_an_estimated_count_is_estimated() -> None:
+    out = harmonise(facts_2010(**{"03152_pop": {"estimated": True}}), CROSSWALK, AGG, RATES)
+    goe = cell(out, "03159", "rate")
+    assert goe["value"] == pytest.approx(100 * 180 / 1500) and goe["estimated"]
+
+
+def test_a_withheld_rate_is_worked_out_from_its_counts() -> None:
+    out = harmonise(facts_2010(**{"15087_rate": {"value": NAN, "suppressed": True}}), CROSSWALK, AGG, RATES)
+    mansfeld = cell(out, "15087", "rate")
+    assert mansfeld["value"] == pytest.approx(100 * 70 / 700)
+    assert not mansfeld["suppressed"] and mansfeld["harmonised"] and not mansfeld["estimated"]
+
+
+def test_a_share_within_rounding_of_one_is_whole() -> None:
+    """BBSR shares are rounded: 1 - 1e-9 is a whole Kreis (class kept, count not estimated)."""
+    cw = CROSSWALK.copy()
+    cw.loc[(cw["year"] == 2010) & (cw["old_ags"] == "15087"), "w_pop"] = 1 - 1e-9
+    out = harmonise(facts_2010(), cw, AGG)
+    assert cell(out, "15087", "typ")["value_label"] == "Klasse 4"
+    assert not cell(out, "15087", "ue")["estimated"]
+
+
+def test_lost_cells_name_their_reason_and_gebietsstand() -> None:
+    out = harmonise(facts_2010(drop=(("03156", "pop"),)), CROSSWALK, AGG, RATES)
+    lost = out.attrs["lost"]
+    pop = lost[lost["indicator"] == "pop"]
+    assert pop[["region", "year", "territory_year", "reason"]].values.tolist() == [
+        ["03159", 2010, 2010, "nicht alle Vorgängerkreise haben einen Wert"]
+    ]
+
+
+def test_unknown_aggregation_message_names_the_allowed_kinds() -> None:
+    with pytest.raises(ValueError, match=r"\['median'\]: erlaubt sind sum, sum_area, mean, none$"):
+        harmonise(facts_2010(), CROSSWALK, {"pop": "median"})
+
+
+def test_rates_first_in_the_input_land_on_their_own_cells() -> None:
+    """Rates recomputed from counts are written back by row; classes (combined separately) must not be hit."""
+    facts = facts_2010()
+    order = {"rate": 0, "pop": 1, "ue": 2, "typ": 3, "rate_only": 4}
+    facts = facts.sort_values("indicator", key=lambda s: s.map(order), kind="stable", ignore_index=True)
+    out = harmonise(facts, CROSSWALK, AGG, RATES)
+    assert cell(out, "03159", "rate")["value"] == pytest.approx(100 * 180 / 1500)
+    assert cell(out, "16066", "rate")["value"] == pytest.approx(100 * (40 + 0.04 * 45) / (800 + 0.04 * 900))
+    assert cell(out, "15087", "typ")["value"] == 4 and cell(out, "16066", "typ")["value"] == 4
+
+
+# --------------------------------------------------------------------------------------------------
 # fixtures in the real formats: BA table through the BBSR crosswalk workbook
 
 

@@ -82,7 +82,7 @@ def _mappings(crosswalk: pd.DataFrame) -> pd.DataFrame:
     today = pd.Index(cw["new_ags"].unique())
     pop = newest.drop_duplicates("old_ags").set_index("old_ags")["pop_old_1000"]
     identity = pd.DataFrame({"old_ags": today, "new_ags": today, "w_pop": 1.0, "w_area": 1.0})
-    identity["weight"] = identity["old_ags"].map(pop).fillna(1.0).to_numpy()
+    identity["weight"] = identity["old_ags"].map(pop).to_numpy()  # unknown: falls back to w_pop below
     hybrid = pd.concat([identity, newest[~newest["old_ags"].isin(today)]], ignore_index=True)
     hybrid["map_id"] = HYBRID
     cols = ["map_id", "old_ags", "new_ags", "w_pop", "w_area", "weight"]
@@ -204,7 +204,7 @@ def _combine_numeric(rows: pd.DataFrame, group_cols: list[str]) -> tuple[pd.Data
             "split": rows["w_pop"] < 1 - _EPS,
             "moved": rows["region"] != rows["new_ags"],
             "wv": rows["w_pop"] * v,
-            "wa": rows["w_area"].fillna(rows["w_pop"]) * v,
+            "wa": rows["w_area"] * v,  # _mappings fills a missing area share with the population share
             "pv": rows["weight"] * v,
             "pw": rows["weight"].where(has_value, 0.0),
         }
