@@ -76,7 +76,12 @@ def free_port() -> int:
 
 
 def start_server(
-    port: int, warehouse: Path, userdata: Path | str, log: Path, options: list[str] | None = None
+    port: int,
+    warehouse: Path,
+    userdata: Path | str,
+    log: Path,
+    options: list[str] | None = None,
+    script: Path = ROOT / "app.py",
 ) -> subprocess.Popen:
     location = str(userdata)  # an SQLite file or a postgresql:// URL
     database = "REGIOMONITOR_DATABASE_URL" if location.startswith("postgresql://") else "REGIOMONITOR_USERDATA"
@@ -86,7 +91,7 @@ def start_server(
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(script),
         "--server.port",
         str(port),
         "--server.address",

@@ -5,6 +5,8 @@
 
 For each set-up it starts the real thing and runs the project's load test (``bench/load.py``) against it:
 
+* ``leer``: the baseline, ``bench/streamlit_floor_app.py``: a Streamlit process with the same page addresses and
+  nothing on them (no data, no widgets), under the same load: what a page run costs Streamlit itself;
 * ``direkt``: one Streamlit process, the load straight at it, no nginx, SQLite (the reference);
 * ``1-sqlite``, ``2-sqlite``: 1 or 2 replicas behind nginx (``python -m deploy.local``), one SQLite file;
 * ``1-postgresql``, ``2-postgresql``: the same on PostgreSQL (a throwaway cluster started here, with fsync on,
@@ -41,6 +43,7 @@ from bench import load  # noqa: E402
 from deploy import local  # noqa: E402
 
 SETUPS = {
+    "leer": (0, "floor"),
     "direkt": (0, "sqlite"),
     "1-sqlite": (1, "sqlite"),
     "2-sqlite": (2, "sqlite"),
@@ -48,6 +51,7 @@ SETUPS = {
     "2-postgresql": (2, "postgresql"),
 }
 LABELS = {
+    "leer": "Grundlast: leere Streamlit-Seiten, 1 Prozess",
     "direkt": "1 Prozess ohne nginx",
     "1-sqlite": "1 Replikat hinter nginx",
     "2-sqlite": "2 Replikate hinter nginx",
@@ -96,10 +100,36 @@ def user_database(kind: str, name: str, tmp: Path, postgres: str | None):
             admin.execute(f"DROP DATABASE {database} WITH (FORCE)")
 
 
+def measure_floor(name: str, base: list[str], options: argparse.Namespace, tmp: Path) -> dict:
+    """The same load against pages that draw nothing (``bench/streamlit_floor_app.py``), one process, SQLite for
+    the editors (the pages do not read it): the ceiling of one Streamlit process on this machine."""
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    port, location = load.free_port(), str(tmp / f"{name}.sqlite")
+    script = ROOT / "bench" / "streamlit_floor_app.py"
+    server = load.start_server(port, options.warehouse, location, tmp / f"{name}.log", script=script)
+    try:
+        load.wait_healthy(port, server)
+        url = f"http://127.0.0.1:{port}"
+        warm = ["--sessions", "4", "--duration", str(options.warm), "--editors", "0", "--url", url]
+        warm += ["--warehouse", str(options.warehouse), "--userdata", str(tmp / f"{name}-warm.sqlite")]
+        run_load(warm, tmp / f"{name}-warm.json")
+        watch = load.MemoryWatch(server.pid)
+        watch.start()
+        cpu_before = cpu_seconds(server.pid)
+        result, client_cpu = run_load([*base, "--url", url, "--userdata", location], tmp / f"{name}.json")
+        server_cpu = cpu_seconds(server.pid) - cpu_before
+        memory = [watch.stop()]
+    finally:
+        load.stop(server)
+    return summarise(name, result, client_cpu, server_cpu, memory, load_before)
+
+
 def measure(name: str, options: argparse.Namespace, tmp: Path, postgres: str | None) -> dict:
     replicas, kind = SETUPS[name]
     base = ["--sessions", str(options.sessions), "--duration", str(options.duration), "--editors", str(options.editors)]
     base += ["--warehouse", str(options.warehouse)]
+    if kind == "floor":
+        return measure_floor(name, base, options, tmp)
     load_before = [round(x, 2) for x in os.getloadavg()]
     with user_database(kind, name, tmp, postgres) as location:
         env = dict(os.environ)
@@ -134,7 +164,7 @@ def summarise(name, result, client_cpu, server_cpu, memory, load_before) -> dict
         "label": LABELS[name],
         "replicas": max(1, replicas),
         "nginx": replicas > 0,
-        "userdata": "PostgreSQL" if kind == "postgresql" else "SQLite",
+        "userdata": {"postgresql": "PostgreSQL", "floor": "–"}.get(kind, "SQLite"),
         "runs_per_s": result["runs_per_s"],
         "p50_s": result["p50_s"],
         "p95_s": result["p95_s"],
@@ -179,8 +209,8 @@ def markdown(report: dict) -> str:
         lines.append(
             f"| {r['label']} | {r['userdata']} | {german(r['runs_per_s'])} | {german(r['p50_s'])} s "
             f"| {german(r['p95_s'])} s | {r['errors']} | {r['edits_written']} ({r['edit_conflicts_retried']}) "
-            f"| {'ja' if r['edits_all_arrived'] else 'NEIN'} | {german(r['server_cpu_s_per_run'])} s "
-            f"| {german(r['client_cpu_s_per_run'])} s | {memory} "
+            f"| {'ja' if r['edits_all_arrived'] else 'NEIN'} | {german(r['server_cpu_s_per_run'], 3)} s "
+            f"| {german(r['client_cpu_s_per_run'], 3)} s | {memory} "
             f"| {german(r['load_average_before'][0], 1)} → {german(r['load_average_after'][0], 1)} |"
         )
     lines += [
