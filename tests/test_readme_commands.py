@@ -104,6 +104,8 @@ SMALL: dict[str, Callable[[str], str] | str] = {
     ): replace(sessions="2", duration="3", editors="2"),
     "python -m deploy.local --replicas 2 --port 8080": DEPLOY,
     "python -m bench.replicas": append("--sessions 2 --duration 3 --editors 1 --warm 1 --only 1-sqlite 2-postgresql"),
+    "python -m bench.replicas --only direkt": append("--sessions 2 --duration 3 --editors 1 --warm 1"),
+    "python -m bench.replicas --only leer direkt 2-sqlite": append("--sessions 2 --duration 3 --editors 1 --warm 1"),
 }
 
 
