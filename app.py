@@ -17,7 +17,6 @@ from ui import auth, components, data, html, since, startup, state, user
 from ui import meeting as meeting_mode
 
 st.set_page_config(page_title="RegioMonitor", page_icon="📊", layout="wide")
-auth.new_run()  # sign-in configuration read afresh once per run
 startup.prepare()  # once per process: the first editor account of a fresh installation
 html.render(components.PRINT_CSS)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 
 import streamlit as st
 
@@ -30,36 +29,10 @@ def _secrets() -> Mapping:
         return {}
 
 
-#: Session key of the sign-in configuration read in the current script run (dropped by :func:`new_run`).
-_RUN_CONFIG_KEY = "_auth_config_this_run"
-
-
-def new_run() -> None:
-    """Called first in every run of app.py: accounts and secrets are then read once per run, not once per
-    permission check (four to six per run, a thirtieth of the server's time with 25 sessions)."""
-    st.session_state.pop(_RUN_CONFIG_KEY, None)
-
-
-def _accounts_stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return found.st_mtime_ns, found.st_size
-
-
 def config() -> AuthConfig:
-    """Who may sign in, from secrets.toml and the accounts file; a change of the accounts file counts at once."""
-    path = accounts.default_path()
-    stamp = (str(path), _accounts_stamp(path))
-    cached = st.session_state.get(_RUN_CONFIG_KEY)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    users, problems = accounts.read(path)
+    users, problems = accounts.read(accounts.default_path())
     cfg = auth.config_from_secrets(_secrets(), accounts=users)
-    cfg = cfg if not problems else replace(cfg, problems=cfg.problems + tuple(problems))
-    st.session_state[_RUN_CONFIG_KEY] = (stamp, cfg)
-    return cfg
+    return cfg if not problems else replace(cfg, problems=cfg.problems + tuple(problems))
 
 
 def identity(cfg: AuthConfig | None = None) -> Identity | None:
