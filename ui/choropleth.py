@@ -59,8 +59,8 @@ def colour_features(
 class Deck(pdk.Deck):
     """pydeck's Deck, serialised by the C JSON encoder (pydeck indents its JSON, which forces Python's slow encoder
     over every coordinate), with layer data given as JSON already encoded spliced in: the boundaries of 400 Kreise
-    are encoded once per warehouse, not on every run (a twentieth of the server's time
-    under load; :func:`ui.data.geometry_json`)."""
+    are encoded once per warehouse, not on every run (a twentieth of the server's time under load;
+    :func:`ui.data.geometry_json`)."""
 
     __slots__ = ("_encoded",)  # a slot, not in __dict__: pydeck serialises the __dict__
 

@@ -145,6 +145,13 @@ def indicators(wh: Warehouse) -> pd.DataFrame:
 
 
 @shared(max_entries=4)
+def last_years(wh: Warehouse) -> dict[str, int]:
+    """Each indicator's last year with a value, once per warehouse (asked once per indicator and run)."""
+    meta = indicators(wh)
+    return {i: int(y) for i, y in zip(meta["id"], meta["last_year"], strict=True) if pd.notna(y)}
+
+
+@shared(max_entries=4)
 def kreis_labels(wh: Warehouse) -> dict[str, str]:
     """The Kreis selector's labels (``Name (Land) – AGS``), once per warehouse instead of once per run."""
     d = districts(wh)
