@@ -27,14 +27,10 @@ PNG_SCALE = 2
 
 def stamped(fig: go.Figure, lines: list[str]) -> go.Figure:
     """``fig`` with ``lines`` (plain text, escaped here) as its subtitle, changed in place: a copy would validate
-    every trace again, a tenth of a chart's cost under load."""
-    fig.update_layout(
-        title=dict(
-            text=fig.layout.title.text or "",
-            subtitle=dict(text="<br>".join(plot(line) for line in lines), font=dict(size=11, color="#444")),
-        ),
-        margin=dict(t=(fig.layout.margin.t or 60) + 16 * len(lines)),
-    )
+    every trace again, and two property assignments cost a tenth of one ``update_layout`` (which parses its
+    arguments as paths into the whole layout)."""
+    fig.layout.title.subtitle = dict(text="<br>".join(plot(line) for line in lines), font=dict(size=11, color="#444"))
+    fig.layout.margin.t = (fig.layout.margin.t or 60) + 16 * len(lines)
     return fig
 
 

@@ -24,50 +24,74 @@ LAYOUT = dict(
 )
 
 
+def figure(traces: list[dict], layout: dict, shapes: list[dict] = (), annotations: list[dict] = ()) -> go.Figure:
+    """The figure in one construction from plain trace and layout dictionaries, validated once by Plotly.
+
+    ``add_trace``, ``add_vline`` and ``update_layout`` walk and validate the growing figure at every call: three to
+    four times the cost of building it whole, and the charts are drawn on every page run.
+    """
+    return go.Figure(data=traces, layout={**LAYOUT, **layout, "shapes": list(shapes), "annotations": list(annotations)})
+
+
+def vline(x: float, line: dict, label: str | None = None) -> tuple[dict, list[dict]]:
+    """A vertical line across the plot at ``x`` and its label at the top right, as ``fig.add_vline`` draws them."""
+    shape = dict(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line)
+    note = dict(text=label, x=x, xref="x", y=1, yref="y domain", xanchor="left", yanchor="top", showarrow=False)
+    return shape, [note] if label else []
+
+
 def distribution(
     values: pd.DataFrame, home: str, peers: set[str], names: dict[str, str], title: str, unit: str, median
 ) -> go.Figure:
     """All Kreise as dots on one axis; peers and the home Kreis marked, median as a line."""
     title, unit = plot(title), plot(unit)
-    df = values.dropna(subset=["value"]).copy()
-    df["group"] = [
-        "Eigener Kreis" if r == home else "Vergleichsgruppe" if r in peers else "Übrige Kreise" for r in df["region"]
+    df = values.dropna(subset=["value"])
+    regions = df["region"].tolist()
+    group_of = [
+        "Eigener Kreis" if r == home else "Vergleichsgruppe" if r in peers else "Übrige Kreise" for r in regions
     ]
-    fig = go.Figure()
     styles = {
         "Übrige Kreise": dict(color="#c7c7c7", size=7),
         "Vergleichsgruppe": dict(color=PEER_COLOUR, size=9),
         "Eigener Kreis": dict(color=HOME_COLOUR, size=18, symbol="diamond", line=dict(color="black", width=1)),
     }
+    traces = []
     for group, style in styles.items():
-        sub = df[df["group"] == group]
-        if sub.empty:
+        rows = [i for i, g in enumerate(group_of) if g == group]
+        if not rows:
             continue
-        jitter = (sub["region"].map(hash) % 100) / 250 - 0.2 if group != "Eigener Kreis" else 0
-        fig.add_trace(
-            go.Scatter(
-                x=sub["value"],
-                y=jitter if group != "Eigener Kreis" else [0] * len(sub),
+        members = [regions[i] for i in rows]
+        traces.append(
+            dict(
+                type="scatter",
+                x=df["value"].to_numpy()[rows],
+                y=[0] * len(rows) if group == "Eigener Kreis" else [(hash(r) % 100) / 250 - 0.2 for r in members],
                 mode="markers",
                 name=group,
                 marker=style,
-                text=[plot(names.get(r, r)) for r in sub["region"]],
-                customdata=[unit] * len(sub),
+                text=[plot(names.get(r, r)) for r in members],
+                customdata=[unit] * len(rows),
                 hovertemplate="%{text}: %{x:,.2f} %{customdata}<extra></extra>",
             )
         )
+    shapes, notes = [], []
     if median is not None and not pd.isna(median):
-        fig.add_vline(x=median, line=dict(color="black", dash="dash"), annotation_text="Median Vergleichsgruppe")
-    fig.update_layout(title=title, xaxis_title=unit, yaxis=dict(visible=False, range=[-0.5, 0.5]), height=300, **LAYOUT)
-    return fig
-
-
-def add_band(fig: go.Figure, x, lower, upper, colour: str, name: str) -> None:
-    """A shaded band between two lines: the upper edge invisible, the lower one filled up to it."""
-    fig.add_trace(go.Scatter(x=x, y=upper, mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"))
-    fig.add_trace(
-        go.Scatter(x=x, y=lower, mode="lines", fill="tonexty", fillcolor=colour, line=dict(width=0), name=name)
+        line, notes = vline(median, dict(color="black", dash="dash"), "Median Vergleichsgruppe")
+        shapes = [line]
+    layout = dict(
+        title=dict(text=title), xaxis=dict(title=dict(text=unit)), yaxis=dict(visible=False, range=[-0.5, 0.5])
     )
+    return figure(traces, {**layout, "height": 300}, shapes, notes)
+
+
+def band_traces(x, lower, upper, colour: str, name: str) -> list[dict]:
+    """A shaded band between two lines: the upper edge invisible, the lower one filled up to it."""
+    return [
+        dict(type="scatter", x=x, y=upper, mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"),
+        dict(
+            type="scatter", x=x, y=lower, mode="lines", fill="tonexty", fillcolor=colour, line=dict(width=0), name=name
+        ),
+    ]
 
 
 def _full_years(frame: pd.DataFrame, years: range) -> pd.DataFrame:
@@ -99,22 +123,30 @@ def time_series(
     reason on hover and a dotted vertical line, because a difference across a break is not a change.
     """
     title, unit = plot(title), plot(unit)
-    fig = go.Figure()
+    traces: list[dict] = []
+    shapes: list[dict] = []
     known = [y for y in list(band.get("year", [])) + list(series.get("year", [])) if pd.notna(y)]
     years = range(int(min(known)), int(max(known)) + 1) if known else range(0)
     if not band.empty:
         band = _full_years(band, years)
-        add_band(fig, band["year"], band["min"], band["max"], "rgba(150,150,150,0.15)", "Minimum–Maximum")
-        add_band(fig, band["year"], band["q25"], band["q75"], "rgba(31,119,180,0.25)", "mittlere Hälfte (25–75 %)")
-        fig.add_trace(
-            go.Scatter(
-                x=band["year"], y=band["median"], mode="lines", name="Median", line=dict(color="black", dash="dash")
+        x = band["year"].to_numpy()
+        traces += band_traces(x, band["min"], band["max"], "rgba(150,150,150,0.15)", "Minimum–Maximum")
+        traces += band_traces(x, band["q25"], band["q75"], "rgba(31,119,180,0.25)", "mittlere Hälfte (25–75 %)")
+        traces.append(
+            dict(
+                type="scatter",
+                x=x,
+                y=band["median"],
+                mode="lines",
+                name="Median",
+                line=dict(color="black", dash="dash"),
             )
         )
         if band["germany"].notna().any():
-            fig.add_trace(
-                go.Scatter(
-                    x=band["year"],
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=x,
                     y=band["germany"],
                     mode="lines",
                     name="Deutschland",
@@ -122,12 +154,14 @@ def time_series(
                 )
             )
     if show_peers:
-        for region, grp in series[series["region"] != home].groupby("region"):
-            grp = _full_years(grp[["year", "value"]], years)
-            fig.add_trace(
-                go.Scatter(
-                    x=grp["year"],
-                    y=grp["value"],
+        # one row per year of the range (a missing year is a gap in the line), one column per peer
+        lines = series[series["region"] != home].pivot(index="year", columns="region", values="value").reindex(years)
+        for region in lines.columns:
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=list(years),
+                    y=lines[region].to_numpy(),
                     mode="lines",
                     name=plot(names.get(region, region)),
                     line=dict(color=PEER_COLOUR, width=1),
@@ -137,8 +171,9 @@ def time_series(
             )
     mine = series[series["region"] == home]
     full = _full_years(mine[["year", "value"]], years)
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        dict(
+            type="scatter",
             x=full["year"],
             y=full["value"],
             name=plot(names.get(home, home)),
@@ -150,8 +185,9 @@ def time_series(
         at_break = mine[mine["break"].fillna(False).astype(bool)]
         if len(at_break):
             reasons = [_break_reason(breaks, int(y)) for y in at_break["year"]]
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                dict(
+                    type="scatter",
                     x=at_break["year"],
                     y=at_break["value"],
                     mode="markers",
@@ -161,10 +197,13 @@ def time_series(
                     hovertemplate="%{x}: %{text}<extra></extra>",
                 )
             )
-            for year in at_break["year"]:
-                fig.add_vline(x=float(year) - 0.5, line=dict(color="black", width=1, dash="dot"))
-    fig.update_layout(title=title, yaxis_title=unit, xaxis=dict(dtick=1, title="Jahr"), height=440, **LAYOUT)
-    return fig
+            shapes = [
+                vline(float(year) - 0.5, dict(color="black", width=1, dash="dot"))[0] for year in at_break["year"]
+            ]
+    layout = dict(
+        title=dict(text=title), yaxis=dict(title=dict(text=unit)), xaxis=dict(dtick=1, title=dict(text="Jahr"))
+    )
+    return figure(traces, {**layout, "height": 440}, shapes)
 
 
 def class_counts(values: pd.DataFrame, home: str, classes: list[str], title: str) -> go.Figure:

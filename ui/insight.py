@@ -17,7 +17,7 @@ from indicators.domain import trend_break as tb
 from indicators.outputs import report
 from indicators.outputs.report import TargetAssessment
 from ui import chart_export, data, html
-from ui.charts import LAYOUT, add_band
+from ui.charts import band_traces, figure
 from ui.components import FAVOURABLE, HOME_COLOUR, NEUTRAL, PEER_COLOUR, UNFAVOURABLE
 from ui.data import Warehouse
 
@@ -60,20 +60,19 @@ def expectation_chart(
     table = model.table
     lo = float(min(table["expected"].min(), table["value"].min()))
     hi = float(max(table["expected"].max(), table["value"].max()))
-    fig = go.Figure()
     diagonal = [lo, hi]
-    fig.add_trace(
-        go.Scatter(
+    traces = [
+        dict(
+            type="scatter",
             x=diagonal,
             y=[lo + model.half_width, hi + model.half_width],
             mode="lines",
             line=dict(color=NEUTRAL, dash="dot", width=1),
             showlegend=False,
             hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
+        ),
+        dict(
+            type="scatter",
             x=diagonal,
             y=[lo - model.half_width, hi - model.half_width],
             mode="lines",
@@ -82,19 +81,25 @@ def expectation_chart(
             line=dict(color=NEUTRAL, dash="dot", width=1),
             name=f"erwarteter Bereich ({round(model.level * 100)} % der Kreise)",
             hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(x=diagonal, y=diagonal, mode="lines", line=dict(color="black", dash="dash"), name="Wert = Erwartung")
-    )
+        ),
+        dict(
+            type="scatter",
+            x=diagonal,
+            y=diagonal,
+            mode="lines",
+            line=dict(color="black", dash="dash"),
+            name="Wert = Erwartung",
+        ),
+    ]
     colours = {"im_rahmen": "#b0b0b0", "ueber": NEUTRAL, "unter": NEUTRAL}
     if polarity:
         good, bad = ("ueber", "unter") if polarity > 0 else ("unter", "ueber")
         colours.update({good: FAVOURABLE, bad: UNFAVOURABLE})
     others = table.drop(index=[home], errors="ignore")
     for code, group in others.groupby("position"):
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=group["expected"],
                 y=group["value"],
                 mode="markers",
@@ -106,8 +111,9 @@ def expectation_chart(
         )
     if home in table.index:
         row = table.loc[home]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[row["expected"]],
                 y=[row["value"]],
                 mode="markers",
@@ -116,14 +122,15 @@ def expectation_chart(
                 hovertemplate="%{y:,.2f} (erwartet %{x:,.2f})<extra></extra>",
             )
         )
-    fig.update_layout(
-        title=f"Ist-Wert und Erwartungswert aller Kreise {model.year}",
-        xaxis_title=f"Erwartungswert ({html.plot(unit)})" if unit else "Erwartungswert",
-        yaxis_title=f"Ist-Wert ({html.plot(unit)})" if unit else "Ist-Wert",
+    x_title = f"Erwartungswert ({html.plot(unit)})" if unit else "Erwartungswert"
+    y_title = f"Ist-Wert ({html.plot(unit)})" if unit else "Ist-Wert"
+    layout = dict(
+        title=dict(text=f"Ist-Wert und Erwartungswert aller Kreise {model.year}"),
+        xaxis=dict(title=dict(text=x_title)),
+        yaxis=dict(title=dict(text=y_title)),
         height=440,
-        **LAYOUT,
     )
-    return fig
+    return figure(traces, layout)
 
 
 def expectation_section(wh: Warehouse, indicator: str, year: int, home: str, names: dict[str, str]) -> None:
@@ -371,31 +378,34 @@ def odds_texts(wh: Warehouse, assessments: list[TargetAssessment], home: str, un
 
 def fan_chart(a: TargetAssessment, points: list[tuple[int, float]], odds: fc.Odds, kreis_name: str) -> go.Figure:
     fan, unit = odds.fan, a.unit
-    fig = go.Figure()
-    add_band(fig, fan["year"], fan["q10"], fan["q90"], "rgba(31,119,180,0.15)", "80 % der früheren Fälle")
-    add_band(fig, fan["year"], fan["q25"], fan["q75"], "rgba(31,119,180,0.30)", "50 % der früheren Fälle")
-    fig.add_trace(
-        go.Scatter(
-            x=fan["year"],
+    years = fan["year"].to_numpy()
+    traces = [
+        *band_traces(years, fan["q10"], fan["q90"], "rgba(31,119,180,0.15)", "80 % der früheren Fälle"),
+        *band_traces(years, fan["q25"], fan["q75"], "rgba(31,119,180,0.30)", "50 % der früheren Fälle"),
+        dict(
+            type="scatter",
+            x=years,
             y=fan["q50"],
             mode="lines",
             name="mittlere Erwartung",
             line=dict(color=PEER_COLOUR, dash="dash"),
-        )
-    )
+        ),
+    ]
     if points:
-        years, values = zip(*points, strict=True)
-        fig.add_trace(
-            go.Scatter(
-                x=years,
+        xs, values = zip(*points, strict=True)
+        traces.append(
+            dict(
+                type="scatter",
+                x=xs,
                 y=values,
                 mode="lines+markers",
                 name=html.plot(kreis_name),
                 line=dict(color=HOME_COLOUR, width=3),
             )
         )
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        dict(
+            type="scatter",
             x=[a.target.target_year],
             y=[a.target.target_value],
             mode="markers",
@@ -403,14 +413,13 @@ def fan_chart(a: TargetAssessment, points: list[tuple[int, float]], odds: fc.Odd
             name=f"Ziel {a.target.target_year}",
         )
     )
-    fig.update_layout(
-        title=html.plot(f"{a.label}: Prognose bis {a.target.target_year}"),
-        yaxis_title=html.plot(unit),
-        xaxis=dict(dtick=2, title="Jahr"),
+    layout = dict(
+        title=dict(text=html.plot(f"{a.label}: Prognose bis {a.target.target_year}")),
+        yaxis=dict(title=dict(text=html.plot(unit))),
+        xaxis=dict(dtick=2, title=dict(text="Jahr")),
         height=380,
-        **LAYOUT,
     )
-    return fig
+    return figure(traces, layout)
 
 
 def target_odds(

@@ -37,7 +37,7 @@ from indicators.userdata import (
     ValidationError,
 )
 from ui import components, data, html, user
-from ui.charts import LAYOUT
+from ui.charts import figure
 from ui.data import Warehouse
 from ui.html import Markup
 
@@ -140,29 +140,64 @@ def history_frame(history: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Version", "Zeitpunkt", "Von", "Aktion", "Änderungen"])
 
 
+#: The tolerance band behind the target line (a target missed by less than the tolerance is "knapp verfehlt").
+TOLERANCE_FILL = "rgba(120,120,120,0.25)"
+
 # --- chart ---------------------------------------------------------------------------------------------
 
 
 def target_chart(a: TargetAssessment, points: list[tuple[int, float]], kreis_name: str) -> go.Figure:
     """The Kreis's series, the baseline, the target point with its tolerance band and the linear trend."""
     t, unit, raw_unit = a.target, html.plot(a.unit), a.unit
-    fig = go.Figure()
+    shapes: list[dict] = []
+    notes: list[dict] = []
     if a.polarity in (1, -1):
         width = tolerance_width(t)
         if width > 0:
             low, high = sorted((t.target_value, t.target_value - a.polarity * width))
-            fig.add_hrect(
-                y0=low,
-                y1=high,
-                fillcolor="rgba(120,120,120,0.25)",
-                line_width=0,
-                annotation_text="Toleranzband (knapp verfehlt)",
-                annotation_position="bottom left" if a.polarity == 1 else "top left",
+            shapes.append(
+                dict(
+                    type="rect",
+                    x0=0,
+                    x1=1,
+                    xref="x domain",
+                    y0=low,
+                    y1=high,
+                    yref="y",
+                    fillcolor=TOLERANCE_FILL,
+                    line=dict(width=0),
+                )
             )
-    fig.add_hline(y=t.target_value, line=dict(color="black", dash="dash", width=1))
+            at_bottom = a.polarity == 1  # the label inside the band, on the side away from the target line
+            notes.append(
+                dict(
+                    text="Toleranzband (knapp verfehlt)",
+                    x=0,
+                    xref="x domain",
+                    xanchor="left",
+                    y=low if at_bottom else high,
+                    yref="y",
+                    yanchor="bottom" if at_bottom else "top",
+                    showarrow=False,
+                )
+            )
+    shapes.append(
+        dict(
+            type="line",
+            x0=0,
+            x1=1,
+            xref="x domain",
+            y0=t.target_value,
+            y1=t.target_value,
+            yref="y",
+            line=dict(color="black", dash="dash", width=1),
+        )
+    )
+    traces: list[dict] = []
     if points:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[p[0] for p in points],
                 y=[p[1] for p in points],
                 mode="lines+markers",
@@ -174,8 +209,9 @@ def target_chart(a: TargetAssessment, points: list[tuple[int, float]], kreis_nam
         )
     trend = projection_line(points, 5, until_year=t.target_year)
     if trend:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[p[0] for p in trend],
                 y=[p[1] for p in trend],
                 mode="lines",
@@ -186,8 +222,9 @@ def target_chart(a: TargetAssessment, points: list[tuple[int, float]], kreis_nam
             )
         )
     if t.baseline_value is not None and t.baseline_year is not None:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[t.baseline_year],
                 y=[t.baseline_value],
                 mode="markers",
@@ -195,8 +232,9 @@ def target_chart(a: TargetAssessment, points: list[tuple[int, float]], kreis_nam
                 marker=dict(symbol="square", size=11, color="white", line=dict(color="black", width=2)),
             )
         )
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        dict(
+            type="scatter",
             x=[t.target_year],
             y=[t.target_value],
             mode="markers+text",
@@ -206,17 +244,16 @@ def target_chart(a: TargetAssessment, points: list[tuple[int, float]], kreis_nam
             marker=dict(symbol="star", size=18, color="black"),
         )
     )
-    fig.update_layout(
-        title=html.plot(f"{a.label}: Verlauf und Ziel {t.target_year}"),
-        yaxis_title=unit or "Wert",
-        xaxis=dict(title="Jahr", dtick=1 if (t.target_year - (points[0][0] if points else t.target_year)) <= 15 else 2),
+    span = t.target_year - (points[0][0] if points else t.target_year)
+    layout = dict(
+        title=dict(text=html.plot(f"{a.label}: Verlauf und Ziel {t.target_year}")),
+        yaxis=dict(title=dict(text=unit or "Wert")),
+        xaxis=dict(title=dict(text="Jahr"), dtick=1 if span <= 15 else 2),
         height=430,
-        **(
-            LAYOUT
-            | {"legend": dict(orientation="h", yanchor="top", y=-0.2, x=0), "margin": dict(l=10, r=10, t=60, b=10)}
-        ),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
+        margin=dict(l=10, r=10, t=60, b=10),
     )
-    return fig
+    return figure(traces, layout, shapes, notes)
 
 
 # --- target card ---------------------------------------------------------------------------------------
