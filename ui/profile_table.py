@@ -45,35 +45,38 @@ def rows_html(profile: pd.DataFrame) -> Markup:
     """The table of one topic; labels, units and class texts come from files and are escaped by ``ui.html``."""
     head = html.element("tr", *(html.element("th", c, cls=_cls(c)) for c in COLUMNS))
     body = []
-    for r in profile.itertuples():
-        unit = r.unit or ""
-        label = r.value_label if isinstance(r.value_label, str) else None
-        rank = f"{int(r.rank)} von {int(r.n)}" if r.rank is not None and not pd.isna(r.rank) else "–"
-        germany = fmt.value(r.germany, unit, with_unit=False)
-        if r.germany_estimated is True:
+    # plain records: itertuples builds a namedtuple class per call and reads the frame cell by cell
+    for r in profile.to_dict("records"):
+        unit = r["unit"] or ""
+        label = r["value_label"] if isinstance(r["value_label"], str) else None
+        rank = f"{int(r['rank'])} von {int(r['n'])}" if r["rank"] is not None and not pd.isna(r["rank"]) else "–"
+        germany = fmt.value(r["germany"], unit, with_unit=False)
+        if r["germany_estimated"] is True:
             germany += "*"
         cells = [
             html.join(
                 [
-                    html.element("b", r.label),
+                    html.element("b", r["label"]),
                     html.element("br"),
-                    html.element("small", f"{unit} · {r.polarity_text}"),
+                    html.element("small", f"{unit} · {r['polarity_text']}"),
                 ]
             ),
-            str(int(r.year)),
-            html.element("b", fmt.value(r.value, unit, label, with_unit=False)),
-            fmt.value(r.median, unit, with_unit=False),
-            fmt.value(r.mean, unit, with_unit=False),
-            fmt.value(r.min, unit, with_unit=False),
-            fmt.value(r.max, unit, with_unit=False),
+            str(int(r["year"])),
+            html.element("b", fmt.value(r["value"], unit, label, with_unit=False)),
+            fmt.value(r["median"], unit, with_unit=False),
+            fmt.value(r["mean"], unit, with_unit=False),
+            fmt.value(r["min"], unit, with_unit=False),
+            fmt.value(r["max"], unit, with_unit=False),
             germany,
             rank,
-            components.position_marker(r.position, int(r.polarity)),
-            components.badge(r.assessment, r.assessment_icon, SHORT_ASSESSMENT.get(r.assessment, r.assessment_label)),
-            _trend(r.change_1y, unit, r.trend_1y),
-            _trend(r.change_5y, unit, r.trend_5y),
+            components.position_marker(r["position"], int(r["polarity"])),
+            components.badge(
+                r["assessment"], r["assessment_icon"], SHORT_ASSESSMENT.get(r["assessment"], r["assessment_label"])
+            ),
+            _trend(r["change_1y"], unit, r["trend_1y"]),
+            _trend(r["change_5y"], unit, r["trend_5y"]),
         ]
-        cls = "rm-row-bad" if r.assessment == "unguenstig" else None
+        cls = "rm-row-bad" if r["assessment"] == "unguenstig" else None
         body.append(
             html.element(
                 "tr", *(html.element("td", c, cls=_cls(n)) for n, c in zip(COLUMNS, cells, strict=True)), cls=cls
