@@ -38,9 +38,9 @@ updated = {r.target.id: (r.updated_by, r.updated_at) for r in records}
 
 # Judgeable indicators for new targets: a direction and numbers (context indicators get no status).
 target_options = {
-    i: f"{labels[i]} ({meta.loc[i, 'unit'] or '–'}, {'höher' if meta.loc[i, 'polarity'] > 0 else 'niedriger'} ist günstiger)"
-    for i in indicators.sort_values("label")["id"]
-    if meta.loc[i, "polarity"] != 0 and meta.loc[i, "scale"] == "ratio"
+    r["id"]: f"{r['label']} ({r['unit'] or '–'}, {'höher' if r['polarity'] > 0 else 'niedriger'} ist günstiger)"
+    for r in indicators.sort_values("label").to_dict("records")
+    if r["polarity"] != 0 and r["scale"] == "ratio"
 }
 
 if not editable:  # editors are signed in: the history records their sign-in name

@@ -13,6 +13,7 @@ Plotly renders a subset of HTML in titles and hover texts (``<a href>``, ``<b>``
 
 from __future__ import annotations
 
+import functools
 import html as _stdlib_html
 import re
 from collections.abc import Iterable
@@ -42,7 +43,21 @@ def escape(text: object) -> Markup:
 
 def join(parts: Iterable[object], sep: str = "") -> Markup:
     """Fragments and text in a row; text is escaped, ``sep`` is ours."""
-    return Markup(escape(sep).join(escape(p) for p in parts))
+    return Markup(escape(sep).join([p if isinstance(p, Markup) else escape(p) for p in parts]))
+
+
+@functools.lru_cache(maxsize=1024)
+def _attributes(cls: str | None, style: str | None) -> str:
+    """`` class="…" style="…"`` of our own elements, checked once per distinct pair (a table has thousands of
+    cells with a handful of classes)."""
+    attrs = ""
+    if cls is not None:
+        if not _CLASS.match(cls):
+            raise ValueError(f"class {cls!r} is not a plain class name")
+        attrs += f' class="{cls}"'
+    if style is not None:
+        attrs += f' style="{escape(style)}"'
+    return attrs
 
 
 def element(tag: str, *children: object, cls: str | None = None, style: str | None = None) -> Markup:
@@ -53,13 +68,7 @@ def element(tag: str, *children: object, cls: str | None = None, style: str | No
     """
     if tag not in TAGS:
         raise ValueError(f"tag {tag!r} is not one of the fragments we build")
-    attrs = ""
-    if cls is not None:
-        if not _CLASS.match(cls):
-            raise ValueError(f"class {cls!r} is not a plain class name")
-        attrs += f' class="{cls}"'
-    if style is not None:
-        attrs += f' style="{escape(style)}"'
+    attrs = _attributes(cls, style) if cls is not None or style is not None else ""
     if tag in VOID_TAGS:
         return Markup(f"<{tag}{attrs}>")
     return Markup(f"<{tag}{attrs}>{join(children)}</{tag}>")

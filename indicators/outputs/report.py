@@ -322,7 +322,9 @@ def _headline_row(indicator: str, row: pd.Series | None, meta: Mapping) -> Headl
 def headline_rows(profile: pd.DataFrame, indicators: pd.DataFrame, indicator_ids: Sequence[str]) -> list[HeadlineRow]:
     """One row per requested indicator, in the requested order; an indicator without data says so."""
     meta = indicators.set_index("id")
-    by_id = {r["indicator"]: r for _, r in profile.iterrows()} if not profile.empty else {}
+    # plain records of the requested rows: iterrows builds a Series per row of the whole profile
+    wanted = profile[profile["indicator"].isin(list(indicator_ids))] if not profile.empty else profile
+    by_id = {r["indicator"]: r for r in wanted.to_dict("records")}
     rows = []
     for ind in indicator_ids:
         if ind not in meta.index:
