@@ -87,7 +87,7 @@ def test_a_page_as_of_the_older_snapshot_and_back(ud):
 
 
 def test_methodik_lists_the_revisions_between_two_snapshots(ud):
-    at = open_page("app_pages/methodik.py")
+    at = open_page("app_pages/methodik.py", methodik_tab="Modelle und Prüfung")
     frames = [f.value for f in at.dataframe]
     summary = next(f for f in frames if "geändert" in f.columns and "neu" in f.columns)
     youth = summary[summary["Indikator"] == "Jugendarbeitslosenquote (15 bis unter 25 Jahre)"].iloc[0]

@@ -48,15 +48,36 @@ def test_search_filters_the_catalogue(methodik_page):
     }
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """A click on a tab: only the open tab's content is computed and sent (st.tabs with on_change="rerun")."""
+    at.session_state["methodik_tab"] = label
+    at.run()
+    assert not at.exception
+    return at
+
+
 def test_quality_and_sources_tabs(methodik_page):
     at, store = methodik_page
+    open_tab(at, "Datenqualität")
     metrics = {m.label: m.value for m in at.metric}
     quality = pq.read_table(store.path / "quality.parquet", columns=["indicator"]).column("indicator").to_pylist()
     assert metrics["Indikatoren"] == str(len(set(quality)))
+    assert [b.label for b in at.download_button] == ["Qualitätsbericht herunterladen (Markdown)"]
+    open_tab(at, "Quellen und Lizenzen")
     texts = "\n".join(m.value for m in at.markdown)
     assert "Demodaten ohne Aussagekraft" in texts
     assert any("DEMODATEN" in w.value for w in at.warning)
+
+
+def test_closed_tabs_are_not_computed(methodik_page):
+    at, _ = methodik_page  # the catalogue is the tab that opens first
+    assert at.selectbox(key="methodik_detail").value == "alq"
+    assert "Indikatoren" not in {m.label for m in at.metric}, "the quality tab ran although closed"
+    assert not at.download_button, "the quality tab ran although closed"
+    assert not any("Namensnennung" in m.value for m in at.markdown), "the sources tab ran although closed"
+    open_tab(at, "Datenqualität")
     assert [b.label for b in at.download_button] == ["Qualitätsbericht herunterladen (Markdown)"]
+    assert not any(s.key == "methodik_detail" for s in at.selectbox), "the catalogue ran although closed"
 
 
 def test_overview_table_gives_years_and_kreise_of_every_indicator(methodik_page):
