@@ -51,14 +51,19 @@ st.subheader("Gruppen im Überblick")
 st.caption(
     "Jede Gruppe enthält den eigenen Kreis. Ein Klick auf „verwenden“ macht sie zur Vergleichsgruppe auf allen Seiten."
 )
+# A group's member table is built only while its box is open (opening it reruns the page): four tables of up to
+# 400 Kreise on every visit were a quarter of this page's time.
 for kind in ("alle", "land", "ostwest", "kreistyp"):
     members = benchmark.peer_members(districts, sel.home, kind)
     with st.expander(
         f"{html.md(benchmark.peer_group_label(kind, districts, sel.home))} – {len(members)} Kreise",
         expanded=kind == sel.peer_kind,
-    ):
-        st.button("verwenden", key=f"use_{kind}", on_click=use_group, args=(kind,), disabled=sel.peer_kind == kind)
-        st.dataframe(members_table(members), hide_index=True, height=260)
+        key=f"mitglieder_{kind}",
+        on_change="rerun",
+    ) as box:
+        if box.open:
+            st.button("verwenden", key=f"use_{kind}", on_click=use_group, args=(kind,), disabled=sel.peer_kind == kind)
+            st.dataframe(members_table(members), hide_index=True, height=260)
 
 st.subheader("Statistische Nachbarn")
 st.markdown(
@@ -136,9 +141,12 @@ st.caption(
 saved = {g.name: g for g in user.userdata().peer_groups()}
 for name, group in saved.items():
     with st.expander(
-        f"{html.md(name)} – {len(group.members)} Kreise (Version {group.version}, zuletzt {html.md(group.updated_by)})"
-    ):
-        st.button("verwenden", key=f"use_custom_{name}", on_click=use_group, args=(f"eigene:{name}",))
-        st.dataframe(members_table(list(group.members)), hide_index=True)
+        f"{html.md(name)} – {len(group.members)} Kreise (Version {group.version}, zuletzt {html.md(group.updated_by)})",
+        key=f"mitglieder_eigene:{name}",
+        on_change="rerun",
+    ) as box:
+        if box.open:
+            st.button("verwenden", key=f"use_custom_{name}", on_click=use_group, args=(f"eigene:{name}",))
+            st.dataframe(members_table(list(group.members)), hide_index=True)
 
 peer_group_widgets.editor(saved, list(d.index), lambda a: f"{names[a]} ({d.loc[a, 'land_name']})", sel.home)
