@@ -207,7 +207,9 @@ if len(selected) > 25_000:
         f"Große Auswahl ({fmt.number(len(selected), 0)} Zeilen): die Datei wird beim Klick erstellt und kann einige Sekunden dauern."
     )
 
-with st.expander("Quellen und Lizenzen dieser Auswahl"):
-    st.dataframe(exports.sources_table(selected, indicators, wh.manifest), hide_index=True)
-    for line in exports.attribution_lines(wh.manifest, sorted(set(selected["source"].dropna()))):
-        st.markdown(f"- {html.md(line)}")
+# built only while open (opening reruns the page): the downloads carry the same list in QUELLEN.txt
+with st.expander("Quellen und Lizenzen dieser Auswahl", key="daten_quellen", on_change="rerun") as box:
+    if box.open:
+        st.dataframe(exports.sources_table(selected, indicators, wh.manifest), hide_index=True)
+        for line in exports.attribution_lines(wh.manifest, sorted(set(selected["source"].dropna()))):
+            st.markdown(f"- {html.md(line)}")

@@ -86,3 +86,19 @@ def test_single_kreis_wide_download(daten_page):
     last = max(store.years("alq"))
     column = next(c for c in table.columns if c.endswith("(alq)"))
     assert table.loc[table["Jahr"] == last, column].iloc[0] == pytest.approx(store.value("15087", "alq", last))
+
+
+def test_sources_of_the_selection_are_built_when_their_box_is_opened(daten_page):
+    at, _, _ = daten_page
+
+    def sources() -> list[pd.DataFrame]:
+        return [d.value for d in at.dataframe if "Quelle" in d.value.columns and "Wert" not in d.value.columns]
+
+    assert sources() == []  # closed: not computed, not sent
+    at.session_state["daten_quellen"] = True  # a click on "Quellen und Lizenzen dieser Auswahl"
+    at.run()
+    assert not at.exception
+    [table] = sources()
+    preview = next(d.value for d in at.dataframe if "Wert" in d.value.columns)
+    assert set(preview["Indikator"]) <= set(table["Indikator"])  # every indicator of the selection has its source
+    assert table["Quelle"].str.len().gt(0).all()
