@@ -223,6 +223,15 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def warehouse_label(path: Path) -> str:
+    """How the report names the warehouse: its folder (inside the project relative to it), or "Demo" for demo data
+    (read from its manifest, not guessed from where it lies)."""
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    if manifest.get("demo"):
+        return "Demo"
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.replicas", description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=25)
@@ -272,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         "editors": options.editors,
         "duration_s": options.duration,
         "warm_s": options.warm,
-        "warehouse": str(options.warehouse.relative_to(ROOT)) if options.warehouse.is_relative_to(ROOT) else "Demo",
+        "warehouse": warehouse_label(options.warehouse),
         "results": results,
     }
     options.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -199,3 +199,14 @@ def test_the_floor_reads_exactly_the_rows_of_each_answer(panel, plan, regions, t
         & facts["year"].between(lo, hi)
     )
     assert rows["export"](p).num_rows == wanted.sum()
+
+
+def test_load_report_names_the_warehouse_it_measured(demo_warehouse, tmp_path):
+    """A real warehouse outside the project folder was once reported as "Demo" (guessed from its place)."""
+    from bench.replicas import warehouse_label
+
+    assert warehouse_label(demo_warehouse) == "Demo"
+    real = tmp_path / "anderswo" / "warehouse"
+    real.mkdir(parents=True)
+    (real / "manifest.json").write_text(json.dumps({"demo": False, "built_at": "2026-12-05T06:00:00"}), "utf-8")
+    assert warehouse_label(real) == str(real)
