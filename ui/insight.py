@@ -41,8 +41,11 @@ CODE_ICON = {"ueber": ":material/arrow_upward:", "unter": ":material/arrow_downw
 POSITION_TEXT = {"ueber": "über Erwartung", "unter": "unter Erwartung", "im_rahmen": "im erwarteten Rahmen"}
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner="Erwartungswert wird berechnet …", hash_funcs=data.HASH_FUNCS)
+@data.shared(max_entries=1024)
 def expectation(wh: Warehouse, indicator: str, year: int):
+    """Shared by all sessions, not unpickled per call (the Kreisprofil asks for every headline indicator's model on
+    each run), and room for every indicator-year of the warehouse: with 64 entries a random walk through Kreise and
+    years recomputed models all the time."""
     return insight.expectation_model(wh.store, indicator, year)
 
 
@@ -135,7 +138,7 @@ def expectation_chart(
 
 def expectation_section(wh: Warehouse, indicator: str, year: int, home: str, names: dict[str, str]) -> None:
     """Indikator page: is the value unusual for a Kreis with this structure? (only said outside the interval)"""
-    meta = data.indicators(wh).set_index("id").loc[indicator]
+    meta = data.indicator_meta(wh).loc[indicator]
     if meta["scale"] != "ratio":
         return
     st.subheader("Fairer Vergleich: Erwartungswert für Kreise mit dieser Struktur")
@@ -158,7 +161,7 @@ def expectation_section(wh: Warehouse, indicator: str, year: int, home: str, nam
             "Kreise):\n" + "\n".join(f"- {html.md(d)}" for d in said.drivers)
         )
         st.caption(html.md(said.detail))
-    meta_all = data.indicators(wh).set_index("id")["source"]
+    meta_all = data.indicator_meta(wh)["source"]
     sources = [meta["source"], *(meta_all.get(i) for i in ex.CONTEXT_INDICATORS)]
     chart_export.show(
         expectation_chart(model, home, names, unit, polarity),
@@ -190,7 +193,7 @@ def model_variables_frame(model: ex.ExpectationModel, frame: pd.DataFrame, unit:
 
 def expectation_profile(wh: Warehouse, home: str, year: int, names: dict[str, str]) -> None:
     """Kreisprofil: the headline indicators against their expected value, the residual made visible."""
-    meta = data.indicators(wh).set_index("id")
+    meta = data.indicator_meta(wh)
     headline = [i for i in meta.index[meta["headline"]] if meta.loc[i, "scale"] == "ratio"]
     rows = []
     for indicator in headline:
@@ -301,7 +304,7 @@ def methodik_forecast(wh: Warehouse) -> None:
     if events.empty:
         st.info("Die Zeitreihen sind für eine Rückrechnung zu kurz.")
         return
-    labels = data.indicators(wh).set_index("id")["label"]
+    labels = data.indicator_meta(wh)["label"]
     rows = []
     for (indicator, year), group in events.groupby(["indicator", "target_year"]):
         score = validation.scores(group)
@@ -434,7 +437,7 @@ def target_odds(
     shown(f"**{odds_text(odds)}** – {html.md(odds.reason)}.")
     # drawn on request: a page with many targets stays quick
     if st.toggle(f"Prognosefächer bis {a.target.target_year} zeigen", key=f"ziel{a.target.id}_fan_on"):
-        source = data.indicators(wh).set_index("id")["source"].get(a.target.indicator)
+        source = data.indicator_meta(wh)["source"].get(a.target.indicator)
         chart_export.show(
             fan_chart(a, points, odds, kreis_name),
             f"{a.target.indicator}_zielprognose_{home}",
@@ -473,7 +476,7 @@ def departures(wh: Warehouse, indicator: str, until: int) -> pd.DataFrame:
 
 def break_alert(wh: Warehouse, home: str, indicator: str, until: int, kreis_name: str) -> None:
     """A warning when the Kreis's series has left its trend relative to Germany (nothing otherwise)."""
-    meta = data.indicators(wh).set_index("id")
+    meta = data.indicator_meta(wh)
     if indicator not in meta.index or meta.loc[indicator, "scale"] != "ratio":
         return
     found = tb.departure(departures(wh, indicator, int(until)), home)
@@ -496,7 +499,7 @@ def alert_candidates(wh: Warehouse) -> list[str]:
 
 def break_alerts_section(wh: Warehouse, home: str, until: int, kreis_name: str) -> None:
     """Handlungsschwerpunkte: every indicator whose recent years left the Kreis's trend relative to Germany."""
-    meta = data.indicators(wh).set_index("id")
+    meta = data.indicator_meta(wh)
     found = []
     with st.spinner("Trendbrüche werden geprüft …"):
         for indicator in alert_candidates(wh):
