@@ -36,15 +36,17 @@ def colour_features(
     geojson_features: list[dict], values: pd.DataFrame, names: dict[str, str], unit: str, polarity: int, stats: dict
 ) -> list[dict]:
     """Copy of the Kreis features with fill colour and a formatted tooltip value per Kreis."""
-    by_region = values.set_index("region")
+    # plain dictionaries: two look-ups in a frame per Kreis were most of the map page's time
+    value_of = dict(zip(values["region"], values["value"], strict=True))
+    label_of = dict(zip(values["region"], values["value_label"], strict=True))
     out = []
     median, low, high = stats.get("median"), stats.get("min"), stats.get("max")
     for feature in geojson_features:
         f = copy.copy(feature)
         props = dict(feature["properties"])
         ags = props.get("ags")
-        value = by_region["value"].get(ags) if ags in by_region.index else None
-        label = by_region["value_label"].get(ags) if ags in by_region.index else None
+        value = value_of.get(ags)
+        label = label_of.get(ags)
         props["name"] = names.get(ags, props.get("name", ags))
         props["wert"] = fmt.value(value, unit, label if isinstance(label, str) else None)
         if median is None:
