@@ -19,8 +19,8 @@ wh, sel, d, names, peers, peer_label = (
     ctx.peer_label,
 )
 districts = d.reset_index()
-labels = data.indicators(wh).set_index("id")["label"].to_dict()
-units = data.indicators(wh).set_index("id")["unit"].to_dict()
+labels = data.indicator_meta(wh)["label"].to_dict()
+units = data.indicator_meta(wh)["unit"].to_dict()
 
 components.header(
     "Vergleichsgruppen",
@@ -77,7 +77,7 @@ def keep_neighbour_settings() -> None:
     st.session_state["k"] = st.session_state["_k"]
 
 
-ratio_ids = [i for i, s in data.indicators(wh).set_index("id")["scale"].items() if s == "ratio"]
+ratio_ids = [i for i, s in data.indicator_meta(wh)["scale"].items() if s == "ratio"]
 with st.container(horizontal=True):
     st.multiselect(
         "Kontextvariablen",

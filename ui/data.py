@@ -145,6 +145,12 @@ def indicators(wh: Warehouse) -> pd.DataFrame:
 
 
 @shared(max_entries=4)
+def indicator_meta(wh: Warehouse) -> pd.DataFrame:
+    """The indicator table indexed by id: pages look indicators up by id several times per run."""
+    return indicators(wh).set_index("id")
+
+
+@shared(max_entries=4)
 def last_years(wh: Warehouse) -> dict[str, int]:
     """Each indicator's last year with a value, once per warehouse (asked once per indicator and run)."""
     meta = indicators(wh)

@@ -317,7 +317,7 @@ def revisions_section(wh: Warehouse) -> None:
     if cells.empty:
         st.success(f"Keine Werte geändert zwischen {labels[older]} und {labels[newer]}.")
         return
-    meta = data.indicators(wh).set_index("id")
+    meta = data.indicator_meta(wh)
     summary = ch.revision_summary(cells)
     summary.insert(0, "Indikator", [meta["label"].get(i, i) for i in summary["indicator"]])
     st.dataframe(summary.drop(columns=["indicator"]), hide_index=True)

@@ -70,7 +70,7 @@ def kreis_series(wh: Warehouse, home: str, indicator: str, up_to_year: int) -> l
 
 def kreis_assessments(wh: Warehouse, ud: UserData, home: str, up_to_year: int) -> list[TargetAssessment]:
     """Every active target of ``home`` judged on its latest value up to ``up_to_year``; missed first."""
-    meta = data.indicators(wh).set_index("id")
+    meta = data.indicator_meta(wh)
     found = []
     for record in ud.target_records(ags=home):
         ind = record.target.indicator
