@@ -96,8 +96,9 @@ if not table.empty:
         "Liste als CSV herunterladen (Excel)",
         # labels come from imported files and peer-group names from users: cells that would run as a formula
         # get an apostrophe (exports.neutralise)
-        data=exports.to_csv(table) + exports.note_line(source),
+        data=lambda: exports.to_csv(table) + exports.note_line(source),  # written when clicked, not on every view
         file_name=f"handlungsschwerpunkte_{sel.home}_{sel.year}.csv",
         mime="text/csv",
         icon=":material/download:",
+        on_click="ignore",
     )

@@ -4,6 +4,7 @@ page."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -92,3 +93,18 @@ def test_item_links_to_the_indicator_page(demo_warehouse, tmp_path, monkeypatch,
     assert not at.exception
     assert at.session_state["indikator"] == weak[0].indicator
     assert texts(at.title) == [weak[0].label]  # the Indikator page, on the chosen indicator
+
+
+def test_csv_download_holds_both_lists_in_page_order(demo_warehouse, tmp_path, monkeypatch, store):
+    """The file is written when the button is clicked (here: captured as the media store builds it)."""
+    from tests.pages.download_capture import capture_downloads
+
+    files = capture_downloads(monkeypatch)
+    open_schwerpunkte(demo_warehouse, tmp_path, monkeypatch)
+    weak, strong = expected(store, list(store.districts()["ags"]))
+    raw = files[f"handlungsschwerpunkte_{HOME}_2023.csv"]
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: German Excel reads the umlauts
+    lines = raw.decode("utf-8-sig").split("\r\n")
+    table = pd.read_csv(io.StringIO("\r\n".join(lines[: 1 + len(weak) + len(strong)])), sep=";")
+    assert table["Liste"].tolist() == ["Handlungsschwerpunkt"] * len(weak) + ["Stärke"] * len(strong)
+    assert lines[1 + len(weak) + len(strong)].startswith('"Quelle: RegioMonitor, eigene Auswertung')
