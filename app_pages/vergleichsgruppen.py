@@ -53,10 +53,10 @@ st.caption(
 )
 # A group's member table is built only while its box is open (opening it reruns the page): four tables of up to
 # 400 Kreise on every visit were a quarter of this page's time.
-for kind in ("alle", "land", "ostwest", "kreistyp"):
-    members = benchmark.peer_members(districts, sel.home, kind)
+for kind in data.FIXED_PEER_KINDS:
+    members, group_label = data.peer_group(wh, sel.home, kind)
     with st.expander(
-        f"{html.md(benchmark.peer_group_label(kind, districts, sel.home))} – {len(members)} Kreise",
+        f"{html.md(group_label)} – {len(members)} Kreise",
         expanded=kind == sel.peer_kind,
         key=f"mitglieder_{kind}",
         on_change="rerun",

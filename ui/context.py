@@ -70,4 +70,4 @@ def page() -> PageContext:
     wh = data.warehouse()
     sel = state.current()
     peers, label = state.peers(wh, sel, user.custom_groups())
-    return PageContext(wh, sel, data.districts(wh).set_index("ags"), peers, label)
+    return PageContext(wh, sel, data.districts_by_ags(wh), peers, label)

@@ -140,6 +140,23 @@ def districts(wh: Warehouse) -> pd.DataFrame:
 
 
 @shared(max_entries=4)
+def districts_by_ags(wh: Warehouse) -> pd.DataFrame:
+    """The Kreis table indexed by AGS, as every page's context holds it."""
+    return districts(wh).set_index("ags")
+
+
+#: Peer groups that depend on the Kreis table alone (not on user data or the neighbour settings).
+FIXED_PEER_KINDS = ("alle", "land", "ostwest", "kreistyp")
+
+
+@shared(max_entries=2048)
+def peer_group(wh: Warehouse, home: str, kind: str) -> tuple[tuple[str, ...], str]:
+    """Members and German label of a fixed peer group, once per Kreis and kind (every page run asks)."""
+    table = districts(wh)
+    return tuple(benchmark.peer_members(table, home, kind)), benchmark.peer_group_label(kind, table, home)
+
+
+@shared(max_entries=4)
 def indicators(wh: Warehouse) -> pd.DataFrame:
     return wh.store.indicators()
 

@@ -193,6 +193,9 @@ def neighbours(wh: Warehouse, sel: Selection) -> pd.DataFrame:
 
 def peers(wh: Warehouse, sel: Selection, custom_groups: dict[str, list[str]]) -> tuple[list[str], str]:
     """Members and German label of the selected peer group."""
+    if sel.peer_kind in data.FIXED_PEER_KINDS:
+        members, label = data.peer_group(wh, sel.home, sel.peer_kind)
+        return list(members), label
     districts = data.districts(wh)
     custom = None
     if sel.peer_kind == "nachbarn":
