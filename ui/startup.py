@@ -20,8 +20,9 @@ def prepare() -> None:
     """Finish or roll back a warehouse swap a crash interrupted, remove upload folders of ended servers, and give
     a fresh installation its first account."""
     from ui import auth as auth_ui
-    from ui import data, upload_folder
+    from ui import data, runtime_tuning, upload_folder
 
+    runtime_tuning.for_many_sessions()
     path, warehouse = accounts.default_path(), data.warehouse_path()
     key = (str(path), str(warehouse))
     if key in _prepared:
