@@ -86,12 +86,16 @@ def running_app(warehouse: Path, userdata: Path, extra_env: dict[str, str] | Non
 
 
 def wait_for_app(page) -> None:
-    """Wait until the first script run after a page load has finished (Streamlit marks its root element)."""
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']",
-        timeout=CONTENT_TIMEOUT_MS,
-    )
+    """Wait until the first script run after a page load has finished (Streamlit marks its root element).
+
+    The state is checked again after the heading appeared: right after connecting, before the run starts, the app
+    already says "notRunning", and the heading is drawn early in the run; a test that typed then (Tab through the
+    page) lost its focus to elements the rest of the run replaced.
+    """
+    finished = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
+    page.wait_for_selector(finished, timeout=CONTENT_TIMEOUT_MS)
     page.locator("[data-testid='stMain'] h1").first.wait_for(timeout=CONTENT_TIMEOUT_MS)
+    page.wait_for_selector(finished, timeout=CONTENT_TIMEOUT_MS)
 
 
 def wait_for_rerun(page, changed: str) -> None:

@@ -101,6 +101,17 @@ class Keyboard:
         pytest.fail(f"{wanted!r} not reached with {MAX_TABS} presses of Tab; last focus: {self.focused()}")
 
 
+def settle(page) -> None:
+    """Wait until nothing is drawn any more: no run indicator, no placeholder, and a moment for charts and the map to
+    mount. A Tab pressed while the last elements mount lands on elements that are then replaced, and the focus falls
+    back to the document (the walk ends after a few stops) or to the skip link before its style applies."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stSkeleton]') && !document.querySelector('[data-testid=stStatusWidget]')",
+        timeout=CONTENT_TIMEOUT_MS,
+    )
+    page.wait_for_timeout(1_000)
+
+
 def shown_indicator(page) -> str:
     """The indicator of the meeting-mode key figures under the headline (its bold label)."""
     return page.locator(".st-key-sitzung_leiste strong").first.inner_text()
@@ -172,6 +183,7 @@ def test_every_tab_stop_of_a_page_shows_the_focus(browser, server, path, meeting
     wait_for_app(page)
     if path == "karte":
         page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=CONTENT_TIMEOUT_MS)
+    settle(page)
     keys = Keyboard(page)
     stops = 0
     while stops < 400:
