@@ -33,9 +33,9 @@ def figure(traces: list[dict], layout: dict, shapes: list[dict] = (), annotation
     return go.Figure(data=traces, layout={**LAYOUT, **layout, "shapes": list(shapes), "annotations": list(annotations)})
 
 
-def vline(x: float, line: dict, label: str | None = None) -> tuple[dict, list[dict]]:
+def vline(x: float, style: dict, label: str | None = None) -> tuple[dict, list[dict]]:
     """A vertical line across the plot at ``x`` and its label at the top right, as ``fig.add_vline`` draws them."""
-    shape = dict(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line)
+    shape = dict(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=style)
     note = dict(text=label, x=x, xref="x", y=1, yref="y domain", xanchor="left", yanchor="top", showarrow=False)
     return shape, [note] if label else []
 
@@ -76,8 +76,8 @@ def distribution(
         )
     shapes, notes = [], []
     if median is not None and not pd.isna(median):
-        line, notes = vline(median, dict(color="black", dash="dash"), "Median Vergleichsgruppe")
-        shapes = [line]
+        median_line, notes = vline(median, dict(color="black", dash="dash"), "Median Vergleichsgruppe")
+        shapes = [median_line]
     layout = dict(
         title=dict(text=title), xaxis=dict(title=dict(text=unit)), yaxis=dict(visible=False, range=[-0.5, 0.5])
     )
@@ -92,6 +92,11 @@ def band_traces(x, lower, upper, colour: str, name: str) -> list[dict]:
             type="scatter", x=x, y=lower, mode="lines", fill="tonexty", fillcolor=colour, line=dict(width=0), name=name
         ),
     ]
+
+
+def line(x, y, name: str, **style) -> dict:
+    """A plain line trace (median, Germany, an expectation) in the given line style."""
+    return dict(type="scatter", x=x, y=y, mode="lines", name=name, line=style)
 
 
 def _full_years(frame: pd.DataFrame, years: range) -> pd.DataFrame:
@@ -132,27 +137,9 @@ def time_series(
         x = band["year"].to_numpy()
         traces += band_traces(x, band["min"], band["max"], "rgba(150,150,150,0.15)", "Minimum–Maximum")
         traces += band_traces(x, band["q25"], band["q75"], "rgba(31,119,180,0.25)", "mittlere Hälfte (25–75 %)")
-        traces.append(
-            dict(
-                type="scatter",
-                x=x,
-                y=band["median"],
-                mode="lines",
-                name="Median",
-                line=dict(color="black", dash="dash"),
-            )
-        )
+        traces.append(line(x, band["median"], "Median", color="black", dash="dash"))
         if band["germany"].notna().any():
-            traces.append(
-                dict(
-                    type="scatter",
-                    x=x,
-                    y=band["germany"],
-                    mode="lines",
-                    name="Deutschland",
-                    line=dict(color=NEUTRAL, dash="dot"),
-                )
-            )
+            traces.append(line(x, band["germany"], "Deutschland", color=NEUTRAL, dash="dot"))
     if show_peers:
         # one row per year of the range (a missing year is a gap in the line), one column per peer
         lines = series[series["region"] != home].pivot(index="year", columns="region", values="value").reindex(years)

@@ -17,7 +17,7 @@ from indicators.domain import trend_break as tb
 from indicators.outputs import report
 from indicators.outputs.report import TargetAssessment
 from ui import chart_export, data, html
-from ui.charts import band_traces, figure
+from ui.charts import band_traces, figure, line
 from ui.components import FAVOURABLE, HOME_COLOUR, NEUTRAL, PEER_COLOUR, UNFAVOURABLE
 from ui.data import Warehouse
 
@@ -385,14 +385,7 @@ def fan_chart(a: TargetAssessment, points: list[tuple[int, float]], odds: fc.Odd
     traces = [
         *band_traces(years, fan["q10"], fan["q90"], "rgba(31,119,180,0.15)", "80 % der früheren Fälle"),
         *band_traces(years, fan["q25"], fan["q75"], "rgba(31,119,180,0.30)", "50 % der früheren Fälle"),
-        dict(
-            type="scatter",
-            x=years,
-            y=fan["q50"],
-            mode="lines",
-            name="mittlere Erwartung",
-            line=dict(color=PEER_COLOUR, dash="dash"),
-        ),
+        line(years, fan["q50"], "mittlere Erwartung", color=PEER_COLOUR, dash="dash"),
     ]
     if points:
         xs, values = zip(*points, strict=True)
