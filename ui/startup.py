@@ -17,8 +17,8 @@ _prepared: set[tuple[str, ...]] = set()
 
 
 def prepare() -> None:
-    """Finish or roll back a warehouse swap a crash interrupted, remove upload folders of ended servers, and give
-    a fresh installation its first account."""
+    """Tune the garbage collector for many sessions (once per process), finish or roll back a warehouse swap a
+    crash interrupted, remove upload folders of ended servers, and give a fresh installation its first account."""
     from ui import auth as auth_ui
     from ui import data, runtime_tuning, upload_folder
 
