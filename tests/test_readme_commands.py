@@ -77,6 +77,7 @@ DEPLOY = "deploy"
 #: README command -> how it runs here (SERVER, DEPLOY: started, checked and stopped).
 SMALL: dict[str, Callable[[str], str] | str] = {
     "pip install -r requirements.txt && streamlit run serve.py": SERVER,
+    "streamlit run serve.py --server.fileWatcherType auto": SERVER,
     "pip install -r requirements-dev.txt && python -m pytest -q": append("tests/test_ags.py -p no:cacheprovider"),
     "python -m pytest -q": append("tests/test_ags.py -p no:cacheprovider"),
     'python -m pytest -q -m "not slow"': append("tests/test_ags.py -p no:cacheprovider"),
@@ -105,7 +106,6 @@ SMALL: dict[str, Callable[[str], str] | str] = {
     "python -m deploy.local --replicas 2 --port 8080": DEPLOY,
     "python -m bench.replicas": append("--sessions 2 --duration 3 --editors 1 --warm 1 --only 1-sqlite 2-postgresql"),
     "python -m bench.replicas --only direkt": append("--sessions 2 --duration 3 --editors 1 --warm 1"),
-    "python -m bench.replicas --only leer direkt 2-sqlite": append("--sessions 2 --duration 3 --editors 1 --warm 1"),
 }
 
 
