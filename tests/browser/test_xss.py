@@ -9,12 +9,14 @@ text is shown literally.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from indicators import accounts
 from indicators.domain.targets import Target
@@ -153,6 +155,10 @@ def test_payloads_from_files_and_forms_stay_text(page, server, path, expected, l
         page.get_by_text("Definition:", exact=False).first.wait_for()
         text += page.inner_text("body")
     for shown in literal:
+        if shown not in text:  # a card below the heading may still be mounting: wait for the text, then read again
+            with contextlib.suppress(PlaywrightTimeout):
+                page.locator("[data-testid=stMain]").get_by_text(shown, exact=False).first.wait_for(timeout=30_000)
+            text = page.inner_text("body")
         assert shown in text, f"{path}: {shown!r} not shown as text"
     assert_nothing_ran(page, path)
 
