@@ -12,7 +12,7 @@ ctx = context.page()
 wh, sel, d, peers, peer_label = ctx.wh, ctx.sel, ctx.districts, ctx.peers, ctx.peer_label
 districts = d.reset_index()
 indicators = data.indicators(wh)
-labels = indicators.set_index("id")["label"].to_dict()
+labels = data.indicator_meta(wh)["label"].to_dict()
 home_name = d.loc[sel.home, "display_name"]
 
 components.header(

@@ -165,7 +165,7 @@ with quality_tab:
         if quality.empty:
             st.info("Für diesen Datenbestand liegt keine Qualitätstabelle vor.")
         else:
-            labels = indicators.set_index("id")["label"]
+            labels = data.indicator_meta(wh)["label"]
             per_indicator = quality.groupby("indicator").agg(
                 first=("year", "min"),
                 last=("year", "max"),

@@ -50,7 +50,7 @@ if len(chosen) < 2 or not wanted:
 
 rows, series = [], {}
 for ind in wanted:
-    meta = indicators.set_index("id").loc[ind]
+    meta = data.indicator_meta(wh).loc[ind]
     years = [y for y in data.years(wh, ind) if y <= sel.year]
     if not years:
         continue
@@ -65,8 +65,8 @@ st.dataframe(rows, hide_index=True)
 st.caption("Werte in deutschem Zahlenformat; – = kein Wert im Jahr. Der eigene Kreis ist fett in den Diagrammen.")
 
 st.subheader("Verlauf je Indikator")
-labels = indicators.set_index("id")["label"].to_dict()
-units = indicators.set_index("id")["unit"].fillna("").to_dict()
+labels = data.indicator_meta(wh)["label"].to_dict()
+units = data.indicator_meta(wh)["unit"].fillna("").to_dict()
 chart_export.show(
     charts.small_multiples(series, labels, units, ctx.names, sel.home, "Kreisvergleich im Zeitverlauf"),
     "kreisvergleich",

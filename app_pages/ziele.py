@@ -17,7 +17,7 @@ wh, sel = ctx.wh, ctx.sel
 districts = ctx.districts.reset_index()
 names = dict(zip(districts["ags"], districts["display_name"], strict=True))
 indicators = data.indicators(wh)
-meta = indicators.set_index("id")
+meta = data.indicator_meta(wh)
 labels = dict(zip(indicators["id"], indicators["label"], strict=True))
 known_indicators, known_ags = set(indicators["id"]), set(districts["ags"])
 ud = user.userdata()

@@ -16,7 +16,7 @@ indicators = data.indicators(wh)
 numeric = indicators[indicators["scale"] == "ratio"]
 order = agenda.ordered(numeric, [i.id for i in load_catalogue() if i.headline])
 picker = agenda.picker_labels(indicators)
-meta = indicators.set_index("id")
+meta = data.indicator_meta(wh)
 
 components.header(
     "Zusammenhang zweier Indikatoren",
