@@ -14,7 +14,7 @@ import pytest
 
 from indicators.domain import formatting as fmt
 from indicators.warehouse.store import Store
-from tests.browser.app_server import ARTIFACTS, running_app, wait_for_app, wait_for_rerun
+from tests.browser.app_server import ARTIFACTS, CONTENT_TIMEOUT_MS, running_app, wait_for_app, wait_for_rerun
 
 pytestmark = pytest.mark.browser
 
@@ -114,6 +114,18 @@ def test_every_page_in_meeting_mode_shows_headline_value_median_verdict_above_th
     page.close()
 
 
+def press_shortcut(page, key: str, button: str) -> None:
+    """Press a button's keyboard shortcut once the button is drawn and enabled.
+
+    Streamlit registers a shortcut when the button component mounts; its code is loaded lazily, so right after the
+    first run the heading can be on screen while the control row is not yet listening (a lost key in CI).
+    """
+    control = page.get_by_role("button", name=button)
+    control.wait_for(timeout=CONTENT_TIMEOUT_MS)
+    page.wait_for_function("(el) => !el.disabled", arg=control.element_handle(), timeout=CONTENT_TIMEOUT_MS)
+    page.locator("body").press(key)
+
+
 def test_meeting_controls_change_kreis_and_page_through_indicators_by_keyboard(browser, server, warehouse):
     store = Store(warehouse)
     labels = store.indicators().set_index("id")["label"]
@@ -122,11 +134,11 @@ def test_meeting_controls_change_kreis_and_page_through_indicators_by_keyboard(b
     wait_for_app(page)
     h1 = page.locator("[data-testid='stMain'] h1").first
     assert h1.inner_text() == labels["alq"]
-    page.locator("body").press("ArrowRight")
+    press_shortcut(page, "ArrowRight", "Weiter")
     wait_for_rerun(page, "() => !location.search.includes('indikator=alq&')")
     following = page.url.split("indikator=")[1].split("&")[0]
     h1.filter(has_text=labels[following]).wait_for()
-    page.locator("body").press("ArrowLeft")
+    press_shortcut(page, "ArrowLeft", "Zurück")
     wait_for_rerun(page, "() => location.search.includes('indikator=alq&')")
     h1.filter(has_text=labels["alq"]).wait_for()
     # the Kreis box of the control row: type a name and pick it
