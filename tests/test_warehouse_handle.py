@@ -47,3 +47,30 @@ def test_a_caller_changing_its_copy_does_not_change_the_shared_result():
     mine = data.districts(wh)
     mine.loc[0, "name"] = "verändert"
     assert data.districts(wh)["name"].tolist() == ["Mansfeld-Südharz"]
+
+
+CALLS: list[tuple] = []
+
+
+@data.shared(max_entries=16)
+def _peer_median(wh: data.Warehouse, peers: tuple) -> int:
+    CALLS.append(peers)
+    return len(CALLS)
+
+
+def test_a_peer_group_is_the_same_key_only_when_it_holds_the_same_members_in_the_same_order():
+    _peer_median.clear()
+    CALLS.clear()
+    wh = data.Warehouse(_Store("/wh/a", "2026-12-05T10:00:00", ["Mansfeld-Südharz"]))
+    land = tuple(f"15{n:03d}" for n in range(1, 92))
+    assert _peer_median(wh, land) == 1
+    assert _peer_median(wh, tuple(list(land))) == 1  # another session, the same group: no second computation
+    assert _peer_median(wh, land[:-1]) == 2  # one Kreis fewer
+    assert _peer_median(wh, land[::-1]) == 3  # order is part of the key (the pages pass a sorted group)
+    assert _peer_median(wh, ("15087", "15088")) == 4
+    assert _peer_median(wh, ("15087", 15088)) == 5  # a number is not its text
+    assert _peer_median(wh, ("15087", "15088", None)) == 6
+    assert _peer_median(wh, (("15087",), ("15088",))) == 7  # nested tuples are hashed item by item
+    assert _peer_median(wh, (("15087",), ("15089",))) == 8
+    assert _peer_median(wh, (("15087",), ("15088",))) == 7
+    assert len(CALLS) == 8

@@ -8,15 +8,12 @@ the page download nothing, and building four files on every run cost more than t
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
 from indicators.outputs import exports
-from ui.data import HASH_FUNCS, Warehouse
-
-TTL = 3600
+from ui.data import Warehouse, shared
 
 
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False, hash_funcs=HASH_FUNCS)
+@shared(max_entries=16)
 def facts(wh: Warehouse, regions: tuple[str, ...], indicators: tuple[str, ...], years: tuple[int, int]) -> pd.DataFrame:
     return wh.store.facts(list(regions), list(indicators), years)
 
