@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.domain import formatting as fmt
+from indicators.domain.records import records
 from ui import components, html
 from ui.html import Markup
 
@@ -45,8 +46,7 @@ def rows_html(profile: pd.DataFrame) -> Markup:
     """The table of one topic; labels, units and class texts come from files and are escaped by ``ui.html``."""
     head = html.element("tr", *(html.element("th", c, cls=_cls(c)) for c in COLUMNS))
     body = []
-    # plain records: itertuples builds a namedtuple class per call and reads the frame cell by cell
-    for r in profile.to_dict("records"):
+    for r in records(profile, FIELDS):
         unit = r["unit"] or ""
         label = r["value_label"] if isinstance(r["value_label"], str) else None
         rank = f"{int(r['rank'])} von {int(r['n'])}" if r["rank"] is not None and not pd.isna(r["rank"]) else "–"
@@ -77,17 +77,24 @@ def rows_html(profile: pd.DataFrame) -> Markup:
             _trend(r["change_5y"], unit, r["trend_5y"]),
         ]
         cls = "rm-row-bad" if r["assessment"] == "unguenstig" else None
-        body.append(
-            html.element(
-                "tr", *(html.element("td", c, cls=_cls(n)) for n, c in zip(COLUMNS, cells, strict=True)), cls=cls
-            )
-        )
+        body.append(html.table_row(cells, CELL_CLASSES, cls=cls))
     table = html.element("table", html.element("thead", head), html.element("tbody", *body), cls="rm-profile")
     return html.element("div", table, cls="rm-profile-wrap")
 
 
+#: The columns a row reads.
+FIELDS = (
+    "label", "unit", "polarity_text", "year", "value", "value_label", "median", "mean", "min", "max", "germany",
+    "germany_estimated", "rank", "n", "position", "polarity", "assessment", "assessment_icon", "assessment_label",
+    "change_1y", "trend_1y", "change_5y", "trend_5y",
+)  # fmt: skip
+
+
 def _cls(column: str) -> str | None:
     return "rm-opt" if column in OPTIONAL else None
+
+
+CELL_CLASSES = [_cls(c) for c in COLUMNS]
 
 
 TABLE_CSS = html.stylesheet(

@@ -11,6 +11,10 @@ LOCAL_TZ = ZoneInfo("Europe/Berlin")
 DECIMALS_BY_UNIT = {"Anzahl": 0, "EUR": 0, "km²": 1, "je km²": 0, "Jahre": 1}
 
 
+#: ``1,234.5`` -> ``1.234,5`` in one pass.
+_GERMAN_SEPARATORS = str.maketrans(",.", ".,")
+
+
 def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -23,8 +27,8 @@ def number(value, decimals: int = 1, unit: str = "", sign: bool = False) -> str:
         text = f"{float(value):{'+' if sign else ''},.{decimals}f}"
     except (TypeError, ValueError):
         return str(value)
-    text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    if text in {"-0", "+0"} or text.strip("+-").replace("0", "").replace(",", "") == "":
+    text = text.translate(_GERMAN_SEPARATORS)
+    if not text.strip("+-0,"):  # only zeros: no sign (-0,0 is 0,0)
         text = text.lstrip("+-")
         if sign:
             text = "±" + text
