@@ -20,7 +20,8 @@ if profile.empty:
     st.info("Für diesen Kreis liegen bis zum gewählten Jahr keine Werte vor.")
     st.stop()
 
-catalogued_ids = set(data.indicators(wh).query("catalogued")["id"])
+listed = data.indicators(wh)
+catalogued_ids = set(listed.loc[listed["catalogued"], "id"])
 core = profile[profile["indicator"].isin(catalogued_ids)]
 bad = core[core["assessment"] == "unguenstig"]
 good = core[core["assessment"] == "guenstig"]

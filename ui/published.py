@@ -108,7 +108,15 @@ def show_for_profile(published: pd.DataFrame, profile: pd.DataFrame, home: str, 
     """The section on the Kreisprofil: every indicator of the reference table, ours beside the published."""
     if published.empty:
         return
-    with st.expander(f"Referenztabelle JUGEND STÄRKEN: {LABEL}", icon=":material/menu_book:"):
+    # built only while open (opening reruns the page): most views of the Kreisprofil leave it closed
+    with st.expander(
+        f"Referenztabelle JUGEND STÄRKEN: {LABEL}",
+        icon=":material/menu_book:",
+        key="profil_referenz",
+        on_change="rerun",
+    ) as box:
+        if not box.open:
+            return
         st.caption(
             f"Veröffentlichte Werte der Tabelle „Daten zur Lebenslage junger Menschen in den JUST BEst Kommunen“, "
             f"Jahr 2022, in ihrer eigenen Abgrenzung. „Kreis (veröffentlicht)“ nur, wo die Tabelle {html.md(home_name)} "
