@@ -104,6 +104,16 @@ def pytest_runtest_makereport(item, call):
 
 
 # -- fixtures ----------------------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True, scope="session")
+def charts_checked_by_plotly():
+    """Every figure a test builds goes through Plotly's property check, which the pages skip (ui.charts.VALIDATE)."""
+    from ui import charts
+
+    charts.VALIDATE = True
+    yield
+    charts.VALIDATE = False
+
+
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES

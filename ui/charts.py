@@ -24,13 +24,21 @@ LAYOUT = dict(
 )
 
 
+#: Whether Plotly checks every property against its schema while a figure is built. The check walks every value
+#: of every trace (two thirds of building a chart of 400 Kreise) and finds mistakes in our dictionaries, which are
+#: the same on every run: the tests switch it on (tests/conftest.py) and compare both ways of building
+#: (tests/test_chart_figures.py); the pages build without it.
+VALIDATE = False
+
+
 def figure(traces: list[dict], layout: dict, shapes: list[dict] = (), annotations: list[dict] = ()) -> go.Figure:
-    """The figure in one construction from plain trace and layout dictionaries, validated once by Plotly.
+    """The figure in one construction from plain trace and layout dictionaries.
 
     ``add_trace``, ``add_vline`` and ``update_layout`` walk and validate the growing figure at every call: three to
     four times the cost of building it whole, and the charts are drawn on every page run.
     """
-    return go.Figure(data=traces, layout={**LAYOUT, **layout, "shapes": list(shapes), "annotations": list(annotations)})
+    marks = {k: list(v) for k, v in (("shapes", shapes), ("annotations", annotations)) if len(v)}
+    return go.Figure(data=traces, layout={**LAYOUT, **layout, **marks}, _validate=VALIDATE)
 
 
 def vline(x: float, style: dict, label: str | None = None) -> tuple[dict, list[dict]]:
