@@ -52,9 +52,10 @@ if profile.empty:
     st.info("Für diesen Kreis liegen bis zum gewählten Jahr keine Werte vor.")
     st.stop()
 
-weak = priorities.priorities(profile)
-strong = priorities.strengths(profile)
-n_judged = len(priorities.judged(profile))
+judged = priorities.judged_rows(profile)
+weak = priorities.priorities(judged)
+strong = priorities.strengths(judged)
+n_judged = len(judged)
 with st.container(horizontal=True):
     st.metric("▼ Handlungsschwerpunkte", len(weak), border=True)
     st.metric("▲ Stärken", len(strong), border=True)

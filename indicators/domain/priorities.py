@@ -27,6 +27,7 @@ import pandas as pd
 
 from indicators.domain import formatting as fmt
 from indicators.domain.benchmark import is_missing
+from indicators.domain.records import records
 
 RULE_TEXT = (
     "Als **Handlungsschwerpunkt** gilt ein Indikator, bei dem der Kreis **ungünstiger als der Median** seiner "
@@ -80,11 +81,29 @@ def _float(x) -> float | None:
 JUDGED_ASSESSMENTS = ("guenstig", "mittel", "unguenstig")
 
 
+def _judgeable(profile: pd.DataFrame) -> pd.Series:
+    return profile["assessment"].isin(JUDGED_ASSESSMENTS) & profile["value"].notna()
+
+
 def judged(profile: pd.DataFrame) -> pd.DataFrame:
     """Rows that can be judged against peers: a direction, a numeric scale, a percentile and a value."""
     if profile.empty:
         return profile
-    return profile[profile["assessment"].isin(JUDGED_ASSESSMENTS) & profile["value"].notna()]
+    return profile[_judgeable(profile)]
+
+
+#: The judged rows as plain records (:func:`judged_rows`); every list function takes them or a profile.
+Rows = list[dict]
+
+
+def judged_rows(profile: pd.DataFrame | Rows) -> Rows:
+    """The rows of :func:`judged` as plain records: a page that asks for several lists of one profile reads it
+    once (a list passed in is taken as such rows)."""
+    if isinstance(profile, list):
+        return profile
+    if profile.empty:
+        return []
+    return records(profile, keep=_judgeable(profile).tolist())
 
 
 def position_text(percentile: float) -> str:
@@ -179,20 +198,19 @@ def score(row: pd.Series | dict, direction: str) -> float:
     return round(points, 1)
 
 
-def _items(profile: pd.DataFrame, kind: str, limit: int | None) -> list[PriorityItem]:
-    rows = judged(profile)
-    if rows.empty:
-        return []
+def _items(profile: pd.DataFrame | Rows, kind: str, limit: int | None) -> list[PriorityItem]:
     direction = "schlechter" if kind == "schwerpunkt" else "besser"
-    side = rows["percentile"] < 50 if kind == "schwerpunkt" else rows["percentile"] > 50
-    moving = (rows["trend_5y"] == direction) | (rows["trend_1y"] == direction)
-    items = [_item(row, kind, direction) for _, row in rows[side & moving].iterrows()]
+    items = [
+        _item(row, kind, direction)
+        for row in judged_rows(profile)
+        if _on_side(row, kind) and direction in (row["trend_5y"], row["trend_1y"])
+    ]
     extreme = (lambda i: i.percentile) if kind == "schwerpunkt" else (lambda i: -i.percentile)
     items.sort(key=lambda i: (-i.score, extreme(i), i.label))
     return items[:limit] if limit is not None else items
 
 
-def _item(row: pd.Series, kind: str, direction: str) -> PriorityItem:
+def _item(row: dict, kind: str, direction: str) -> PriorityItem:
     rank, n = _float(row.get("rank")), _float(row.get("n"))
     return PriorityItem(
         kind=kind,
@@ -217,36 +235,40 @@ def _item(row: pd.Series, kind: str, direction: str) -> PriorityItem:
     )
 
 
-def priorities(profile: pd.DataFrame, limit: int | None = None) -> list[PriorityItem]:
+def priorities(profile: pd.DataFrame | Rows, limit: int | None = None) -> list[PriorityItem]:
     """Handlungsschwerpunkte: unfavourable against the peers and getting worse, highest score first."""
     return _items(profile, "schwerpunkt", limit)
 
 
-def strengths(profile: pd.DataFrame, limit: int | None = None) -> list[PriorityItem]:
+def strengths(profile: pd.DataFrame | Rows, limit: int | None = None) -> list[PriorityItem]:
     """Stärken: favourable against the peers and improving, highest score first."""
     return _items(profile, "staerke", limit)
 
 
-def _positions(profile: pd.DataFrame, n: int, kind: str) -> list[PriorityItem]:
-    rows = judged(profile)
-    if rows.empty:
-        return []
+def _on_side(row: dict, kind: str) -> bool:
+    """Less favourable than the middle of the peers (``schwerpunkt``) or more favourable (``staerke``)."""
+    percentile = row["percentile"]
+    if percentile is None:
+        return False
+    return percentile < 50 if kind == "schwerpunkt" else percentile > 50
+
+
+def _positions(profile: pd.DataFrame | Rows, n: int, kind: str) -> list[PriorityItem]:
     favourable = kind == "staerke"
-    rows = rows[rows["percentile"] > 50] if favourable else rows[rows["percentile"] < 50]
-    items = [_item(row, kind, "besser" if favourable else "schlechter") for _, row in rows.iterrows()]
-    if favourable:
-        items.sort(key=lambda i: (-i.percentile, -i.score, i.label))
-    else:
-        items.sort(key=lambda i: (i.percentile, -i.score, i.label))
-    return items[:n]
+    direction = "besser" if favourable else "schlechter"
+    rows = [row for row in judged_rows(profile) if _on_side(row, kind)]
+    # the order of the items (most extreme position, then score, then label), worked out before the sentences
+    sign = -1 if favourable else 1
+    rows.sort(key=lambda row: (sign * float(row["percentile"]), -score(row, direction), str(row["label"])))
+    return [_item(row, kind, direction) for row in rows[:n]]
 
 
-def strongest_positions(profile: pd.DataFrame, n: int = 3) -> list[PriorityItem]:
+def strongest_positions(profile: pd.DataFrame | Rows, n: int = 3) -> list[PriorityItem]:
     """The ``n`` most favourable positions against the peers (highest percentile), whatever the trend."""
     return _positions(profile, n, "staerke")
 
 
-def weakest_positions(profile: pd.DataFrame, n: int = 3) -> list[PriorityItem]:
+def weakest_positions(profile: pd.DataFrame | Rows, n: int = 3) -> list[PriorityItem]:
     """The ``n`` least favourable positions against the peers (lowest percentile), whatever the trend."""
     return _positions(profile, n, "schwerpunkt")
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from indicators.domain import formatting as fmt
 from indicators.domain import priorities as prio
+from indicators.domain.records import records
 from indicators.domain.targets import (
     STATUS_ORDER,
     STATUS_TEXT,
@@ -321,16 +322,12 @@ def _headline_row(indicator: str, row: pd.Series | None, meta: Mapping) -> Headl
 
 def headline_rows(profile: pd.DataFrame, indicators: pd.DataFrame, indicator_ids: Sequence[str]) -> list[HeadlineRow]:
     """One row per requested indicator, in the requested order; an indicator without data says so."""
-    meta = indicators.set_index("id")
-    # plain records of the requested rows: iterrows builds a Series per row of the whole profile
-    wanted = profile[profile["indicator"].isin(list(indicator_ids))] if not profile.empty else profile
-    by_id = {r["indicator"]: r for r in wanted.to_dict("records")}
-    rows = []
-    for ind in indicator_ids:
-        if ind not in meta.index:
-            continue
-        rows.append(_headline_row(ind, by_id.get(ind), meta.loc[ind].to_dict()))
-    return rows
+    ids = list(indicator_ids)
+    meta = {r["id"]: r for r in records(indicators, keep=indicators["id"].isin(ids).tolist())}
+    by_id = {}
+    if not profile.empty:
+        by_id = {r["indicator"]: r for r in records(profile, keep=profile["indicator"].isin(ids).tolist())}
+    return [_headline_row(ind, by_id.get(ind), meta[ind]) for ind in ids if ind in meta]
 
 
 def default_headline(indicators: pd.DataFrame) -> list[str]:
@@ -436,8 +433,9 @@ def landrat_summary(
     assessments = list(assessments)
     ids = list(headline_ids) if headline_ids is not None else default_headline(indicators)
     headline = headline_rows(profile, indicators, ids)
-    strengths = prio.strongest_positions(profile, n_positions)
-    weaknesses = prio.weakest_positions(profile, n_positions)
+    judged = prio.judged_rows(profile)
+    strengths = prio.strongest_positions(judged, n_positions)
+    weaknesses = prio.weakest_positions(judged, n_positions)
     shown = {r.indicator for r in headline if r.year is not None}
     shown |= {i.indicator for i in strengths + weaknesses} | {a.target.indicator for a in assessments}
     meta = indicators.set_index("id")
@@ -467,7 +465,7 @@ def landrat_summary(
         targets=summarise_targets(assessments, odds),
         strengths=tuple(strengths),
         weaknesses=tuple(weaknesses),
-        n_priorities=len(prio.priorities(profile)),
+        n_priorities=len(prio.priorities(judged)),
         sources=tuple(sources),
         licences=tuple(licences),
         data_stand=" · ".join(stand) or "–",
