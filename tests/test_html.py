@@ -63,6 +63,29 @@ def test_element_keeps_markup_children_and_builds_what_we_expect():
     )
 
 
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_table_row_escapes_text_cells_and_keeps_markup(payload):
+    row = html.table_row(
+        [payload, html.element("b", "6,1"), None, 2023], [None, "rm-opt", None, "rm-opt"], "rm-row-bad"
+    )
+    assert Elements(row).tags == ["tr", "td", "td", "b", "td", "td"]
+    assert set(Elements(row).attributes) == {"class"}
+    assert row.count("&lt;") == payload.count("<")
+    assert row.endswith('<td class="rm-opt"><b>6,1</b></td><td></td><td class="rm-opt">2023</td></tr>')
+    assert row.startswith('<tr class="rm-row-bad"><td>')
+
+
+def test_table_row_is_the_row_element_builds():
+    cells, classes = ["a<b", html.element("small", "5 %"), "Ost's"], [None, "rm-opt", None]
+    nested = html.element("tr", *(html.element("td", c, cls=k) for c, k in zip(cells, classes, strict=True)))
+    assert html.table_row(cells, classes) == nested
+    assert html.table_row(["x"], [None]) == "<tr><td>x</td></tr>"
+    with pytest.raises(ValueError):
+        html.table_row(["x"], ['a" onclick="b'])  # a class is checked like element's
+    with pytest.raises(ValueError):
+        html.table_row(["x", "y"], [None])  # one class per cell
+
+
 def test_element_refuses_tags_and_classes_that_are_not_ours():
     with pytest.raises(ValueError):
         html.element("script", "x")

@@ -57,3 +57,11 @@ def test_a_filtered_frame_keeps_its_row_order_not_its_index():
 def test_no_rows_and_no_columns():
     assert records(MIXED.iloc[0:0]) == []
     assert records(MIXED, []) == [{}, {}, {}]
+
+
+def test_only_the_rows_kept_in_their_order():
+    keep = [True, False, True]
+    _assert_as_pandas(records(MIXED, keep=keep), MIXED[keep].to_dict("records"))
+    _assert_as_pandas(records(MIXED, ["n", "value"], keep), MIXED.loc[keep, ["n", "value"]].to_dict("records"))
+    assert records(MIXED, keep=[False] * 3) == []
+    assert records(MIXED, [], keep=keep) == [{}, {}]
