@@ -57,7 +57,8 @@ def show_for_indicator(published: pd.DataFrame, home: str, home_name: str) -> No
 def profile_rows(published: pd.DataFrame, profile: pd.DataFrame, home: str) -> pd.DataFrame:
     """One row per indicator of the reference table: our latest value (with year) beside the published rows.
 
-    Runs on every view of the Kreisprofil, so it works on plain records, not on one small frame per indicator.
+    Runs on every view of the Kreisprofil with the reference table open, so it works on plain records, not on one
+    small frame per indicator.
     """
     if published.empty:
         return pd.DataFrame()
