@@ -53,6 +53,23 @@ def test_indicator_page_says_where_the_kreis_stands_against_its_expected_value(u
     assert re.search(r"R² = 0,\d\d", text)
 
 
+def test_the_weights_behind_the_expected_value_are_built_when_their_box_is_opened(ud):
+    from indicators.domain.expectation import CONTEXT
+
+    at = open_page("app_pages/indikator.py", indikator="jugend_alq")
+
+    def weights() -> list:
+        return [d.value for d in at.dataframe if "Merkmal" in d.value.columns]
+
+    assert weights() == []  # closed: not computed, not sent
+    at.session_state["erwartung_erklaerung"] = True  # a click on "Wie der Erwartungswert berechnet wird"
+    at.run()
+    assert not at.exception
+    [table] = weights()
+    assert set(table["Merkmal"]) <= {c.label for c in CONTEXT} and len(table) >= 3
+    assert table["mittlerer Einfluss (%)"].str.fullmatch(r"\d+,\d\d").all()  # German decimals, unit named
+
+
 def test_ziele_shows_the_odds_of_every_target_and_the_landrat_summary_carries_them(ud):
     editor = Editor("test", "editor")
     # lower is better; 11,7 % in 2023: 2 % by 2027 would need a collapse no Kreis has shown

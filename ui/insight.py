@@ -175,9 +175,13 @@ def expectation_section(wh: Warehouse, indicator: str, year: int, home: str, nam
         f"liegen die Kreise, deren Abstand zur Erwartung nicht größer ist als bei {round(model.level * 100)} % "
         "aller Kreise."
     )
-    with st.expander("Wie der Erwartungswert berechnet wird", icon=":material/info:"):
-        st.markdown(EXPLANATION)
-        st.dataframe(model_variables_frame(model, frame, unit), hide_index=True)
+    # built only while open (opening reruns the page): the weights table cost a third of this section per run
+    with st.expander(
+        "Wie der Erwartungswert berechnet wird", icon=":material/info:", key="erwartung_erklaerung", on_change="rerun"
+    ) as box:
+        if box.open:
+            st.markdown(EXPLANATION)
+            st.dataframe(model_variables_frame(model, frame, unit), hide_index=True)
 
 
 def model_variables_frame(model: ex.ExpectationModel, frame: pd.DataFrame, unit: str) -> pd.DataFrame:
