@@ -484,8 +484,9 @@ def break_alert(wh: Warehouse, home: str, indicator: str, until: int, kreis_name
     st.warning(f"**Trendbruch:** {html.md(text)}", icon=":material/timeline:")
 
 
+@data.shared(max_entries=4)
 def alert_candidates(wh: Warehouse) -> list[str]:
-    """Judged numeric indicators with a history long enough for the break-away test."""
+    """Judged numeric indicators with a history long enough for the break-away test (once per warehouse)."""
     meta = data.indicators(wh)
     span = meta["last_year"].astype("Int64") - meta["first_year"].astype("Int64") + 1
     chosen = meta[
@@ -498,11 +499,12 @@ def break_alerts_section(wh: Warehouse, home: str, until: int, kreis_name: str) 
     """Handlungsschwerpunkte: every indicator whose recent years left the Kreis's trend relative to Germany."""
     meta = data.indicator_meta(wh)
     found = []
-    with st.spinner("Trendbrüche werden geprüft …"):
-        for indicator in alert_candidates(wh):
-            departure = tb.departure(departures(wh, indicator, int(until)), home)
-            if departure is not None:
-                found.append((indicator, departure))
+    # no spinner: the tests of an indicator and year are shared by all sessions (a first run computes 14 in about
+    # 0.4 s), and a spinner starts a timer thread on every run
+    for indicator in alert_candidates(wh):
+        departure = tb.departure(departures(wh, indicator, int(until)), home)
+        if departure is not None:
+            found.append((indicator, departure))
     st.subheader(f"Trendbrüche gegenüber Deutschland ({len(found)})")
     st.caption(
         f"Wo die letzten {tb.RECENT} Datenjahre des Kreises – gemessen am Abstand zu Deutschland – deutlich vom "
