@@ -56,9 +56,9 @@ if only_bad:
     shown = shown[shown["assessment"] == "unguenstig"]
 
 html.render(profile_table.TABLE_CSS)
-for topic, group in shown.groupby("topic", sort=True):
+for topic, rows in profile_table.topics(shown):
     st.subheader(html.md(topic))
-    html.render(profile_table.rows_html(group))
+    html.render(profile_table.rows_html(rows))
 
 published.show_for_profile(data.published_reference(wh), profile, sel.home, kreis["display_name"])
 

@@ -42,11 +42,22 @@ def _trend(delta, unit: str, direction: str) -> Markup:
     return html.escape(text)
 
 
-def rows_html(profile: pd.DataFrame) -> Markup:
-    """The table of one topic; labels, units and class texts come from files and are escaped by ``ui.html``."""
+def topics(profile: pd.DataFrame) -> list[tuple[str, list[dict]]]:
+    """The rows of each topic in topic order (rows without a topic left out), read from the frame once: one
+    ``groupby`` frame per topic cost more than the rows it held."""
+    by_topic: dict[str, list[dict]] = {}
+    for row in records(profile, (*FIELDS, "topic")):
+        if isinstance(row["topic"], str):
+            by_topic.setdefault(row["topic"], []).append(row)
+    return sorted(by_topic.items())
+
+
+def rows_html(profile: pd.DataFrame | list[dict]) -> Markup:
+    """The table of one topic (a frame, or its rows from :func:`topics`); labels, units and class texts come from
+    files and are escaped by ``ui.html``."""
     head = html.element("tr", *(html.element("th", c, cls=_cls(c)) for c in COLUMNS))
     body = []
-    for r in records(profile, FIELDS):
+    for r in profile if isinstance(profile, list) else records(profile, FIELDS):
         unit = r["unit"] or ""
         label = r["value_label"] if isinstance(r["value_label"], str) else None
         rank = f"{int(r['rank'])} von {int(r['n'])}" if r["rank"] is not None and not pd.isna(r["rank"]) else "–"
