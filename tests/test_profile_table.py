@@ -41,3 +41,16 @@ def test_estimated_germany_values_carry_the_asterisk_and_official_ones_do_not(re
     assert any(flags) and not all(flags)  # both kinds are on the page, so both halves of the rule are checked
     for indicator, cell, flag in zip(profile["indicator"], cells, flags, strict=True):
         assert cell.endswith("*") == flag, f"{indicator}: {cell!r}, geschätzt laut facts.parquet: {flag}"
+
+
+def test_topics_are_pandas_groups_in_order_and_draw_the_same_tables(real_warehouse):
+    store = Store(real_warehouse)
+    peers = benchmark.peer_members(store.districts(), HOME, "kreistyp")
+    profile = benchmark.enrich_profile(store.profile(HOME, list(peers), YEAR), store.indicators())
+    profile.loc[profile.index[:3], "topic"] = None  # rows without a topic are left out, as groupby leaves them
+    groups = [(topic, group) for topic, group in profile.groupby("topic", sort=True)]
+    ours = profile_table.topics(profile)
+    assert [t for t, _ in ours] == [t for t, _ in groups] and len(ours) >= 5
+    for (topic, rows), (_, group) in zip(ours, groups, strict=True):
+        assert [r["label"] for r in rows] == group["label"].tolist(), topic
+        assert profile_table.rows_html(rows) == profile_table.rows_html(group), topic
