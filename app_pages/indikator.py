@@ -30,18 +30,17 @@ if ctx.thin_year_note:
     st.warning(ctx.thin_year_note, icon=":material/info:")
 
 with st.popover("ℹ️ Metadaten: Definition, Quelle, Lizenz"):
-    st.markdown(f"**Definition:** {html.md(meta['definition'])}")
-    st.markdown(f"**Einheit:** {html.md(unit or '–')} · **Polarität:** {benchmark.POLARITY_TEXT[polarity]}")
-    if meta.get("polarity_reason"):
-        st.markdown(f"**Warum:** {html.md(meta['polarity_reason'])}")
-    st.markdown(f"**Quelle und Stand:** {html.md(meta['source'])}")
-    st.markdown(
-        "**Gebietsstand:** 400 Kreise zum 31.12.2021; ältere Jahre auf diesen Stand umgerechnet (BBSR-Umsteigeschlüssel)."
-    )
-    st.markdown(f"**Lizenz:** {html.md(meta['licence'])}")
-    if meta.get("caveats"):
-        st.markdown(f"**Hinweise:** {html.md(meta['caveats'])}")
-    st.markdown(f"**Verfügbare Jahre:** {', '.join(map(str, years))}")
+    facts = [
+        f"**Definition:** {html.md(meta['definition'])}",
+        f"**Einheit:** {html.md(unit or '–')} · **Polarität:** {benchmark.POLARITY_TEXT[polarity]}",
+        f"**Warum:** {html.md(meta['polarity_reason'])}" if meta.get("polarity_reason") else "",
+        f"**Quelle und Stand:** {html.md(meta['source'])}",
+        "**Gebietsstand:** 400 Kreise zum 31.12.2021; ältere Jahre auf diesen Stand umgerechnet (BBSR-Umsteigeschlüssel).",
+        f"**Lizenz:** {html.md(meta['licence'])}",
+        f"**Hinweise:** {html.md(meta['caveats'])}" if meta.get("caveats") else "",
+        f"**Verfügbare Jahre:** {', '.join(map(str, years))}",
+    ]
+    st.markdown("\n\n".join(f for f in facts if f))  # one element, one paragraph per fact
     st.caption(f"Kennung: `{sel.indicator}`")
 
 values = data.values(wh, sel.indicator, year)

@@ -38,10 +38,10 @@ def open_indicator(indicator: str) -> None:
 def item_card(rank: int, item: priorities.PriorityItem, key: str) -> None:
     icon = "▼" if item.kind == "schwerpunkt" else "▲"
     with st.container(border=True):
-        st.markdown(
+        st.markdown(  # heading and sentence as two paragraphs of one element (a card per indicator, every run)
             f"**{rank}. {icon} {html.md(item.label)}** · {html.md(item.topic)} · {item.year} · {item.score:.0f} Punkte"
+            f"\n\n{html.md(item.explanation)}"
         )
-        st.markdown(html.md(item.explanation))
         if st.button(
             "Zum Indikator", key=key, icon=":material/bar_chart:", on_click=open_indicator, args=(item.indicator,)
         ):

@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from indicators.domain import formatting as fmt
+from indicators.domain import records as table_rows
 from indicators.domain.targets import STATUS_ORDER, STATUS_TEXT, plausibility_warnings
 from indicators.outputs import report
 from ui import chart_export, components, context, data, html, insight, user
@@ -39,7 +40,7 @@ updated = {r.target.id: (r.updated_by, r.updated_at) for r in records}
 # Judgeable indicators for new targets: a direction and numbers (context indicators get no status).
 target_options = {
     r["id"]: f"{r['label']} ({r['unit'] or '–'}, {'höher' if r['polarity'] > 0 else 'niedriger'} ist günstiger)"
-    for r in indicators.sort_values("label").to_dict("records")
+    for r in table_rows.records(indicators.sort_values("label"), ["id", "label", "unit", "polarity", "scale"])
     if r["polarity"] != 0 and r["scale"] == "ratio"
 }
 

@@ -48,7 +48,8 @@ def store(demo_warehouse) -> Store:
 
 
 def texts(elements) -> list[str]:
-    return [e.value for e in elements]
+    """The paragraphs on the page (a card shows its heading and its sentence as two paragraphs of one element)."""
+    return [paragraph for e in elements for paragraph in e.value.split("\n\n")]
 
 
 def test_lists_equal_the_rule_on_the_store_profile(demo_warehouse, tmp_path, monkeypatch, store):
