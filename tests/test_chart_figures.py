@@ -126,3 +126,27 @@ def test_a_misspelt_property_is_caught_by_the_check(monkeypatch):
         charts.figure([dict(type="scatter", x=[1, 2], y=[3, 4], colour="red")], {})
     with pytest.raises(ValueError, match="titel"):
         charts.figure([], {"titel": "Arbeitslosenquote"})
+
+
+@pytest.mark.parametrize("validate", [True, False])
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_the_dictionary_streamlit_sends_is_plotlys_own_and_leaves_the_figure_unchanged(name, validate, monkeypatch):
+    from plotly.basedatatypes import BaseFigure
+
+    monkeypatch.setattr(charts, "VALIDATE", validate)  # checked figures hold NumPy arrays, unchecked ones Series
+    fig = chart_export.stamped(CHARTS[name](), ["Quelle: BA <Statistik>"])
+    before = pio.to_json(BaseFigure.to_dict(fig), validate=False)  # Plotly's deep copy
+    sent = fig.to_dict()  # what st.plotly_chart serialises
+    assert json.loads(pio.to_json(sent, validate=False)) == json.loads(before)
+    assert pio.to_json(BaseFigure.to_dict(fig), validate=False) == before  # nothing in the figure was changed
+    assert sent["data"] is not fig._data and sent["data"][0] is not fig._data[0]  # new containers to change freely
+
+
+def test_a_figure_with_another_theme_is_sent_with_its_own():
+    from plotly.basedatatypes import BaseFigure
+
+    for theme in ("plotly_white", "simple_white", "plotly_white"):
+        fig = CHARTS["Zeitreihe nur Band"]()
+        fig.layout.template = theme
+        sent = json.loads(pio.to_json(fig.to_dict(), validate=False))
+        assert sent == json.loads(pio.to_json(BaseFigure.to_dict(fig), validate=False)), theme

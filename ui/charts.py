@@ -6,9 +6,13 @@ Plotly renders a subset of HTML in titles, names and hover texts, so every text 
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from _plotly_utils.basevalidators import is_homogeneous_array
+from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 
 from ui.components import HOME_COLOUR, NEUTRAL, PEER_COLOUR
 from ui.html import plot
@@ -31,6 +35,54 @@ LAYOUT = dict(
 VALIDATE = False
 
 
+class Chart(go.Figure):
+    """A figure that hands out its dictionary without copying every value.
+
+    ``st.plotly_chart`` asks a figure for ``to_dict()`` once per run; Plotly's answer deep-copies every point and
+    hover text and then walks them all again to turn arrays into typed arrays (most of drawing a chart of 400
+    Kreise on a page). Here the dictionaries and lists of dictionaries are new, arrays become typed arrays as
+    Plotly converts them, and plain values are shared: nothing changes them.
+    """
+
+    def to_dict(self) -> dict:
+        if self._frame_objs:  # animation frames: none of ours has them; Plotly's own copy then
+            return super().to_dict()
+        layout = self._layout
+        template = layout.get("template")
+        if template is None:
+            return {"data": _sendable(self._data), "layout": _sendable(layout)}
+        rest = _sendable({k: v for k, v in layout.items() if k != "template"})
+        return {"data": _sendable(self._data), "layout": {**rest, "template": _sent_template(template)}}
+
+
+_TEMPLATES: list[tuple[dict, dict]] = []
+
+
+def _sent_template(template: dict) -> dict:
+    """The template as sent, converted once: every figure carries the same theme (half of converting a chart)."""
+    for source, sent in _TEMPLATES:
+        if source == template:  # a comparison in C, a tenth of converting it again
+            return sent
+    sent = _sendable(template)
+    _TEMPLATES[:] = [*_TEMPLATES[-3:], (copy.deepcopy(template), sent)]
+    return sent
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def _sendable(value):
+    """``convert_to_base64(deepcopy(value))`` without copying what is neither a dictionary nor a list of them."""
+    if isinstance(value, dict):
+        return {
+            k: v if is_skipped_key(k) else to_typed_array_spec(v) if is_homogeneous_array(v) else _sendable(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple) and any(issubclass(t, _CONTAINERS) for t in set(map(type, value))):
+        return type(value)(_sendable(v) for v in value)
+    return value
+
+
 def figure(traces: list[dict], layout: dict, shapes: list[dict] = (), annotations: list[dict] = ()) -> go.Figure:
     """The figure in one construction from plain trace and layout dictionaries.
 
@@ -38,7 +90,7 @@ def figure(traces: list[dict], layout: dict, shapes: list[dict] = (), annotation
     four times the cost of building it whole, and the charts are drawn on every page run.
     """
     marks = {k: list(v) for k, v in (("shapes", shapes), ("annotations", annotations)) if len(v)}
-    return go.Figure(data=traces, layout={**LAYOUT, **layout, **marks}, _validate=VALIDATE)
+    return Chart(data=traces, layout={**LAYOUT, **layout, **marks}, _validate=VALIDATE)
 
 
 def vline(x: float, style: dict, label: str | None = None) -> tuple[dict, list[dict]]:
