@@ -611,3 +611,17 @@ def test_download_frame_keeps_number_columns_numeric_even_when_empty():
     numbers = ["Punkte", "Wert", "Median", "Δ 5 Jahre", "Δ Vorjahr"]
     assert [str(frame[c].dtype) for c in numbers] == ["float64"] * 5
     assert [str(frame[c].dtype) for c in ("Jahr", "Rang", "von")] == ["Int64"] * 3
+
+
+def test_positions_with_equal_percentile_and_score_go_by_label():
+    profile = _profile(
+        [
+            {"id": "low_1", "label": "Beta", "topic": "A", "polarity": 1, "value": 2.0, "rank": 350},
+            {"id": "low_2", "label": "Alpha", "topic": "B", "polarity": 1, "value": 2.0, "rank": 350},
+            {"id": "high_1", "label": "Beta hoch", "topic": "A", "polarity": 1, "value": 9.0, "rank": 50},
+            {"id": "high_2", "label": "Alpha hoch", "topic": "B", "polarity": 1, "value": 9.0, "rank": 50},
+        ]
+    )
+    # the profile comes sorted by topic, then label: Beta (topic A) before Alpha (topic B); the lists go by label
+    assert _ids(priorities.weakest_positions(profile)) == ["low_2", "low_1"]
+    assert _ids(priorities.strongest_positions(profile)) == ["high_2", "high_1"]

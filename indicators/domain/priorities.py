@@ -246,11 +246,9 @@ def strengths(profile: pd.DataFrame | Rows, limit: int | None = None) -> list[Pr
 
 
 def _on_side(row: dict, kind: str) -> bool:
-    """Less favourable than the middle of the peers (``schwerpunkt``) or more favourable (``staerke``)."""
-    percentile = row["percentile"]
-    if percentile is None:
-        return False
-    return percentile < 50 if kind == "schwerpunkt" else percentile > 50
+    """Less favourable than the middle of the peers (``schwerpunkt``) or more favourable (``staerke``); a judged
+    row always has a percentile."""
+    return row["percentile"] < 50 if kind == "schwerpunkt" else row["percentile"] > 50
 
 
 def _positions(profile: pd.DataFrame | Rows, n: int, kind: str) -> list[PriorityItem]:
@@ -258,8 +256,13 @@ def _positions(profile: pd.DataFrame | Rows, n: int, kind: str) -> list[Priority
     direction = "besser" if favourable else "schlechter"
     rows = [row for row in judged_rows(profile) if _on_side(row, kind)]
     # the order of the items (most extreme position, then score, then label), worked out before the sentences
-    sign = -1 if favourable else 1
-    rows.sort(key=lambda row: (sign * float(row["percentile"]), -score(row, direction), str(row["label"])))
+    rows.sort(
+        key=lambda row: (
+            -float(row["percentile"]) if favourable else float(row["percentile"]),
+            -score(row, direction),
+            str(row["label"]),
+        )
+    )
     return [_item(row, kind, direction) for row in rows[:n]]
 
 
